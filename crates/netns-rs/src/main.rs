@@ -1,0 +1,4 @@
+//! The `netns-rs` executable: everything lives in the library so tests and xtask can reach it.
+fn main() {
+    nscore::cmdline::main_with(netns_rs::run)
+}

@@ -1,0 +1,88 @@
+//! Command-line plumbing shared by the four binaries: the program entry point, the program name
+//! used in messages, error reporting, and a table-driven getopt clone ([`getopt`]) whose option
+//! tables also drive `--help` ([`help`]), the man pages and the shell completions.
+//!
+//! Why not clap: util-linux parses with glibc `getopt_long`, and a drop-in must reproduce its
+//! quirks to the byte (the `+` stop-at-first-operand mode, optional arguments only when attached,
+//! unambiguous prefixes of long options, and glibc's own error messages with exit status 1).
+//! docs/DESIGN.md records the spike that led here.
+
+pub mod getopt;
+pub mod help;
+
+use std::ffi::{OsStr, OsString};
+use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
+use std::sync::OnceLock;
+
+static PROG: OnceLock<String> = OnceLock::new();
+static ARGV0: OnceLock<OsString> = OnceLock::new();
+
+/// The name messages start with: the basename of argv[0], as util-linux's
+/// `program_invocation_short_name`. `"nsutils"` before [`set_argv0`] was called.
+pub fn prog() -> &'static str {
+    PROG.get().map(String::as_str).unwrap_or("nsutils")
+}
+
+/// argv[0] exactly as typed; glibc's getopt messages start with it (`./unshare: invalid option`).
+pub fn argv0() -> &'static OsStr {
+    ARGV0.get().map(OsString::as_os_str).unwrap_or(OsStr::new("nsutils"))
+}
+
+/// Record argv[0]. The first call wins; later calls are ignored.
+pub fn set_argv0(arg0: &OsStr) {
+    let base = arg0
+        .as_bytes()
+        .rsplit(|&b| b == b'/')
+        .next()
+        .unwrap_or_default();
+    let _ = PROG.set(String::from_utf8_lossy(base).into_owned());
+    let _ = ARGV0.set(arg0.to_os_string());
+}
+
+/// Print `PROG: MESSAGE` on stderr, as util-linux's `warnx`/`errx` do.
+pub fn warn(message: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stderr().lock(), "{}: {}", prog(), message);
+}
+
+/// Print an nscore error as `PROG: MESSAGE` on stderr.
+pub fn report(err: &crate::Error) {
+    warn(err);
+}
+
+/// The `Try 'PROG --help' for more information.` line util-linux prints after a usage error.
+pub fn try_help() {
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "Try '{} --help' for more information.",
+        prog()
+    );
+}
+
+/// The whole of a binary's `main`: restore SIGPIPE's default disposition (Rust ignores it, so
+/// `lsns-rs | head -1` would otherwise end in EPIPE errors), record argv[0], run the tool, flush
+/// stdout and exit with the tool's status. A failed flush of stdout (a closed pipe, a full disk)
+/// exits 1 with a message, as util-linux's `close_stdout` does.
+pub fn main_with(run: fn(Vec<OsString>) -> i32) -> ! {
+    crate::signal::restore_default_sigpipe();
+    let args: Vec<OsString> = std::env::args_os().collect();
+    if let Some(a0) = args.first() {
+        set_argv0(a0);
+    }
+    let code = run(args);
+    exit(code)
+}
+
+/// Flush stdout and exit with `code`; a failed flush turns a 0 into 1 with `write error`.
+pub fn exit(code: i32) -> ! {
+    let mut code = code;
+    if let Err(e) = std::io::stdout().lock().flush() {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            warn(format_args!("write error: {e}"));
+            if code == 0 {
+                code = 1;
+            }
+        }
+    }
+    std::process::exit(code)
+}

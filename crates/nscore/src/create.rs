@@ -1,0 +1,108 @@
+//! Creating namespaces and processes: `unshare(2)`, `fork(2)` and waiting for a child.
+//!
+//! These are the crate's process-level `unsafe` sites. Both must run while the process is
+//! single-threaded: `unshare(CLONE_NEWUSER)` is refused otherwise, and after `fork` only
+//! async-signal-safe work is sound in a child of a threaded parent.
+
+use rustix::io::Errno;
+use rustix::process::{Pid, WaitOptions};
+use rustix::thread::UnshareFlags;
+
+use crate::error::{Error, Result};
+use crate::kind::NsKinds;
+
+/// `unshare(flags)`: give the calling process new namespaces of `kinds`. See unshare(2).
+///
+/// The error is the bare errno; util-linux words it `unshare failed: <strerror>`.
+pub fn unshare(kinds: NsKinds) -> Result<(), Errno> {
+    let flags = UnshareFlags::from_bits_retain(kinds.0);
+    // SAFETY: the flags only ever hold CLONE_NEW* bits (NsKinds cannot hold CLONE_FILES), so no
+    // file descriptor table is unshared under other threads' feet, which is the hazard that made
+    // rustix mark this call unsafe.
+    unsafe { rustix::thread::unshare_unsafe(flags) }
+}
+
+/// What `fork` returned in this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forked {
+    /// We are the parent; the child has this PID.
+    Parent(i32),
+    /// We are the child.
+    Child,
+}
+
+/// `fork()`. See fork(2).
+///
+/// Call it only while the process is single-threaded (all nsutils tools are): the child of a
+/// threaded parent may find locks held by threads that no longer exist.
+pub fn fork() -> Result<Forked> {
+    // SAFETY: fork has no memory-safety preconditions of its own; the callers are single-threaded
+    // programs, so the child does not inherit locks held by other threads.
+    let pid = unsafe { libc::fork() };
+    match pid {
+        -1 => Err(Error::sys(
+            "fork failed",
+            Errno::from_raw_os_error(std::io::Error::last_os_error().raw_os_error().unwrap_or(0)),
+        )),
+        0 => Ok(Forked::Child),
+        child => Ok(Forked::Parent(child)),
+    }
+}
+
+/// How a child ended, or that it stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildStatus {
+    /// It exited with this code.
+    Exited(i32),
+    /// A signal killed it.
+    Signaled(i32),
+    /// A signal stopped it (only reported when waiting with `untraced`).
+    Stopped(i32),
+}
+
+impl ChildStatus {
+    /// The shell's view of the status: the code, or 128 + the signal.
+    pub fn shell_code(self) -> i32 {
+        match self {
+            ChildStatus::Exited(c) => c,
+            ChildStatus::Signaled(s) | ChildStatus::Stopped(s) => 128 + s,
+        }
+    }
+}
+
+/// `waitpid(pid, &status, untraced ? WUNTRACED : 0)`, retried on EINTR. See waitpid(2).
+#[doc(alias = "waitpid")]
+pub fn wait(pid: i32, untraced: bool) -> Result<ChildStatus> {
+    let target = Pid::from_raw(pid).ok_or_else(|| Error::sys("waitpid failed", Errno::CHILD))?;
+    let opts = if untraced {
+        WaitOptions::UNTRACED
+    } else {
+        WaitOptions::empty()
+    };
+    loop {
+        match rustix::process::waitpid(Some(target), opts) {
+            Ok(Some((_, st))) => {
+                if let Some(code) = st.exit_status() {
+                    return Ok(ChildStatus::Exited(code));
+                }
+                if let Some(sig) = st.terminating_signal() {
+                    return Ok(ChildStatus::Signaled(sig));
+                }
+                if let Some(sig) = st.stopping_signal() {
+                    return Ok(ChildStatus::Stopped(sig));
+                }
+            }
+            Ok(None) => continue,
+            Err(Errno::INTR) => continue,
+            Err(errno) => return Err(Error::sys("waitpid failed", errno)),
+        }
+    }
+}
+
+/// `_exit(code)`: end a forked child without running the parent's exit handlers or flushing
+/// buffers it inherited. See _exit(2).
+#[doc(alias = "_exit")]
+pub fn exit_child(code: i32) -> ! {
+    // SAFETY: _exit has no preconditions; it never returns.
+    unsafe { libc::_exit(code) }
+}

@@ -1,0 +1,94 @@
+//! Replacing the process with a program, as util-linux's `exec_shell` and `execvp` paths do.
+//!
+//! A failed exec is worded `failed to execute PROG: <strerror>` and exits 127 when the program
+//! was not found (ENOENT) and 126 otherwise. With no program, the user's shell is run as a login
+//! shell (`argv[0]` = `-` + its basename), the shell chosen as util-linux 2.42 chooses it.
+
+use std::ffi::{CString, OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+
+use rustix::io::Errno;
+
+use crate::error::SysErr;
+
+/// A failed exec: the program as typed and the errno.
+#[derive(Debug, thiserror::Error)]
+#[error("failed to execute {}: {}", program.to_string_lossy(), SysErr(*errno))]
+pub struct ExecError {
+    /// The program that could not be run.
+    pub program: OsString,
+    /// Why.
+    pub errno: Errno,
+}
+
+impl ExecError {
+    /// util-linux's exit status for this failure: 127 for "not found", 126 for anything else.
+    pub fn exit_code(&self) -> i32 {
+        if self.errno == Errno::NOENT {
+            127
+        } else {
+            126
+        }
+    }
+}
+
+fn to_cstring(s: &OsStr) -> Result<CString, Errno> {
+    CString::new(s.as_bytes()).map_err(|_| Errno::INVAL)
+}
+
+/// `execvp(3)`: run `program` (searched in `PATH` when it has no `/`) with `argv` (including
+/// argv[0]), keeping the environment, open descriptors, signal mask and dispositions as they are.
+/// Returns only on failure.
+pub fn execvp(program: &OsStr, argv: &[OsString]) -> ExecError {
+    let fail = |errno| ExecError {
+        program: program.to_os_string(),
+        errno,
+    };
+    let Ok(prog) = to_cstring(program) else {
+        return fail(Errno::NOENT);
+    };
+    let mut cargs = Vec::with_capacity(argv.len());
+    for a in argv {
+        match to_cstring(a) {
+            Ok(c) => cargs.push(c),
+            Err(e) => return fail(e),
+        }
+    }
+    let mut ptrs: Vec<*const libc::c_char> = cargs.iter().map(|c| c.as_ptr()).collect();
+    ptrs.push(std::ptr::null());
+    // SAFETY: prog and every argv element are NUL-terminated C strings that outlive the call,
+    // and the argv array is NULL-terminated.
+    unsafe {
+        libc::execvp(prog.as_ptr(), ptrs.as_ptr());
+    }
+    fail(Errno::from_raw_os_error(
+        std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::ENOENT),
+    ))
+}
+
+/// Run `args[0]` with `args`, or the login shell when `args` is empty.
+pub fn exec_program_or_shell(args: &[OsString]) -> ExecError {
+    match args.first() {
+        Some(program) => execvp(program, args),
+        None => {
+            let shell = login_shell();
+            let base = shell.as_bytes().rsplit(|&b| b == b'/').next().unwrap_or_default();
+            let mut arg0 = b"-".to_vec();
+            arg0.extend_from_slice(base);
+            execvp(&shell, &[OsString::from_vec(arg0)])
+        }
+    }
+}
+
+/// The shell util-linux 2.42 picks: `$SHELL` if set and non-empty, else the login shell in the
+/// passwd entry of the real uid, else `/bin/sh`.
+pub fn login_shell() -> OsString {
+    if let Some(s) = std::env::var_os("SHELL").filter(|s| !s.is_empty()) {
+        return s;
+    }
+    let uid = rustix::process::getuid().as_raw();
+    if let Some(pw) = crate::users::passwd_by_uid(uid).filter(|p| !p.shell.is_empty()) {
+        return OsString::from(pw.shell);
+    }
+    OsString::from("/bin/sh")
+}

@@ -1,0 +1,46 @@
+//! # nscore: the one place nsutils talks to the kernel about namespaces
+//!
+//! The four nsutils binaries (`unshare-rs`, `nsenter-rs`, `lsns-rs`, `netns-rs`) parse their
+//! command lines, call into this crate, and format what it returns. Every system call that
+//! concerns namespaces lives here, so the `unsafe` code, the error wording and the kernel quirks
+//! are in one place.
+//!
+//! ## Map
+//! - [`kind`]: the eight namespace kinds ([`NsKind`]), their `CLONE_NEW*` flags and names.
+//! - [`id`]: a namespace's identity ([`NsId`], device + inode).
+//! - [`proc`]: reading a process's namespaces from `/proc` through one directory fd.
+//! - [`nsfs`]: the nsfs ioctls (`NS_GET_USERNS`, `NS_GET_PARENT`, `NS_GET_NSTYPE`,
+//!   `NS_GET_OWNER_UID`).
+//! - [`enter`]: `setns(2)` on one fd, and on a pidfd with a mask of kinds.
+//! - [`create`]: `unshare(2)`, `fork(2)` and waiting for a child.
+//! - [`mount`]: bind mounts, propagation changes, proc/sysfs mounts, unmounting.
+//! - [`nsid`]: netlink namespace ids (`RTM_GETNSID`, `RTM_NEWNSID`).
+//! - [`users`]: user and group names (`getpwuid_r(3)` and friends).
+//! - [`signal`]: signal dispositions, masks and names.
+//! - [`exec`]: replacing the process with a program or a login shell, with util-linux exit codes.
+//! - [`cmdline`]: the table-driven getopt clone, `--help` rendering and the program entry point.
+//! - [`error`]: the one error type, printed in util-linux wording.
+//!
+//! ## Rules
+//! - Every `unsafe` block carries a `SAFETY:` comment; the crate denies undocumented ones.
+//! - Functions that change the calling process's namespaces or credentials must run while the
+//!   process is single-threaded (the kernel refuses `CLONE_NEWUSER` and some `setns` calls
+//!   otherwise, and rustix's credential calls change only the calling thread).
+
+pub mod cmdline;
+pub mod create;
+pub mod enter;
+pub mod error;
+pub mod exec;
+pub mod id;
+pub mod kind;
+pub mod mount;
+pub mod nsfs;
+pub mod nsid;
+pub mod proc;
+pub mod signal;
+pub mod users;
+
+pub use error::{Error, Result};
+pub use id::NsId;
+pub use kind::NsKind;

@@ -1,0 +1,131 @@
+//! The nsfs ioctls: from a namespace file descriptor to its owner, parent, kind and owner uid.
+//!
+//! rustix does not wrap these (see ioctl_ns(2)), so this file holds the crate's ioctl calls, each a
+//! one-line `unsafe` block. ENOTTY (and ENOSYS) mean the kernel predates the ioctl and come back as
+//! [`Error::IoctlUnsupported`], which `lsns` turns into exit status 2.
+
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
+
+use rustix::io::Errno;
+
+use crate::error::{Error, Result};
+use crate::kind::NsKind;
+
+const NSIO: u32 = 0xb7;
+/// `_IO(NSIO, 0x1)`: the owning user namespace.
+const NS_GET_USERNS: u32 = (NSIO << 8) | 0x1;
+/// `_IO(NSIO, 0x2)`: the parent namespace (pid and user namespaces only).
+const NS_GET_PARENT: u32 = (NSIO << 8) | 0x2;
+/// `_IO(NSIO, 0x3)`: the namespace's `CLONE_NEW*` type.
+const NS_GET_NSTYPE: u32 = (NSIO << 8) | 0x3;
+/// `_IO(NSIO, 0x4)`: the owner uid of a user namespace (written through the argument).
+const NS_GET_OWNER_UID: u32 = (NSIO << 8) | 0x4;
+/// `SIOCGSKNS`: the network namespace of a socket.
+const SIOCGSKNS: u32 = 0x894C;
+
+fn fail(name: &'static str, errno: Errno) -> Error {
+    match errno {
+        Errno::NOTTY | Errno::NOSYS => Error::IoctlUnsupported { name, errno },
+        _ => Error::Ioctl { name, errno },
+    }
+}
+
+/// Run an ioctl that returns a new file descriptor.
+fn fd_ioctl(fd: impl AsFd, request: u32, name: &'static str) -> Result<OwnedFd> {
+    let raw = fd.as_fd().as_raw_fd();
+    // SAFETY: these requests take no argument and return a new descriptor or -1; `raw` is a
+    // valid open descriptor for the duration of the call because we hold a borrow of it.
+    let ret = unsafe { libc::ioctl(raw, request as _) };
+    if ret < 0 {
+        return Err(fail(name, Errno::from_raw_os_error(last_errno())));
+    }
+    // SAFETY: on success the kernel returned a fresh descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(ret) })
+}
+
+fn last_errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
+}
+
+/// `ioctl(fd, NS_GET_USERNS)`: the user namespace that owns the namespace `fd` refers to.
+///
+/// EPERM when that user namespace is outside the caller's reach. See ioctl_ns(2).
+#[doc(alias = "NS_GET_USERNS")]
+pub fn owner_user_ns(fd: impl AsFd) -> Result<OwnedFd> {
+    fd_ioctl(fd, NS_GET_USERNS, "NS_GET_USERNS")
+}
+
+/// `ioctl(fd, NS_GET_PARENT)`: the parent of a pid or user namespace.
+///
+/// EPERM at the top of the caller's reach; EINVAL for kinds that have no hierarchy. See ioctl_ns(2).
+#[doc(alias = "NS_GET_PARENT")]
+pub fn parent_ns(fd: impl AsFd) -> Result<OwnedFd> {
+    fd_ioctl(fd, NS_GET_PARENT, "NS_GET_PARENT")
+}
+
+/// `ioctl(fd, NS_GET_NSTYPE)`: the kind of namespace `fd` refers to. See ioctl_ns(2).
+#[doc(alias = "NS_GET_NSTYPE")]
+pub fn ns_kind(fd: impl AsFd) -> Result<NsKind> {
+    let raw = fd.as_fd().as_raw_fd();
+    // SAFETY: NS_GET_NSTYPE takes no argument and returns a flag value or -1; `raw` is borrowed.
+    let ret = unsafe { libc::ioctl(raw, NS_GET_NSTYPE as _) };
+    if ret < 0 {
+        return Err(fail("NS_GET_NSTYPE", Errno::from_raw_os_error(last_errno())));
+    }
+    NsKind::from_clone_flag(ret as u32).ok_or(Error::Ioctl {
+        name: "NS_GET_NSTYPE",
+        errno: Errno::INVAL,
+    })
+}
+
+/// `ioctl(fd, NS_GET_OWNER_UID)`: the uid (in the caller's user namespace) of the creator of the
+/// user namespace `fd` refers to. EINVAL for other kinds. See ioctl_ns(2).
+#[doc(alias = "NS_GET_OWNER_UID")]
+pub fn owner_uid(fd: impl AsFd) -> Result<u32> {
+    let raw = fd.as_fd().as_raw_fd();
+    let mut uid: libc::uid_t = 0;
+    // SAFETY: NS_GET_OWNER_UID writes one uid_t through the pointer, which points at a live local.
+    let ret = unsafe { libc::ioctl(raw, NS_GET_OWNER_UID as _, &mut uid as *mut libc::uid_t) };
+    if ret < 0 {
+        return Err(fail("NS_GET_OWNER_UID", Errno::from_raw_os_error(last_errno())));
+    }
+    Ok(uid)
+}
+
+/// `ioctl(sock, SIOCGSKNS)`: a new descriptor for the network namespace of socket `sock`.
+#[doc(alias = "SIOCGSKNS")]
+pub fn socket_net_ns(sock: impl AsFd) -> Result<OwnedFd> {
+    fd_ioctl(sock, SIOCGSKNS, "SIOCGSKNS")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opcodes_match_the_kernel_headers() {
+        // Values printed by a C program including <linux/nsfs.h> and <linux/sockios.h>.
+        assert_eq!(NS_GET_USERNS, 0xb701);
+        assert_eq!(NS_GET_PARENT, 0xb702);
+        assert_eq!(NS_GET_NSTYPE, 0xb703);
+        assert_eq!(NS_GET_OWNER_UID, 0xb704);
+        assert_eq!(SIOCGSKNS, 0x894c);
+    }
+
+    #[test]
+    fn own_namespaces_have_their_kinds() {
+        for kind in NsKind::ALL {
+            let path = format!("/proc/self/ns/{kind}");
+            let Ok(f) = std::fs::File::open(&path) else {
+                continue;
+            };
+            assert_eq!(ns_kind(&f).unwrap(), kind, "{path}");
+        }
+    }
+
+    #[test]
+    fn a_regular_file_is_not_a_namespace() {
+        let f = std::fs::File::open("/proc/self/stat").unwrap();
+        assert!(matches!(ns_kind(&f), Err(Error::IoctlUnsupported { .. })));
+    }
+}

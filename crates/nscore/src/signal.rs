@@ -1,0 +1,220 @@
+//! Signal dispositions, masks and names.
+//!
+//! rustix has no public `sigaction` or `sigprocmask`, so the few calls the tools need (restoring
+//! SIGPIPE, holding back SIGINT/SIGTERM while a parent waits, forwarding them to a child,
+//! re-raising a child's fatal signal) are here, each a small `unsafe` block over libc.
+
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use rustix::io::Errno;
+
+use crate::error::{Error, Result};
+
+fn last_errno() -> Errno {
+    Errno::from_raw_os_error(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
+}
+
+/// Set SIGPIPE back to its default action. Rust starts every program with SIGPIPE ignored; C
+/// tools die quietly on a closed pipe, and programs we exec must not inherit "ignored".
+pub fn restore_default_sigpipe() {
+    set_default(libc::SIGPIPE);
+}
+
+/// `signal(sig, SIG_DFL)`. See signal(2).
+pub fn set_default(sig: i32) {
+    // SAFETY: installing SIG_DFL involves no handler code and no pointers of ours.
+    unsafe {
+        libc::signal(sig, libc::SIG_DFL);
+    }
+}
+
+/// A saved signal mask, to put back with [`SavedMask::restore`].
+pub struct SavedMask(libc::sigset_t);
+
+fn sigset_of(signals: &[i32]) -> libc::sigset_t {
+    // SAFETY: sigset_t is plain data; sigemptyset initialises it before use and sigaddset only
+    // writes into it.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for &s in signals {
+            libc::sigaddset(&mut set, s);
+        }
+        set
+    }
+}
+
+/// `sigprocmask(SIG_BLOCK, signals)`: hold these signals back; returns the previous mask.
+#[doc(alias = "sigprocmask")]
+pub fn block(signals: &[i32]) -> Result<SavedMask> {
+    change_mask(libc::SIG_BLOCK, signals)
+}
+
+/// `sigprocmask(SIG_UNBLOCK, signals)`; returns the previous mask.
+#[doc(alias = "sigprocmask")]
+pub fn unblock(signals: &[i32]) -> Result<SavedMask> {
+    change_mask(libc::SIG_UNBLOCK, signals)
+}
+
+fn change_mask(how: i32, signals: &[i32]) -> Result<SavedMask> {
+    let set = sigset_of(signals);
+    let mut old = sigset_of(&[]);
+    // SAFETY: both pointers point at initialised sigset_t values that live across the call.
+    let r = unsafe { libc::sigprocmask(how, &set, &mut old) };
+    if r != 0 {
+        return Err(Error::sys("sigprocmask failed", last_errno()));
+    }
+    Ok(SavedMask(old))
+}
+
+impl SavedMask {
+    /// Put this mask back (`sigprocmask(SIG_SETMASK)`).
+    pub fn restore(&self) -> Result<()> {
+        // SAFETY: self.0 is an initialised sigset_t; the old-mask pointer may be null.
+        let r = unsafe { libc::sigprocmask(libc::SIG_SETMASK, &self.0, std::ptr::null_mut()) };
+        if r != 0 {
+            return Err(Error::sys("sigprocmask failed", last_errno()));
+        }
+        Ok(())
+    }
+}
+
+static FORWARD_TO: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn forward_handler(sig: i32) {
+    let pid = FORWARD_TO.load(Ordering::Relaxed);
+    if pid > 0 {
+        // SAFETY: kill(2) is async-signal-safe and takes plain integers.
+        unsafe {
+            libc::kill(pid, sig);
+        }
+    }
+}
+
+/// Install handlers (with SA_RESTART) that pass each of `signals` on to process `pid` with
+/// `kill(2)`, as `unshare --forward-signals` does. Set the target with [`set_forward_target`].
+pub fn forward(signals: &[i32]) -> Result<()> {
+    for &sig in signals {
+        // SAFETY: sigaction is plain data, zero is a valid starting value; the handler is an
+        // `extern "C" fn(i32)` that only calls the async-signal-safe kill(2).
+        let r = unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = forward_handler as extern "C" fn(i32) as usize;
+            sa.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut())
+        };
+        if r != 0 {
+            return Err(Error::sys("sigaction failed", last_errno()));
+        }
+    }
+    Ok(())
+}
+
+/// Which process [`forward`]ed signals go to.
+pub fn set_forward_target(pid: i32) {
+    FORWARD_TO.store(pid, Ordering::Relaxed);
+}
+
+/// `kill(getpid(), sig)`: send a signal to ourselves (to die of the same signal as a child).
+pub fn raise(sig: i32) -> Result<()> {
+    // SAFETY: kill and getpid take and return plain integers.
+    let r = unsafe { libc::kill(libc::getpid(), sig) };
+    if r != 0 {
+        return Err(Error::sys("kill failed", last_errno()));
+    }
+    Ok(())
+}
+
+/// `kill(pid, sig)`.
+pub fn kill(pid: i32, sig: i32) -> Result<()> {
+    // SAFETY: kill takes plain integers.
+    let r = unsafe { libc::kill(pid, sig) };
+    if r != 0 {
+        return Err(Error::sys("kill failed", last_errno()));
+    }
+    Ok(())
+}
+
+/// The standard signal names (without `SIG`) and numbers on Linux.
+pub const NAMES: &[(&str, i32)] = &[
+    ("HUP", libc::SIGHUP),
+    ("INT", libc::SIGINT),
+    ("QUIT", libc::SIGQUIT),
+    ("ILL", libc::SIGILL),
+    ("TRAP", libc::SIGTRAP),
+    ("ABRT", libc::SIGABRT),
+    ("IOT", libc::SIGIOT),
+    ("BUS", libc::SIGBUS),
+    ("FPE", libc::SIGFPE),
+    ("KILL", libc::SIGKILL),
+    ("USR1", libc::SIGUSR1),
+    ("SEGV", libc::SIGSEGV),
+    ("USR2", libc::SIGUSR2),
+    ("PIPE", libc::SIGPIPE),
+    ("ALRM", libc::SIGALRM),
+    ("TERM", libc::SIGTERM),
+    ("STKFLT", libc::SIGSTKFLT),
+    ("CHLD", libc::SIGCHLD),
+    ("CLD", libc::SIGCHLD),
+    ("CONT", libc::SIGCONT),
+    ("STOP", libc::SIGSTOP),
+    ("TSTP", libc::SIGTSTP),
+    ("TTIN", libc::SIGTTIN),
+    ("TTOU", libc::SIGTTOU),
+    ("URG", libc::SIGURG),
+    ("XCPU", libc::SIGXCPU),
+    ("XFSZ", libc::SIGXFSZ),
+    ("VTALRM", libc::SIGVTALRM),
+    ("PROF", libc::SIGPROF),
+    ("WINCH", libc::SIGWINCH),
+    ("IO", libc::SIGIO),
+    ("POLL", libc::SIGPOLL),
+    ("PWR", libc::SIGPWR),
+    ("SYS", libc::SIGSYS),
+];
+
+/// Parse a signal *name* as util-linux does for `--kill-child`: case-insensitive, with or
+/// without `SIG`, `RTMIN+N` / `RTMAX-N` allowed; numbers are not names and give `None`.
+pub fn parse_name(name: &str) -> Option<i32> {
+    let upper = name.to_ascii_uppercase();
+    let bare = upper.strip_prefix("SIG").unwrap_or(&upper);
+    if let Some(&(_, n)) = NAMES.iter().find(|(n, _)| *n == bare) {
+        return Some(n);
+    }
+    let rtmin = libc::SIGRTMIN();
+    let rtmax = libc::SIGRTMAX();
+    let rt = |rest: &str, base: i32, sign: i32| -> Option<i32> {
+        if rest.is_empty() {
+            return Some(base);
+        }
+        let off: i32 = crate::id::parse_u64_digits(rest.as_bytes())?.try_into().ok()?;
+        let n = base + sign * off;
+        (rtmin..=rtmax).contains(&n).then_some(n)
+    };
+    if let Some(rest) = bare.strip_prefix("RTMIN") {
+        return rt(rest.strip_prefix('+').unwrap_or(rest), rtmin, 1);
+    }
+    if let Some(rest) = bare.strip_prefix("RTMAX") {
+        return rt(rest.strip_prefix('-').unwrap_or(rest), rtmax, -1);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_parse_like_util_linux() {
+        assert_eq!(parse_name("KILL"), Some(9));
+        assert_eq!(parse_name("sigterm"), Some(15));
+        assert_eq!(parse_name("SigUsr1"), Some(libc::SIGUSR1));
+        assert_eq!(parse_name("RTMIN"), Some(libc::SIGRTMIN()));
+        assert_eq!(parse_name("RTMIN+2"), Some(libc::SIGRTMIN() + 2));
+        assert_eq!(parse_name("RTMAX-1"), Some(libc::SIGRTMAX() - 1));
+        for bad in ["9", "", "SIG", "NOPE", "RTMIN+999", "RTMIN+x", "\u{0}"] {
+            assert_eq!(parse_name(bad), None, "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! nsutils-testkit: what every nsutils test stands on.
+//!
+//! - [`need_root`]: privileged tests fail loudly under CI instead of skipping.
+//! - [`sandbox`]: run a command inside a fresh private mount namespace with its own tmpfs over
+//!   `/run` (so `/run/netns` is empty and private) and a scratch directory, so nothing a test
+//!   mounts or creates reaches the host, and everything vanishes with the last process in it,
+//!   even when the test fails half-way.
+//! - [`Tool`] and [`Outcome`]: run one command line through the installed original and through
+//!   our binary, under the original's name (argv[0]), and compare stdout, stderr and exit status.
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Where the sandbox puts its scratch directory (inside the sandbox's private tmpfs on /run).
+pub const SCRATCH: &str = "/run/nsutils-scratch";
+
+/// True when running as root. Otherwise: panic when `CI` is set (a privileged test that cannot
+/// run must fail CI), or print why and return false so a developer's unprivileged run skips it.
+pub fn need_root() -> bool {
+    if rustix::process::geteuid().is_root() {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("this test needs root, and CI is set: it must not be skipped");
+    }
+    eprintln!("skipped: this test needs root");
+    false
+}
+
+/// Make `cmd` start inside a fresh private mount namespace with a tmpfs over `/run` and an empty
+/// `/run/netns`-free run dir plus [`SCRATCH`]. The setup happens in the child between fork and
+/// exec, using only raw system calls on static C strings (no allocation).
+pub fn sandbox(cmd: &mut Command) -> &mut Command {
+    // SAFETY: the closure runs in the forked child before exec and only makes raw system calls
+    // (unshare, mount, mkdir) on 'static C strings; it allocates nothing and takes no locks.
+    unsafe {
+        cmd.pre_exec(|| {
+            use rustix::mount::{mount, mount_change, MountFlags, MountPropagationFlags};
+            let flags = rustix::thread::UnshareFlags::NEWNS;
+            // NEWNS does not unshare the fd table, and the forked child is single-threaded.
+            rustix::thread::unshare_unsafe(flags)?;
+            mount_change(c"/", MountPropagationFlags::PRIVATE | MountPropagationFlags::REC)?;
+            mount(c"nsutils-test", c"/run", c"tmpfs", MountFlags::empty(), c"mode=755")?;
+            rustix::fs::mkdir(SCRATCH_C, rustix::fs::Mode::from_raw_mode(0o755))?;
+            Ok(())
+        });
+    }
+    cmd
+}
+
+const SCRATCH_C: &std::ffi::CStr = c"/run/nsutils-scratch";
+
+/// Run a shell script inside a fresh [`sandbox`] and return what it did.
+pub fn sandbox_sh(script: &str) -> Outcome {
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg("-c").arg(script);
+    Outcome::of(sandbox(&mut cmd))
+}
+
+/// What a command did: its output and its status as a shell would report it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Standard output.
+    pub stdout: Vec<u8>,
+    /// Standard error.
+    pub stderr: Vec<u8>,
+    /// Exit code, or 128 + signal number.
+    pub code: i32,
+}
+
+impl Outcome {
+    /// Run `cmd` with stdin from /dev/null and collect its outcome.
+    pub fn of(cmd: &mut Command) -> Outcome {
+        let out = cmd
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+        let code = out
+            .status
+            .code()
+            .or_else(|| out.status.signal().map(|s| 128 + s))
+            .unwrap_or(-1);
+        Outcome {
+            stdout: out.stdout,
+            stderr: out.stderr,
+            code,
+        }
+    }
+
+    /// Standard output as text (lossy).
+    pub fn out(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// Standard error as text (lossy).
+    pub fn err(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+}
+
+impl std::fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout ---\n{}--- stderr ---\n{}",
+            self.code,
+            self.out(),
+            self.err()
+        )
+    }
+}
+
+/// The directory cargo put the workspace's binaries in (`target/debug`), found from the test
+/// executable's own path (`target/debug/deps/NAME-HASH`).
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let deps = exe.parent().expect("test exe has a parent");
+    if deps.ends_with("deps") {
+        deps.parent().expect("deps has a parent").to_path_buf()
+    } else {
+        deps.to_path_buf()
+    }
+}
+
+/// The path of one of our binaries (`unshare-rs`, ...); panics with a hint when it is missing.
+pub fn our_bin(name: &str) -> PathBuf {
+    let p = target_dir().join(name);
+    assert!(
+        p.exists(),
+        "{} is missing: run `cargo test --workspace` (which builds every binary) or `cargo build --workspace`",
+        p.display()
+    );
+    p
+}
+
+/// A tool under differential test: the original and ours, and how to call each.
+#[derive(Clone, Debug)]
+pub struct Tool {
+    /// The original's name (`unshare`), used as argv[0] for both so messages match.
+    pub name: &'static str,
+    /// The original program.
+    pub original: PathBuf,
+    /// Words the original needs before the tool's arguments (`["netns"]` for ip).
+    pub original_prefix: Vec<&'static str>,
+    /// Our binary.
+    pub ours: PathBuf,
+}
+
+impl Tool {
+    /// A util-linux tool (`unshare`, `nsenter`, `lsns`) and our binary for it.
+    pub fn util_linux(name: &'static str, ours: impl Into<PathBuf>) -> Tool {
+        Tool {
+            name,
+            original: Path::new("/usr/bin").join(name),
+            original_prefix: vec![],
+            ours: ours.into(),
+        }
+    }
+
+    /// `ip netns` and netns-rs. ip's global options (`-all`, `-j`, ...) come before `netns`, so
+    /// [`Tool::original_cmd`] moves every leading `-` word in front of the prefix.
+    pub fn ip_netns(ours: impl Into<PathBuf>) -> Tool {
+        Tool {
+            name: "ip",
+            original: PathBuf::from("/usr/sbin/ip"),
+            original_prefix: vec!["netns"],
+            ours: ours.into(),
+        }
+    }
+
+    /// The original's command line for `args`.
+    pub fn original_cmd<S: AsRef<OsStr>>(&self, args: &[S]) -> Command {
+        let mut cmd = Command::new(&self.original);
+        cmd.arg0(self.name);
+        let globals = if self.original_prefix.is_empty() {
+            0
+        } else {
+            global_option_words(args)
+        };
+        cmd.args(&args[..globals]);
+        cmd.args(&self.original_prefix);
+        cmd.args(&args[globals..]);
+        cmd
+    }
+
+    /// Our command line for `args`, with argv[0] = the original's name (util-linux tools) or
+    /// `netns-rs` (ip netns).
+    pub fn ours_cmd<S: AsRef<OsStr>>(&self, args: &[S]) -> Command {
+        let mut cmd = Command::new(&self.ours);
+        if self.original_prefix.is_empty() {
+            cmd.arg0(self.name);
+        }
+        cmd.args(args);
+        cmd
+    }
+
+    /// Run `args` through both, each started the same way by `prepare` (e.g. [`sandbox`]).
+    pub fn run_both<S: AsRef<OsStr>>(
+        &self,
+        args: &[S],
+        prepare: impl Fn(&mut Command),
+    ) -> (Outcome, Outcome) {
+        let mut a = self.original_cmd(args);
+        prepare(&mut a);
+        let mut b = self.ours_cmd(args);
+        prepare(&mut b);
+        (Outcome::of(&mut a), Outcome::of(&mut b))
+    }
+
+    /// Run both plainly and assert that stdout, stderr and status are identical; returns ours.
+    pub fn assert_same<S: AsRef<OsStr>>(&self, args: &[S]) -> Outcome {
+        self.assert_same_with(args, |_| {})
+    }
+
+    /// As [`Tool::assert_same`], with each command prepared by `prepare` first.
+    pub fn assert_same_with<S: AsRef<OsStr>>(
+        &self,
+        args: &[S],
+        prepare: impl Fn(&mut Command),
+    ) -> Outcome {
+        let (orig, ours) = self.run_both(args, prepare);
+        assert_outcomes_equal(self.name, args, &orig, &ours);
+        ours
+    }
+
+    /// Run `setup` (a shell script) and then the tool with `args`, in one fresh sandbox each for
+    /// the original and for ours. In the script, `$TOOL` is not set; the tool runs after it with
+    /// the script's state (mounts, files, netns) in place.
+    pub fn assert_same_in_sandbox<S: AsRef<OsStr>>(&self, setup: &str, args: &[S]) -> Outcome {
+        let (orig, ours) = self.run_both_in_sandbox(setup, args);
+        assert_outcomes_equal(self.name, args, &orig, &ours);
+        ours
+    }
+
+    /// Run `setup` then the tool in a fresh sandbox, for both; returns (original, ours).
+    pub fn run_both_in_sandbox<S: AsRef<OsStr>>(&self, setup: &str, args: &[S]) -> (Outcome, Outcome) {
+        let run = |cmd: Command, arg0: &str| -> Outcome {
+            // `exec -a` keeps argv[0] as the given name after the setup script ran.
+            let mut sh = Command::new("/bin/bash");
+            sh.arg("-c")
+                .arg(format!("{setup}\nexec -a \"$0\" \"$@\""))
+                .arg(arg0)
+                .arg(cmd.get_program())
+                .args(cmd.get_args());
+            Outcome::of(sandbox(&mut sh))
+        };
+        let orig = run(self.original_cmd(args), self.name);
+        let ours_arg0 = if self.original_prefix.is_empty() {
+            self.name
+        } else {
+            "netns-rs"
+        };
+        let ours = run(self.ours_cmd(args), ours_arg0);
+        (orig, ours)
+    }
+}
+
+/// How many leading words of `args` are ip global options (`-all`, `-j`, `-b FILE`, ...):
+/// every word up to the first that does not start with `-`; `-b`/`-batch` and `-n`/`-netns`
+/// (ip accepts any prefix, and `--x` as `-x`) also take the next word.
+pub fn global_option_words<S: AsRef<OsStr>>(args: &[S]) -> usize {
+    let mut i = 0;
+    while i < args.len() {
+        let w = args[i].as_ref().to_string_lossy();
+        if !w.starts_with('-') || w == "-" {
+            break;
+        }
+        let w = w.strip_prefix('-').unwrap_or(&w).to_string();
+        let w = if w.starts_with("-") { w } else { format!("-{w}") };
+        let takes_value = w.len() >= 2 && ["-batch", "-netns"].iter().any(|o| o.starts_with(&w));
+        i += if takes_value { 2 } else { 1 };
+    }
+    i.min(args.len())
+}
+
+/// Panic with both outcomes side by side when they differ.
+pub fn assert_outcomes_equal<S: AsRef<OsStr>>(name: &str, args: &[S], orig: &Outcome, ours: &Outcome) {
+    if orig != ours {
+        let line: Vec<OsString> = args.iter().map(|a| a.as_ref().to_os_string()).collect();
+        panic!(
+            "{name} {line:?} differs\n===== original =====\n{orig:?}\n===== ours =====\n{ours:?}"
+        );
+    }
+}
