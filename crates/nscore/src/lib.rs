@@ -13,6 +13,12 @@
 //!   `NS_GET_OWNER_UID`).
 //! - [`enter`]: `setns(2)` on one fd, and on a pidfd with a mask of kinds.
 //! - [`create`]: `unshare(2)`, `fork(2)` and waiting for a child.
+//! - [`creds`]: groups, gid, uid, capabilities, root and cwd, set just before exec.
+//! - [`idmap`]: user-namespace ID maps (`uid_map`, `gid_map`, `setgroups`, subordinate IDs).
+//! - [`timens`]: time namespace clock offsets.
+//! - [`netns`]: the named network namespace registry (`/run/netns`).
+//! - [`pidfd`]: pidfds beyond `setns`: `pidfd_getfd`, PID:inode checks.
+//! - [`scan`]: discovering every namespace on the system (processes, nsfs mounts, open fds).
 //! - [`mount`]: bind mounts, propagation changes, proc/sysfs mounts, unmounting.
 //! - [`nsid`]: netlink namespace ids (`RTM_GETNSID`, `RTM_NEWNSID`).
 //! - [`users`]: user and group names (`getpwuid_r(3)` and friends).
@@ -29,16 +35,22 @@
 
 pub mod cmdline;
 pub mod create;
+pub mod creds;
 pub mod enter;
 pub mod error;
 pub mod exec;
 pub mod id;
+pub mod idmap;
 pub mod kind;
 pub mod mount;
+pub mod netns;
 pub mod nsfs;
 pub mod nsid;
+pub mod pidfd;
 pub mod proc;
+pub mod scan;
 pub mod signal;
+pub mod timens;
 pub mod users;
 
 pub use error::{Error, Result};
