@@ -7,6 +7,7 @@
 //! unambiguous prefixes of long options, and glibc's own error messages with exit status 1).
 //! docs/DESIGN.md records the spike that led here.
 
+pub mod doc;
 pub mod getopt;
 pub mod help;
 
