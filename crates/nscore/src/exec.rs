@@ -37,7 +37,7 @@ fn to_cstring(s: &OsStr) -> Result<CString, Errno> {
 }
 
 /// `execvp(3)`: run `program` (searched in `PATH` when it has no `/`) with `argv` (including
-/// argv[0]), keeping the environment, open descriptors, signal mask and dispositions as they are.
+/// `argv[0]`), keeping the environment, open descriptors, signal mask and dispositions as they are.
 /// Returns only on failure.
 pub fn execvp(program: &OsStr, argv: &[OsString]) -> ExecError {
     let fail = |errno| ExecError {

@@ -19,18 +19,18 @@ use std::sync::OnceLock;
 static PROG: OnceLock<String> = OnceLock::new();
 static ARGV0: OnceLock<OsString> = OnceLock::new();
 
-/// The name messages start with: the basename of argv[0], as util-linux's
+/// The name messages start with: the basename of `argv[0]`, as util-linux's
 /// `program_invocation_short_name`. `"nsutils"` before [`set_argv0`] was called.
 pub fn prog() -> &'static str {
     PROG.get().map(String::as_str).unwrap_or("nsutils")
 }
 
-/// argv[0] exactly as typed; glibc's getopt messages start with it (`./unshare: invalid option`).
+/// `argv[0]` exactly as typed; glibc's getopt messages start with it (`./unshare: invalid option`).
 pub fn argv0() -> &'static OsStr {
     ARGV0.get().map(OsString::as_os_str).unwrap_or(OsStr::new("nsutils"))
 }
 
-/// Record argv[0]. The first call wins; later calls are ignored.
+/// Record `argv[0]`. The first call wins; later calls are ignored.
 pub fn set_argv0(arg0: &OsStr) {
     let base = arg0
         .as_bytes()
@@ -61,7 +61,7 @@ pub fn try_help() {
 }
 
 /// The whole of a binary's `main`: restore SIGPIPE's default disposition (Rust ignores it, so
-/// `lsns-rs | head -1` would otherwise end in EPIPE errors), record argv[0], run the tool, flush
+/// `lsns-rs | head -1` would otherwise end in EPIPE errors), record `argv[0]`, run the tool, flush
 /// stdout and exit with the tool's status. A failed flush of stdout (a closed pipe, a full disk)
 /// exits 1 with a message, as util-linux's `close_stdout` does.
 pub fn main_with(run: fn(Vec<OsString>) -> i32) -> ! {
