@@ -29,7 +29,7 @@ pub enum Overflow {
     /// `--propagation slave|shared|private|unchanged`).
     NextLine,
     /// Print the description on the same line after a single space (`nsenter`'s
-    /// `--preserve-credentials do not touch uids or gids`).
+    /// `--preserve-credentials <description>` on one line).
     SameLine,
 }
 
