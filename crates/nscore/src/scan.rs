@@ -1,1 +1,604 @@
-//! (placeholder: being written)
+//! Discovering every namespace on the system: the namespaces of processes, those held only by
+//! open file descriptors (nsfs fds and, for network namespaces, sockets), and those kept alive by
+//! nsfs bind mounts (persistent namespaces), as util-linux `lsns` 2.42 finds them.
+//!
+//! Why it is shaped like this: `lsns` on a busy host spends its time in `/proc`. The walk here
+//! reads `/proc` once, opens each `/proc/PID` directory once and does every per-process read
+//! relative to that directory fd ([`ProcDir`]), keys everything by inode in hash maps, and does
+//! per-*namespace* work (the nsfs ioctls, the netlink nsid query) once per namespace, when it is
+//! first seen, and only when the caller asked for it ([`ScanRequest`]). Processes that exit
+//! half-way are skipped, never reported.
+//!
+//! The set of namespaces matches util-linux's, including one of its quirks: a namespace found
+//! through an fd or a mount brings its owner and parent namespaces along (recursively, as long as
+//! their kind is wanted), and during the process walk "already known" means "already found
+//! through an fd", because util-linux assigns processes to namespaces only after the walk.
+
+use std::collections::HashMap;
+use std::ffi::CStr;
+use std::os::fd::{AsFd, OwnedFd};
+
+use rustix::fs::{openat, readlinkat, statat, AtFlags, Dir, Mode, OFlags, CWD};
+
+use crate::error::{Error, Result};
+use crate::id::{NsId, NsLink};
+use crate::kind::{NsKind, NsKinds};
+use crate::mount::MountInfo;
+use crate::nsfs;
+use crate::nsid::NsidSocket;
+use crate::proc::{ProcDir, ProcFs};
+
+/// What the caller needs, so the walk reads nothing more.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ScanRequest {
+    /// The kinds to look at (`lsns -t`); empty means all.
+    pub kinds: NsKinds,
+    /// Read each process's PPID (`/proc/PID/stat`).
+    pub ppid: bool,
+    /// Read each process's UID (`fstat` of `/proc/PID`).
+    pub uid: bool,
+    /// Look up parent and owner namespaces (`NS_GET_PARENT`, `NS_GET_USERNS`) of process
+    /// namespaces. Namespaces found through fds and mounts always get them, as in util-linux.
+    pub related: bool,
+    /// Ask rtnetlink for the nsid of each network namespace (one socket, one query per netns).
+    pub netnsid: bool,
+}
+
+/// A process as the walk saw it.
+#[derive(Clone, Debug)]
+pub struct Proc {
+    /// Its PID.
+    pub pid: i32,
+    /// Its parent's PID (0 when not requested or unknown).
+    pub ppid: i32,
+    /// The owner of `/proc/PID` (0 when not requested).
+    pub uid: u32,
+    /// The inode of its namespace of each kind, indexed like [`NsKind::ALL`]; 0 when not read.
+    pub ns: [u64; 8],
+}
+
+impl Proc {
+    /// The inode of this process's namespace of `kind` (0: not read or not visible).
+    pub fn ns_of(&self, kind: NsKind) -> u64 {
+        self.ns[kind_index(kind)]
+    }
+}
+
+/// The position of `kind` in [`NsKind::ALL`].
+pub fn kind_index(kind: NsKind) -> usize {
+    NsKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+}
+
+/// One namespace.
+#[derive(Clone, Debug)]
+pub struct Namespace {
+    /// Its inode (util-linux's NS column).
+    pub ino: u64,
+    /// Its kind.
+    pub kind: NsKind,
+    /// How many processes are in it.
+    pub nprocs: u32,
+    /// The process with the lowest PID in it (an index into [`Scan::procs`]).
+    pub rep: Option<usize>,
+    /// The inode of its parent namespace (pid and user namespaces), 0 if none or not looked up.
+    pub parent: u64,
+    /// The inode of its owning user namespace, 0 if out of reach or not looked up.
+    pub owner: u64,
+    /// `NS_GET_OWNER_UID` for namespaces found without a process (0 when it does not apply).
+    pub owner_uid: u32,
+    /// The nsid: `None` not asked or not obtainable, `Some(None)` unassigned, `Some(Some(n))`.
+    pub netnsid: Option<Option<i32>>,
+}
+
+/// The result of a walk.
+#[derive(Default)]
+pub struct Scan {
+    /// Every process seen, in `/proc` order.
+    pub procs: Vec<Proc>,
+    /// Every namespace found, sorted by inode.
+    pub namespaces: Vec<Namespace>,
+    /// Inode → index into [`Scan::namespaces`].
+    pub index: HashMap<u64, usize>,
+    /// nsfs mount points by the namespace inode their root names (`net:[INO]`), in mountinfo
+    /// order, without duplicates; only mounts whose root kind matches the namespace's are kept.
+    pub nsfs_mounts: HashMap<u64, Vec<Vec<u8>>>,
+}
+
+impl Scan {
+    /// The namespace with inode `ino`.
+    pub fn get(&self, ino: u64) -> Option<&Namespace> {
+        self.index.get(&ino).map(|&i| &self.namespaces[i])
+    }
+}
+
+/// Per-namespace facts gathered once, when a namespace is first met.
+#[derive(Clone, Copy, Default)]
+struct Facts {
+    parent: u64,
+    owner: u64,
+    netnsid: Option<Option<i32>>,
+}
+
+struct Walker {
+    req: ScanRequest,
+    kinds: NsKinds,
+    nsid: Option<NsidSocket>,
+    nsid_tried: bool,
+    /// Namespaces found through fds, mounts and ioctls, in discovery order.
+    found: Vec<Namespace>,
+    found_index: HashMap<u64, usize>,
+    /// Facts of process namespaces, by inode.
+    facts: HashMap<u64, Facts>,
+}
+
+/// Walk `/proc` (once), the open fds of every process, and the nsfs mounts in `mounts`, and
+/// return every namespace of the requested kinds. Fails only when `/proc` cannot be read or
+/// the kernel lacks the nsfs ioctls ([`Error::IoctlUnsupported`]).
+pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
+    let kinds = if req.kinds.is_empty() {
+        NsKind::ALL.into_iter().collect()
+    } else {
+        req.kinds
+    };
+    let mut w = Walker {
+        req,
+        kinds,
+        nsid: None,
+        nsid_tried: false,
+        found: Vec::new(),
+        found_index: HashMap::new(),
+        facts: HashMap::new(),
+    };
+    let procfs = ProcFs::open()?;
+    let pids = procfs.pids()?;
+    let mut procs = Vec::with_capacity(pids.len());
+    let mut buf = Vec::with_capacity(1024);
+    for pid in pids {
+        match w.read_process(&procfs, pid, &mut buf) {
+            Ok(Some(p)) => procs.push(p),
+            Ok(None) => {}
+            Err(e @ Error::IoctlUnsupported { .. }) => return Err(e),
+            Err(_) => {}
+        }
+    }
+
+    // Assign processes to namespaces (after the walk, as util-linux does).
+    let mut all = std::mem::take(&mut w.found);
+    let mut index = std::mem::take(&mut w.found_index);
+    for (pi, p) in procs.iter().enumerate() {
+        for kind in kinds.iter() {
+            let ino = p.ns_of(kind);
+            if ino == 0 {
+                continue;
+            }
+            let i = *index.entry(ino).or_insert_with(|| {
+                let f = w.facts.get(&ino).copied().unwrap_or_default();
+                all.push(Namespace {
+                    ino,
+                    kind,
+                    nprocs: 0,
+                    rep: None,
+                    parent: f.parent,
+                    owner: f.owner,
+                    owner_uid: 0,
+                    netnsid: f.netnsid,
+                });
+                all.len() - 1
+            });
+            let ns = &mut all[i];
+            ns.nprocs += 1;
+            if ns.rep.is_none_or(|r| procs[r].pid > p.pid) {
+                ns.rep = Some(pi);
+            }
+        }
+    }
+    w.found = all;
+    w.found_index = index;
+
+    // Persistent namespaces: nsfs bind mounts.
+    let mut nsfs_mounts: HashMap<u64, Vec<Vec<u8>>> = HashMap::new();
+    for m in mounts.iter().filter(|m| m.fstype == b"nsfs") {
+        let Some(ino) = root_ino(&m.root) else {
+            continue;
+        };
+        // The NSFS column wants roots that are exactly `KIND:[INO]`.
+        if NsLink::parse(&m.root).is_ok() {
+            let targets = nsfs_mounts.entry(ino).or_default();
+            if !targets.contains(&m.target) {
+                targets.push(m.target.clone());
+            }
+        }
+        if w.found_index.contains_key(&ino) || m.target.is_empty() {
+            continue;
+        }
+        let Ok(fd) = openat(CWD, m.target.as_slice(), OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()) else {
+            continue;
+        };
+        w.add_from_fd(&fd, ino)?;
+    }
+
+    let mut s = Scan {
+        procs,
+        namespaces: w.found,
+        index: HashMap::new(),
+        nsfs_mounts,
+    };
+    s.namespaces.sort_by_key(|n| n.ino);
+    s.index = s.namespaces.iter().enumerate().map(|(i, n)| (n.ino, i)).collect();
+    Ok(s)
+}
+
+/// The inode in an nsfs mount root `TYPE:[INO]` (util-linux takes the digits after `[`).
+fn root_ino(root: &[u8]) -> Option<u64> {
+    let open = root.iter().position(|&b| b == b'[')?;
+    let rest = &root[open + 1..];
+    let close = rest.iter().position(|&b| b == b']')?;
+    if close + 1 != rest.len() {
+        return None;
+    }
+    crate::id::parse_u64_digits(&rest[..close])
+}
+
+/// Look up the parent (`NS_GET_PARENT`, pid and user only) of the namespace `fd` refers to:
+/// `(inode, fd)`; EPERM and ENOSYS give `(0, None)`.
+fn parent_of(fd: impl AsFd, kind: NsKind) -> Result<(u64, Option<OwnedFd>)> {
+    if kind != NsKind::Pid && kind != NsKind::User {
+        return Ok((0, None));
+    }
+    related(nsfs::parent_ns(fd))
+}
+
+/// Look up the owning user namespace (`NS_GET_USERNS`): `(inode, fd)`; EPERM gives `(0, None)`.
+fn owner_of(fd: impl AsFd) -> Result<(u64, Option<OwnedFd>)> {
+    related(nsfs::owner_user_ns(fd))
+}
+
+fn related(r: Result<OwnedFd>) -> Result<(u64, Option<OwnedFd>)> {
+    match r {
+        Ok(fd) => {
+            let id = NsId::from_fd(&fd)?;
+            Ok((id.ino, Some(fd)))
+        }
+        Err(Error::IoctlUnsupported { errno, .. }) if errno == rustix::io::Errno::NOSYS => {
+            Ok((0, None))
+        }
+        Err(e @ Error::IoctlUnsupported { .. }) => Err(e),
+        Err(_) => Ok((0, None)),
+    }
+}
+
+impl Walker {
+    fn nsid_socket(&mut self) -> Option<&mut NsidSocket> {
+        if !self.nsid_tried {
+            self.nsid_tried = true;
+            self.nsid = NsidSocket::open(false).ok();
+        }
+        self.nsid.as_mut()
+    }
+
+    fn netnsid_of(&mut self, fd: impl AsFd) -> Option<Option<i32>> {
+        if !self.req.netnsid {
+            return None;
+        }
+        self.nsid_socket()?.get_by_fd(fd).ok()
+    }
+
+    /// Read one process; `Ok(None)` when it vanished or is not visible.
+    fn read_process(&mut self, procfs: &ProcFs, pid: i32, buf: &mut Vec<u8>) -> Result<Option<Proc>> {
+        let dir = match procfs.process(pid) {
+            Ok(d) => d,
+            Err(Error::Gone { .. } | Error::NotVisible { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let uid = if self.req.uid { dir.uid().unwrap_or(0) } else { 0 };
+        let ppid = if self.req.ppid {
+            match dir.ppid(buf) {
+                Ok(p) => p,
+                Err(_) => return Ok(None),
+            }
+        } else {
+            0
+        };
+        let mut p = Proc {
+            pid,
+            ppid,
+            uid,
+            ns: [0; 8],
+        };
+        for kind in self.kinds.iter() {
+            // A vanished process or an unreadable entry: util-linux skips it (EACCES, ENOENT).
+            let Ok(id) = dir.ns(kind) else {
+                continue;
+            };
+            let ino = id.ino;
+            p.ns[kind_index(kind)] = ino;
+            if (self.req.related || (self.req.netnsid && kind == NsKind::Net))
+                && !self.facts.contains_key(&ino)
+            {
+                let f = self.process_ns_facts(&dir, kind)?;
+                self.facts.insert(ino, f);
+            }
+        }
+        self.read_fds(&dir)?;
+        Ok(Some(p))
+    }
+
+    /// Parent, owner and nsid of a process's namespace, through one open of `ns/KIND`.
+    fn process_ns_facts(&mut self, dir: &ProcDir, kind: NsKind) -> Result<Facts> {
+        let mut f = Facts::default();
+        let Ok(fd) = dir.open_ns(kind) else {
+            return Ok(f);
+        };
+        if self.req.related {
+            f.parent = parent_of(&fd, kind)?.0;
+            f.owner = owner_of(&fd)?.0;
+        }
+        if kind == NsKind::Net {
+            f.netnsid = self.netnsid_of(&fd);
+        }
+        Ok(f)
+    }
+
+    /// Namespaces held by the process's open fds: nsfs fds, and sockets (their netns).
+    fn read_fds(&mut self, dir: &ProcDir) -> Result<()> {
+        let Ok(fdd) = openat(
+            dir.fd(),
+            c"fd",
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        ) else {
+            return Ok(());
+        };
+        let Ok(mut entries) = Dir::read_from(&fdd) else {
+            return Ok(());
+        };
+        let mut link = Vec::with_capacity(64);
+        let mut pidfd: Option<Option<OwnedFd>> = None;
+        while let Some(Ok(entry)) = entries.read() {
+            let name = entry.file_name();
+            let Some(num) = crate::id::parse_u64_digits(name.to_bytes()) else {
+                continue;
+            };
+            link.clear();
+            let Ok(target) = readlinkat(&fdd, name, std::mem::take(&mut link)) else {
+                continue;
+            };
+            let bytes = target.as_bytes();
+            if let Ok(l) = NsLink::parse(bytes) {
+                if self.found_index.contains_key(&l.ino) || !self.kinds.contains(l.kind) {
+                    link = target.into_bytes();
+                    continue;
+                }
+                if let Ok(fd) = openat(&fdd, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()) {
+                    // The link text could be stale by now: trust the fd's own identity.
+                    if let Ok(id) = NsId::from_fd(&fd) {
+                        self.add_from_fd(&fd, id.ino)?;
+                    }
+                }
+            } else if bytes.starts_with(b"socket:[") && self.kinds.contains(NsKind::Net) {
+                let pfd = pidfd.get_or_insert_with(|| {
+                    rustix::process::Pid::from_raw(dir.pid())
+                        .and_then(|p| rustix::process::pidfd_open(p, rustix::process::PidfdFlags::empty()).ok())
+                });
+                if let Some(pfd) = pfd {
+                    self.add_from_socket(pfd, num)?;
+                }
+            }
+            link = target.into_bytes();
+        }
+        Ok(())
+    }
+
+    /// A socket of another process (`pidfd_getfd(2)`), then `SIOCGSKNS`: its network namespace.
+    fn add_from_socket(&mut self, pidfd: &OwnedFd, num: u64) -> Result<()> {
+        let Ok(target) = i32::try_from(num) else {
+            return Ok(());
+        };
+        let Ok(sock) = rustix::process::pidfd_getfd(pidfd, target, rustix::process::PidfdGetfdFlags::empty()) else {
+            return Ok(());
+        };
+        let Ok(nsfd) = nsfs::socket_net_ns(&sock) else {
+            return Ok(());
+        };
+        let Ok(id) = NsId::from_fd(&nsfd) else {
+            return Ok(());
+        };
+        if self.found_index.contains_key(&id.ino) {
+            return Ok(());
+        }
+        self.add_from_fd(&nsfd, id.ino).map(|_| ())
+    }
+
+    /// util-linux's `add_namespace_for_nsfd`: add the namespace `fd` refers to (if its kind is
+    /// wanted), with its owner uid, then its parent and owner namespaces if they are unknown.
+    fn add_from_fd(&mut self, fd: &OwnedFd, ino: u64) -> Result<Option<usize>> {
+        if let Some(&i) = self.found_index.get(&ino) {
+            return Ok(Some(i));
+        }
+        let kind = match nsfs::ns_kind(fd) {
+            Ok(k) => k,
+            Err(e @ Error::IoctlUnsupported { .. }) => return Err(e),
+            Err(_) => return Ok(None),
+        };
+        if !self.kinds.contains(kind) {
+            return Ok(None);
+        }
+        let (parent, parent_fd) = parent_of(fd, kind)?;
+        let (owner, owner_fd) = owner_of(fd)?;
+        let owner_uid = nsfs::owner_uid(fd).unwrap_or(0);
+        let netnsid = if kind == NsKind::Net {
+            self.netnsid_of(fd)
+        } else {
+            None
+        };
+        self.found.push(Namespace {
+            ino,
+            kind,
+            nprocs: 0,
+            rep: None,
+            parent,
+            owner,
+            owner_uid,
+            netnsid,
+        });
+        let me = self.found.len() - 1;
+        self.found_index.insert(ino, me);
+        let mut owner_done = false;
+        if parent != 0 && parent != ino && !self.found_index.contains_key(&parent) {
+            if let Some(pfd) = &parent_fd {
+                self.add_from_fd(pfd, parent)?;
+                owner_done = parent == owner;
+            }
+        }
+        if !owner_done && owner != 0 && !self.found_index.contains_key(&owner) {
+            if let Some(ofd) = &owner_fd {
+                self.add_from_fd(ofd, owner)?;
+            }
+        }
+        Ok(Some(me))
+    }
+}
+
+/// The kind of relation [`add_ghosts`] follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relation {
+    /// `NS_GET_PARENT` (pid and user namespaces).
+    Parent,
+    /// `NS_GET_USERNS`.
+    Owner,
+}
+
+/// Add the parent or owner namespaces that have no process of their own ("ghosts", as
+/// util-linux calls them), found through the ioctls on a namespace whose lowest process is
+/// known, for `lsns -T owner|parent`. Kinds outside `kinds` are not added.
+pub fn add_ghosts(scan: &mut Scan, kinds: NsKinds, rel: Relation, netnsid: bool) -> Result<()> {
+    let kinds = if kinds.is_empty() {
+        NsKind::ALL.into_iter().collect()
+    } else {
+        kinds
+    };
+    let mut w = Walker {
+        req: ScanRequest {
+            kinds,
+            netnsid,
+            ..ScanRequest::default()
+        },
+        kinds,
+        nsid: None,
+        nsid_tried: false,
+        found: std::mem::take(&mut scan.namespaces),
+        found_index: std::mem::take(&mut scan.index),
+        facts: HashMap::new(),
+    };
+    let n = w.found.len();
+    for i in 0..n {
+        let ns = w.found[i].clone();
+        let want = match rel {
+            Relation::Parent => ns.parent,
+            Relation::Owner => ns.owner,
+        };
+        if want == 0 || w.found_index.contains_key(&want) {
+            continue;
+        }
+        let Some(rep) = ns.rep else {
+            continue;
+        };
+        let pid = scan.procs[rep].pid;
+        let path = format!("/proc/{pid}/ns/{}", ns.kind.name());
+        let Ok(fd) = openat(CWD, path.as_str(), OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()) else {
+            continue;
+        };
+        let (ino, rfd) = match rel {
+            Relation::Parent => parent_of(&fd, ns.kind)?,
+            Relation::Owner => owner_of(&fd)?,
+        };
+        if ino != want {
+            continue;
+        }
+        if let Some(rfd) = rfd {
+            w.add_from_fd(&rfd, ino)?;
+        }
+    }
+    scan.namespaces = w.found;
+    scan.namespaces.sort_by_key(|n| n.ino);
+    scan.index = scan.namespaces.iter().enumerate().map(|(i, n)| (n.ino, i)).collect();
+    Ok(())
+}
+
+/// The first `/proc/self/ns/*` entry that can be opened, for probing the nsfs ioctls.
+pub fn probe_ioctls(kinds: NsKinds) -> Result<()> {
+    let kinds = if kinds.is_empty() {
+        NsKind::ALL.into_iter().collect()
+    } else {
+        kinds
+    };
+    for kind in [
+        NsKind::Mnt,
+        NsKind::Net,
+        NsKind::Pid,
+        NsKind::Uts,
+        NsKind::Ipc,
+        NsKind::User,
+        NsKind::Cgroup,
+        NsKind::Time,
+    ] {
+        if !kinds.contains(kind) {
+            continue;
+        }
+        let path: &CStr = match kind {
+            NsKind::Mnt => c"/proc/self/ns/mnt",
+            NsKind::Net => c"/proc/self/ns/net",
+            NsKind::Pid => c"/proc/self/ns/pid",
+            NsKind::Uts => c"/proc/self/ns/uts",
+            NsKind::Ipc => c"/proc/self/ns/ipc",
+            NsKind::User => c"/proc/self/ns/user",
+            NsKind::Cgroup => c"/proc/self/ns/cgroup",
+            NsKind::Time => c"/proc/self/ns/time",
+        };
+        let Ok(fd) = openat(CWD, path, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()) else {
+            continue;
+        };
+        parent_of(&fd, kind)?;
+        owner_of(&fd)?;
+        return Ok(());
+    }
+    Ok(())
+}
+
+/// Is there a stat-able entry under `/proc/self/ns`? (Used to tell "no namespaces at all".)
+pub fn self_ns_visible() -> bool {
+    NsKind::ALL.iter().any(|k| {
+        statat(CWD, format!("/proc/self/ns/{}", k.name()).as_str(), AtFlags::empty()).is_ok()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_inode_parsing() {
+        assert_eq!(root_ino(b"net:[4026532321]"), Some(4026532321));
+        assert_eq!(root_ino(b"net:[12"), None);
+        assert_eq!(root_ino(b"/"), None);
+        assert_eq!(root_ino(b"x:[1]y"), None);
+    }
+
+    #[test]
+    fn scan_finds_own_namespaces() {
+        let req = ScanRequest {
+            uid: true,
+            ppid: true,
+            ..ScanRequest::default()
+        };
+        let s = scan(req, &[]).unwrap();
+        let me = std::process::id() as i32;
+        let p = s.procs.iter().find(|p| p.pid == me).expect("self in scan");
+        let net = NsId::from_path("/proc/self/ns/net").unwrap();
+        assert_eq!(p.ns_of(NsKind::Net), net.ino);
+        let ns = s.get(net.ino).unwrap();
+        assert_eq!(ns.kind, NsKind::Net);
+        assert!(ns.nprocs >= 1);
+        assert!(s.namespaces.windows(2).all(|w| w[0].ino < w[1].ino));
+    }
+}
