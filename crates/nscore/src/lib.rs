@@ -18,6 +18,7 @@
 //! - [`timens`]: time namespace clock offsets.
 //! - [`netns`]: the named network namespace registry (`/run/netns`).
 //! - [`pidfd`]: pidfds beyond `setns`: `pidfd_getfd`, PID:inode checks.
+//! - [`display`]: POSIX regular expressions and the terminal width, for output filters.
 //! - [`scan`]: discovering every namespace on the system (processes, nsfs mounts, open fds).
 //! - [`mount`]: bind mounts, propagation changes, proc/sysfs mounts, unmounting.
 //! - [`nsid`]: netlink namespace ids (`RTM_GETNSID`, `RTM_NEWNSID`).
@@ -36,6 +37,7 @@
 pub mod cmdline;
 pub mod create;
 pub mod creds;
+pub mod display;
 pub mod enter;
 pub mod error;
 pub mod exec;

@@ -1,0 +1,79 @@
+//! What the tools' output layer needs from the C library and the terminal: POSIX extended
+//! regular expressions (`regcomp(3)`/`regexec(3)`, as libsmartcols filters use them, so `=~`
+//! matches and its error messages are glibc's own) and the terminal width (`TIOCGWINSZ`).
+
+use std::ffi::CString;
+
+/// A compiled POSIX extended regular expression (`REG_EXTENDED | REG_NOSUB`).
+pub struct PosixRegex {
+    re: Box<libc::regex_t>,
+}
+
+impl PosixRegex {
+    /// `regcomp(3)` with `REG_EXTENDED | REG_NOSUB`. The error is `regerror(3)`'s text.
+    #[doc(alias = "regcomp")]
+    pub fn new(pattern: &[u8]) -> Result<PosixRegex, String> {
+        let Ok(cpat) = CString::new(pattern) else {
+            return Err("Invalid regular expression".into());
+        };
+        // SAFETY: regex_t is plain data that regcomp initialises; zero is a valid start.
+        let mut re: Box<libc::regex_t> = Box::new(unsafe { std::mem::zeroed() });
+        // SAFETY: `re` points at a live regex_t and `cpat` is NUL-terminated.
+        let rc = unsafe { libc::regcomp(&mut *re, cpat.as_ptr(), libc::REG_EXTENDED | libc::REG_NOSUB) };
+        if rc != 0 {
+            let mut buf = [0u8; 256];
+            // SAFETY: regerror writes at most buf.len() bytes (NUL included) into buf.
+            let n = unsafe { libc::regerror(rc, &*re, buf.as_mut_ptr().cast(), buf.len()) };
+            let end = n.saturating_sub(1).min(buf.len());
+            // A failed regcomp leaves nothing to free.
+            return Err(String::from_utf8_lossy(&buf[..end]).into_owned());
+        }
+        Ok(PosixRegex { re })
+    }
+
+    /// `regexec(3)`: whether `text` matches. Text with a NUL byte is matched up to the NUL.
+    #[doc(alias = "regexec")]
+    pub fn is_match(&self, text: &[u8]) -> bool {
+        let cut = text.iter().position(|&b| b == 0).unwrap_or(text.len());
+        let Ok(ctext) = CString::new(&text[..cut]) else {
+            return false;
+        };
+        // SAFETY: `re` was initialised by a successful regcomp; `ctext` is NUL-terminated;
+        // REG_NOSUB means no match array is written.
+        unsafe { libc::regexec(&*self.re, ctext.as_ptr(), 0, std::ptr::null_mut(), 0) == 0 }
+    }
+}
+
+impl Drop for PosixRegex {
+    fn drop(&mut self) {
+        // SAFETY: `re` was initialised by a successful regcomp and is freed exactly once.
+        unsafe { libc::regfree(&mut *self.re) }
+    }
+}
+
+/// The width of the terminal on standard output (`ioctl(1, TIOCGWINSZ)`), if it is one and
+/// reports a non-zero width. See ioctl_tty(2).
+#[doc(alias = "TIOCGWINSZ")]
+pub fn stdout_terminal_columns() -> Option<usize> {
+    // SAFETY: winsize is plain data; zero is a valid start.
+    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+    // SAFETY: TIOCGWINSZ writes one winsize through the pointer, which points at a live local.
+    let rc = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws as *mut libc::winsize) };
+    (rc == 0 && ws.ws_col > 0).then_some(usize::from(ws.ws_col))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posix_extended_regex() {
+        let re = PosixRegex::new(b"^ab+(c|d)$").unwrap();
+        assert!(re.is_match(b"abbbd"));
+        assert!(!re.is_match(b"ac"));
+        let cls = PosixRegex::new(b"[[:digit:]]{3}").unwrap();
+        assert!(cls.is_match(b"x123"));
+        assert!(PosixRegex::new(b"(").is_err());
+        assert!(PosixRegex::new(b"a\0b").is_err());
+    }
+}
