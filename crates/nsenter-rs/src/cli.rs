@@ -1,0 +1,528 @@
+//! The command line: the one option table (parsing, `--help`, man page), and the parse step
+//! that turns argv into [`Options`].
+//!
+//! nsenter opens the files it is given while it parses (`--net=FILE`, `--root=DIR`,
+//! `--wd=DIR`), so a bad path fails at once with `cannot open PATH: ...`, before the target is
+//! even looked at; and the `PID:INODE` form of `--target` is validated (pidfd taken and checked)
+//! right there too. Both happen here, in option order, as util-linux does.
+
+use std::ffi::{OsStr, OsString};
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+use nscore::cmdline::getopt::{Getopt, GetoptError, HasArg, OptDef, Ordering};
+use nscore::cmdline::help::{render_options_with, HelpStyle, Overflow};
+use nscore::error::SysErr;
+use nscore::kind::NsKind;
+
+use crate::parse::{self, PidArg};
+
+/// What an option is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    All,
+    Help,
+    Version,
+    Target,
+    Ns(NsKind),
+    NetSocket,
+    UserParent,
+    SetUid,
+    SetGid,
+    PreserveCred,
+    KeepCaps,
+    Root,
+    Wd,
+    Wdns,
+    Env,
+    NoFork,
+    JoinCgroup,
+    FollowContext,
+}
+
+const fn opt(
+    key: Key,
+    short: Option<char>,
+    long: &'static str,
+    has_arg: HasArg,
+    value_name: Option<&'static str>,
+    help: &'static str,
+    group: u8,
+) -> OptDef<Key> {
+    OptDef {
+        key,
+        short,
+        long: Some(long),
+        has_arg,
+        value_name,
+        help,
+        group,
+    }
+}
+
+use HasArg::{No, Optional, Required};
+
+/// The option table, in util-linux 2.42's `--help` order (which is also the order glibc lists
+/// ambiguous prefixes in, for every prefix these names share).
+pub static OPTIONS: &[OptDef<Key>] = &[
+    opt(
+        Key::All,
+        Some('a'),
+        "all",
+        No,
+        None,
+        "join every namespace the target has",
+        0,
+    ),
+    opt(
+        Key::Target,
+        Some('t'),
+        "target",
+        Required,
+        Some("<PID>"),
+        "the process whose namespaces to join",
+        0,
+    ),
+    opt(
+        Key::Ns(NsKind::Mnt),
+        Some('m'),
+        "mount",
+        Optional,
+        Some("<file>"),
+        "join its mount namespace",
+        0,
+    ),
+    opt(
+        Key::Ns(NsKind::Uts),
+        Some('u'),
+        "uts",
+        Optional,
+        Some("<file>"),
+        "join its UTS namespace (host and domain name)",
+        0,
+    ),
+    opt(
+        Key::Ns(NsKind::Ipc),
+        Some('i'),
+        "ipc",
+        Optional,
+        Some("<file>"),
+        "join its System V IPC namespace",
+        0,
+    ),
+    opt(
+        Key::Ns(NsKind::Net),
+        Some('n'),
+        "net",
+        Optional,
+        Some("<file>"),
+        "join its network namespace",
+        0,
+    ),
+    opt(
+        Key::NetSocket,
+        Some('N'),
+        "net-socket",
+        Required,
+        Some("<fd>"),
+        "join the network namespace of its socket <fd>",
+        0,
+    ),
+    opt(
+        Key::Ns(NsKind::Pid),
+        Some('p'),
+        "pid",
+        Optional,
+        Some("<file>"),
+        "join its PID namespace",
+        0,
+    ),
+    opt(
+        Key::Ns(NsKind::Cgroup),
+        Some('C'),
+        "cgroup",
+        Optional,
+        Some("<file>"),
+        "join its cgroup namespace",
+        0,
+    ),
+    opt(
+        Key::Ns(NsKind::User),
+        Some('U'),
+        "user",
+        Optional,
+        Some("<file>"),
+        "join its user namespace",
+        0,
+    ),
+    opt(
+        Key::UserParent,
+        None,
+        "user-parent",
+        No,
+        None,
+        "join the parent of its user namespace",
+        0,
+    ),
+    opt(
+        Key::Ns(NsKind::Time),
+        Some('T'),
+        "time",
+        Optional,
+        Some("<file>"),
+        "join its time namespace",
+        0,
+    ),
+    opt(
+        Key::SetUid,
+        Some('S'),
+        "setuid",
+        Required,
+        Some("<uid>"),
+        "uid to run as inside (or 'follow')",
+        0,
+    ),
+    opt(
+        Key::SetGid,
+        Some('G'),
+        "setgid",
+        Required,
+        Some("<gid>"),
+        "gid to run as inside (or 'follow')",
+        0,
+    ),
+    opt(
+        Key::PreserveCred,
+        None,
+        "preserve-credentials",
+        No,
+        None,
+        "keep our uid, gid and groups",
+        0,
+    ),
+    opt(
+        Key::KeepCaps,
+        None,
+        "keep-caps",
+        No,
+        None,
+        "keep capabilities gained in a user namespace",
+        0,
+    ),
+    opt(
+        Key::Root,
+        Some('r'),
+        "root",
+        Optional,
+        Some("<dir>"),
+        "chroot to its root, or to <dir>",
+        0,
+    ),
+    opt(
+        Key::Wd,
+        Some('w'),
+        "wd",
+        Optional,
+        Some("<dir>"),
+        "chdir to its cwd, or to <dir>",
+        0,
+    ),
+    opt(
+        Key::Wdns,
+        Some('W'),
+        "wdns",
+        Optional,
+        Some("<dir>"),
+        "chdir to <dir> as seen inside",
+        0,
+    ),
+    opt(
+        Key::Env,
+        Some('e'),
+        "env",
+        No,
+        None,
+        "take over its environment variables",
+        0,
+    ),
+    opt(
+        Key::NoFork,
+        Some('F'),
+        "no-fork",
+        No,
+        None,
+        "never fork before running <program>",
+        0,
+    ),
+    opt(
+        Key::JoinCgroup,
+        Some('c'),
+        "join-cgroup",
+        No,
+        None,
+        "move into its cgroup (cgroup v2)",
+        0,
+    ),
+    opt(
+        Key::FollowContext,
+        Some('Z'),
+        "follow-context",
+        No,
+        None,
+        "take its SELinux context (ignored here)",
+        0,
+    ),
+    opt(Key::Help, Some('h'), "help", No, None, "show this help", 1),
+    opt(
+        Key::Version,
+        Some('V'),
+        "version",
+        No,
+        None,
+        "show the version",
+        1,
+    ),
+];
+
+/// Where a namespace comes from.
+#[derive(Debug, Default)]
+pub enum NsSource {
+    /// Not requested.
+    #[default]
+    Off,
+    /// The target's (opened later through the pinned target).
+    Target,
+    /// A file opened while parsing.
+    File(OwnedFd),
+}
+
+/// `-S`/`-G`: a number or `follow`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdArg {
+    Id(u32),
+    Follow,
+}
+
+/// The parsed command line, with files already opened.
+#[derive(Debug, Default)]
+pub struct Options {
+    pub all: bool,
+    pub target: Option<i32>,
+    /// A pidfd already validated against `PID:INODE`.
+    pub target_pidfd: Option<OwnedFd>,
+    /// Per kind, in [`NsKind::ALL`] order.
+    pub ns: [NsSource; 8],
+    pub net_socket: Option<i32>,
+    pub user_parent: bool,
+    pub uid: Option<IdArg>,
+    pub gid: Option<IdArg>,
+    pub preserve_cred: bool,
+    pub keep_caps: bool,
+    /// `-r` alone: the target's root.
+    pub root_target: bool,
+    pub root_fd: Option<OwnedFd>,
+    /// `-w` alone: the target's cwd.
+    pub wd_target: bool,
+    pub wd_fd: Option<OwnedFd>,
+    pub wdns: Option<OsString>,
+    pub env: bool,
+    pub no_fork: bool,
+    pub join_cgroup: bool,
+    pub program: Vec<OsString>,
+}
+
+/// Index of `kind` in [`Options::ns`].
+pub fn slot(kind: NsKind) -> usize {
+    NsKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+}
+
+/// Why parsing stopped early.
+pub enum Stop {
+    /// Exit with this status (help, version, or an error already printed).
+    Exit(i32),
+}
+
+fn fail(msg: impl std::fmt::Display) -> Stop {
+    nscore::cmdline::warn(msg);
+    Stop::Exit(1)
+}
+
+/// Open a file named on the command line, as util-linux's `open_target_fd`.
+fn open_file(path: &OsStr) -> Result<OwnedFd, Stop> {
+    let p = PathBuf::from(path);
+    nscore::pidfd::open_read(&p)
+        .map_err(|e| fail(format_args!("cannot open {}: {}", p.display(), SysErr(e))))
+}
+
+/// Drop one leading `=` (`-n=/path`, `--wd==x`), as nsenter 2.42 does for the namespace
+/// options, `-w` and `-W` (not for `-r`).
+fn strip_eq(arg: &OsStr) -> &OsStr {
+    OsStr::from_bytes(arg.as_bytes().strip_prefix(b"=").unwrap_or(arg.as_bytes()))
+}
+
+fn long_name(k: Key) -> &'static str {
+    OPTIONS
+        .iter()
+        .find(|o| o.key == k)
+        .and_then(|o| o.long)
+        .unwrap_or_default()
+}
+
+/// Parse `args` (including argv[0]).
+pub fn parse(args: &[OsString]) -> Result<Options, Stop> {
+    let rest = args.get(1..).unwrap_or_default();
+    let mut o = Options::default();
+    let mut getopt = Getopt::new(rest, OPTIONS, Ordering::RequireOrder);
+    // The one exclusive pair (-w / -W): the first of them seen.
+    let mut excl_seen: Option<Key> = None;
+    for item in getopt.by_ref() {
+        let (key, arg) = match item {
+            Ok(x) => x,
+            Err(e) => return Err(getopt_error(&e)),
+        };
+        if matches!(key, Key::Wd | Key::Wdns) {
+            match excl_seen {
+                Some(first) if first != key => {
+                    return Err(fail(format_args!(
+                        "options --{} and --{} cannot be combined",
+                        long_name(first),
+                        long_name(key)
+                    )))
+                }
+                _ => excl_seen = Some(key),
+            }
+        }
+        match key {
+            Key::All => o.all = true,
+            Key::Help => {
+                print_help();
+                return Err(Stop::Exit(0));
+            }
+            Key::Version => {
+                println!(
+                    "{} from nsutils {}",
+                    nscore::cmdline::prog(),
+                    env!("CARGO_PKG_VERSION")
+                );
+                return Err(Stop::Exit(0));
+            }
+            Key::Target => {
+                if o.target.is_some() {
+                    return Err(fail("option --target may be given only once"));
+                }
+                let text = arg.unwrap_or_default();
+                let PidArg { pid, inode } = parse::pid_arg(text.as_bytes()).map_err(|e| {
+                    fail(format_args!(
+                        "failed to parse PID argument '{}': {}",
+                        text.to_string_lossy(),
+                        SysErr(e)
+                    ))
+                })?;
+                if let Some(ino) = inode {
+                    let fd = nscore::pidfd::open_checked(pid, Some(ino)).map_err(|e| {
+                        fail(format_args!(
+                            "failed to obtain a valid file descriptor for PID {pid}: {}",
+                            SysErr(e)
+                        ))
+                    })?;
+                    o.target_pidfd = Some(fd);
+                }
+                o.target = Some(pid);
+            }
+            Key::Ns(kind) => {
+                let s = &mut o.ns[slot(kind)];
+                match arg {
+                    Some(a) => *s = NsSource::File(open_file(strip_eq(&a))?),
+                    None => {
+                        if matches!(s, NsSource::Off) {
+                            *s = NsSource::Target;
+                        }
+                    }
+                }
+            }
+            Key::NetSocket => {
+                let text = arg.unwrap_or_default();
+                let fd = parse::fd_arg(text.as_bytes()).map_err(|e| {
+                    let t = text.to_string_lossy();
+                    match e {
+                        Some(errno) => fail(format_args!(
+                            "failed to parse file descriptor: '{t}': {}",
+                            SysErr(errno)
+                        )),
+                        None => fail(format_args!("failed to parse file descriptor: '{t}'")),
+                    }
+                })?;
+                // util-linux checks only the upper bound: a negative number means "no socket".
+                o.net_socket = (fd >= 0).then_some(fd as i32);
+            }
+            Key::UserParent => o.user_parent = true,
+            Key::SetUid | Key::SetGid => {
+                let text = arg.unwrap_or_default();
+                let what = if key == Key::SetUid { "uid" } else { "gid" };
+                let v = if text.as_bytes() == b"follow" {
+                    IdArg::Follow
+                } else {
+                    IdArg::Id(parse::id_arg(text.as_bytes()).map_err(|e| {
+                        let t = text.to_string_lossy();
+                        match e {
+                            Some(errno) => fail(format_args!(
+                                "failed to parse {what}: '{t}': {}",
+                                SysErr(errno)
+                            )),
+                            None => fail(format_args!("failed to parse {what}: '{t}'")),
+                        }
+                    })?)
+                };
+                if key == Key::SetUid {
+                    o.uid = Some(v);
+                } else {
+                    o.gid = Some(v);
+                }
+            }
+            Key::PreserveCred => o.preserve_cred = true,
+            Key::KeepCaps => o.keep_caps = true,
+            Key::Root => match arg {
+                Some(a) => o.root_fd = Some(open_file(&a)?),
+                None => o.root_target = true,
+            },
+            Key::Wd => match arg {
+                Some(a) => o.wd_fd = Some(open_file(strip_eq(&a))?),
+                None => o.wd_target = true,
+            },
+            Key::Wdns => o.wdns = arg.map(|a| strip_eq(&a).to_os_string()),
+            Key::Env => o.env = true,
+            Key::NoFork => o.no_fork = true,
+            Key::JoinCgroup => o.join_cgroup = true,
+            Key::FollowContext => {}
+        }
+    }
+    o.program = getopt.operands();
+    Ok(o)
+}
+
+fn getopt_error(e: &GetoptError) -> Stop {
+    use std::io::Write;
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(&e.line(nscore::cmdline::argv0()));
+    nscore::cmdline::try_help();
+    Stop::Exit(1)
+}
+
+/// The `--help` text: util-linux 2.42's layout, our words.
+pub fn help_text() -> String {
+    let prog = nscore::cmdline::prog();
+    let mut out = format!(
+        "\nUsage:\n {prog} [options] [<program> [<argument>...]]\n\n\
+         Run a program inside the namespaces of another process.\n\nOptions:\n"
+    );
+    let style = HelpStyle::new(31, "     ").with_overflow(Overflow::SameLine);
+    render_options_with(&mut out, OPTIONS, &style, |_| None);
+    out.push_str(&format!("\nSee {prog}(1) for the details.\n"));
+    out
+}
+
+fn print_help() {
+    print!("{}", help_text());
+}
