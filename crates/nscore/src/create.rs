@@ -106,3 +106,22 @@ pub fn exit_child(code: i32) -> ! {
     // SAFETY: _exit has no preconditions; it never returns.
     unsafe { libc::_exit(code) }
 }
+
+/// `getpid()`: the calling process's PID. See getpid(2).
+pub fn getpid() -> i32 {
+    rustix::process::getpid().as_raw_nonzero().get()
+}
+
+/// Whether the process behind `pidfd` has already exited: `poll(2)` with a zero timeout on the
+/// pidfd, which becomes readable when the process ends (pidfd_open(2)). util-linux
+/// `unshare --kill-child` uses it to close the race between `fork` and `PR_SET_PDEATHSIG`.
+#[doc(alias = "poll")]
+pub fn pidfd_exited(pidfd: impl std::os::fd::AsFd) -> Result<bool, Errno> {
+    use rustix::event::{poll, PollFd, PollFlags, Timespec};
+    let mut fds = [PollFd::new(&pidfd, PollFlags::IN)];
+    let zero = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    Ok(poll(&mut fds, Some(&zero))? > 0)
+}

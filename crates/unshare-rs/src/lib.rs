@@ -1,2 +1,64 @@
-//! stub
-pub fn run(_args: Vec<std::ffi::OsString>) -> i32 { 0 }
+//! `unshare-rs`: a drop-in replacement for util-linux 2.42 `unshare`.
+//!
+//! Data flows one way: [`options::parse`] turns the command line into [`options::Options`]
+//! (acting on each option in command-line order, as util-linux does), [`act::run`] performs the
+//! steps in util-linux's order and ends in an exec, and [`Stop`] carries how we end otherwise.
+//! The option table that drives parsing, `--help` and [`doc`] is in [`cli`].
+
+pub mod act;
+pub mod cli;
+mod doc;
+pub mod options;
+
+use std::ffi::OsString;
+
+use nscore::cmdline::report;
+use nscore::exec::ExecError;
+use nscore::Error;
+
+pub use doc::doc;
+
+/// How a run ends early: with an error to print (exit 1), an exec failure (126/127), or a
+/// given status printed by someone else already (help, a helper's status).
+#[derive(Debug)]
+pub enum Stop {
+    /// Print `PROG: MESSAGE` and exit 1.
+    Fail(Error),
+    /// Print `PROG: failed to execute ...` and exit 126 or 127.
+    Exec(ExecError),
+    /// Exit with this status, printing nothing.
+    Code(i32),
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
+        Stop::Fail(e)
+    }
+}
+
+impl Stop {
+    /// Print what needs printing and give the exit status.
+    pub fn report(self) -> i32 {
+        match self {
+            Stop::Fail(e) => {
+                report(&e);
+                1
+            }
+            Stop::Exec(e) => {
+                nscore::cmdline::warn(&e);
+                e.exit_code()
+            }
+            Stop::Code(c) => c,
+        }
+    }
+}
+
+/// Run `unshare-rs` with `args` (including argv[0]); returns the exit status.
+pub fn run(args: Vec<OsString>) -> i32 {
+    let rest = args.get(1..).unwrap_or_default();
+    let outcome = options::parse(rest).and_then(act::run);
+    match outcome {
+        Ok(code) => code,
+        Err(stop) => stop.report(),
+    }
+}

@@ -1,0 +1,73 @@
+//! `unshare-rs`'s documentation as data, for the man page and completions (`cargo xtask`).
+
+use nscore::cmdline::doc::{opt_docs, ToolDoc, ValueHint};
+
+use crate::cli::{help_entries, Key};
+
+fn hint(key: Key) -> ValueHint {
+    match key {
+        Key::Mount
+        | Key::Uts
+        | Key::Ipc
+        | Key::Net
+        | Key::Pid
+        | Key::User
+        | Key::Cgroup
+        | Key::Time
+        | Key::LoadInterp => ValueHint::File,
+        Key::MountProc | Key::MountBinfmt | Key::Root | Key::Wd => ValueHint::Dir,
+        Key::MapUser | Key::Setuid => ValueHint::User,
+        Key::MapGroup | Key::Setgid => ValueHint::Group,
+        Key::Propagation => ValueHint::Words(&["slave", "shared", "private", "unchanged"]),
+        Key::Setgroups => ValueHint::Words(&["allow", "deny"]),
+        Key::MapUsers | Key::MapGroups => ValueHint::Words(&["auto", "subids", "all"]),
+        _ => ValueHint::None,
+    }
+}
+
+/// The documentation of `unshare-rs`.
+pub fn doc() -> ToolDoc {
+    ToolDoc {
+        name: "unshare-rs",
+        original: "unshare",
+        section: 1,
+        summary: "run a program in new namespaces",
+        synopsis: vec!["[options] [program [argument...]]"],
+        description: vec![
+            "unshare-rs creates the namespaces chosen by the options, then runs program (by \
+             default the user's shell, as a login shell) inside them. It is a drop-in \
+             replacement for util-linux 2.42 unshare: same options, messages and exit codes.",
+            "A namespace can be kept after the program ends by naming an existing file with \
+             the long option, for example --net=/run/netns/x: the namespace is bind-mounted \
+             onto it. For --pid and --time the namespace kept is the one children are created \
+             in, so --pid=FILE needs --fork.",
+            "User namespaces: -r and -c map one ID; --map-users and --map-groups add ranges, \
+             written directly when run as root and through newuidmap(1) and newgidmap(1) \
+             otherwise.",
+        ],
+        options: opt_docs(&help_entries(), hint),
+        operand_hint: ValueHint::Command,
+        extra_sections: vec![],
+        exit_status: vec![
+            "The program's exit status. With --fork, a program killed by a signal makes \
+             unshare-rs die of the same signal. 1 when unshare-rs itself fails, 126 when the \
+             program cannot be run and 127 when it is not found.",
+        ],
+        examples: vec![
+            ("unshare-rs -r id", "be root in a new user namespace"),
+            (
+                "unshare-rs -fp --mount-proc ps aux",
+                "a new PID namespace with its own /proc",
+            ),
+            (
+                "touch /run/utsns && unshare-rs --uts=/run/utsns hostname box",
+                "a UTS namespace that outlives the command",
+            ),
+        ],
+        differences: vec![
+            "--help wording is our own; --version says nsutils.",
+            "A helper process never outlives a failed run, and with --fork a failed \
+             persistent bind stops the program from starting.",
+        ],
+    }
+}
