@@ -1,2 +1,216 @@
-//! stub
-pub fn run(_args: Vec<std::ffi::OsString>) -> i32 { 0 }
+//! netns-rs: `ip netns` as a program of its own. `netns-rs ARGS` behaves as `ip netns ARGS`,
+//! with ip's global options (`-all`, `-json`, `-pretty`, `-batch FILE`, `-force`, `-netns NAME`)
+//! before the subcommand.
+//!
+//! Data flows one way: [`cli`] reads the global options (acting on `-netns` at once, as ip
+//! does), [`batch`] splits batch lines, [`commands`] checks the name, dispatches and acts through
+//! `nscore::netns` and `nscore::nsid`, and [`output`] writes what ip would write.
+
+pub mod batch;
+pub mod cli;
+pub mod commands;
+pub mod help;
+pub mod output;
+pub mod parse;
+
+use std::ffi::{OsStr, OsString};
+use std::io::BufRead;
+use std::os::unix::ffi::OsStrExt;
+
+use nscore::cmdline::doc::{OptDoc, ToolDoc, ValueHint};
+
+use crate::batch::{Line, Lines, SplitError};
+use crate::commands::Ctx;
+use crate::output::{die, flush_out, say, serr};
+
+/// Run netns-rs with `args` (argv[0] included); returns the exit status.
+pub fn run(args: Vec<OsString>) -> i32 {
+    let rest = args.get(1..).unwrap_or_default();
+    let (globals, first) = cli::parse_globals(rest, &mut |name| {
+        if !commands::switch(name) {
+            die(255);
+        }
+    });
+    if let Some(file) = &globals.batch {
+        let code = run_batch(file, &globals);
+        flush_out();
+        return code;
+    }
+    let mut ctx = Ctx::new(globals.all, globals.json, globals.pretty, false);
+    let code = commands::do_netns(&mut ctx, &rest[first..]);
+    flush_out();
+    code & 0xff
+}
+
+/// ip's other objects: a batch line for one of them cannot be run by netns-rs.
+const IP_OBJECTS: &[&str] = &[
+    "address",
+    "addrlabel",
+    "maddress",
+    "route",
+    "rule",
+    "neighbor",
+    "neighbour",
+    "ntable",
+    "ntbl",
+    "link",
+    "l2tp",
+    "fou",
+    "ila",
+    "macsec",
+    "tunnel",
+    "tuntap",
+    "tap",
+    "token",
+    "tcpmetrics",
+    "tcp_metrics",
+    "monitor",
+    "xfrm",
+    "mroute",
+    "mrule",
+    "netns",
+    "netconf",
+    "vrf",
+    "sr",
+    "nexthop",
+    "mptcp",
+    "ioam",
+    "stats",
+    "help",
+];
+
+fn run_batch(file: &OsStr, g: &cli::Globals) -> i32 {
+    let input: Box<dyn BufRead> = if file.as_bytes() == b"-" {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        match std::fs::File::open(file) {
+            Ok(f) => Box::new(std::io::BufReader::new(f)),
+            Err(e) => {
+                let e = nscore::error::Errno::from_io_error(&e).unwrap_or(nscore::error::Errno::IO);
+                say(&[
+                    b"Cannot open file \"",
+                    file.as_bytes(),
+                    b"\" for reading: ",
+                    &serr(e),
+                ]);
+                return 1;
+            }
+        }
+    };
+    let mut lines = Lines::new(input);
+    let mut ctx = Ctx::new(g.all, g.json, g.pretty, true);
+    let mut ret = 0;
+    loop {
+        let text = match lines.next_line() {
+            Line::Text(t) => t,
+            Line::End => break,
+            Line::MissingContinuation => {
+                say(&[b"Missing continuation line"]);
+                break;
+            }
+        };
+        let words = match batch::split(&text) {
+            Ok(w) => w,
+            Err(SplitError::Unterminated) => {
+                say(&[b"Unterminated quoted string"]);
+                die(1);
+            }
+            Err(SplitError::TooMany) => {
+                say(&[b"Too many arguments to command"]);
+                die(1);
+            }
+        };
+        let Some(object) = words.first() else {
+            continue;
+        };
+        let code = if batch::is_netns_object(object) {
+            let args: Vec<OsString> = words[1..]
+                .iter()
+                .map(|w| OsStr::from_bytes(w).to_os_string())
+                .collect();
+            commands::do_netns(&mut ctx, &args)
+        } else if IP_OBJECTS.iter().any(|o| cli::matches(object, o)) {
+            say(&[
+                b"Object \"",
+                object,
+                b"\" is not handled by netns-rs; run this line with ip.",
+            ]);
+            1
+        } else {
+            say(&[b"Object \"", object, b"\" is unknown, try \"ip help\"."]);
+            1
+        };
+        if code != 0 {
+            say(&[
+                b"Command failed ",
+                file.as_bytes(),
+                b":",
+                lines.lineno.to_string().as_bytes(),
+            ]);
+            ret = 1;
+            if !g.force {
+                break;
+            }
+        }
+    }
+    ret
+}
+
+/// netns-rs's documentation, from the same tables it parses with.
+pub fn doc() -> ToolDoc {
+    let options: Vec<OptDoc> = cli::GLOBAL_OPTS
+        .iter()
+        .filter(|o| !o.def.help.is_empty())
+        .map(|o| OptDoc {
+            short: None,
+            long: o.def.long,
+            has_arg: o.def.has_arg,
+            value_name: o.def.value_name,
+            help: o.def.help,
+            hint: match o.def.key {
+                cli::Key::Batch => ValueHint::File,
+                cli::Key::Netns => ValueHint::NetnsName,
+                _ => ValueHint::None,
+            },
+        })
+        .collect();
+    let subcommands: Vec<&'static str> = cli::SUBCOMMANDS
+        .iter()
+        .map(|d| -> &'static str {
+            Box::leak(format!("{}: {}", d.synopsis, d.help).into_boxed_str())
+        })
+        .collect();
+    ToolDoc {
+        name: "netns-rs",
+        original: "ip netns",
+        section: 8,
+        summary: "manage named network namespaces, as ip netns does",
+        synopsis: vec![
+            "[-all] [-json] [-pretty] [-netns NAME] SUBCOMMAND [ARGUMENTS]",
+            "[-force] -batch FILE",
+        ],
+        description: vec![
+            "netns-rs is a drop-in for iproute2's ip netns: a named network namespace is a file in /run/netns with the namespace bind-mounted over it, so it lives on without any process in it.",
+            "Options are ip's: single dash, any unambiguous prefix in ip's order (-a is -all, -b is -batch), and --x means -x. Subcommands may be shortened the same way.",
+        ],
+        options,
+        operand_hint: ValueHint::NetnsName,
+        extra_sections: vec![("SUBCOMMANDS", subcommands)],
+        exit_status: vec![
+            "0 on success; 1 when a subcommand failed; 2 when the kernel refused a netlink request (set, list-id nsid); 255 for usage errors and invalid names.",
+            "exec ends with the program's own status (it replaces netns-rs); 1 when the program cannot be run, 255 when the namespace cannot be entered.",
+        ],
+        examples: vec![
+            ("netns-rs add blue", "create a network namespace named blue"),
+            ("netns-rs exec blue ip link", "list the links inside blue"),
+            ("netns-rs -j list", "the names and their nsids as JSON"),
+            ("netns-rs delete blue", "forget blue (it ends when its last process leaves)"),
+        ],
+        differences: vec![
+            "delete never follows a symlink in /run/netns into another tool's namespace mount.",
+            "monitor writes each line as the event happens, even into a pipe or a file.",
+            "list and exec say when an entry is a stale placeholder and how to remove it.",
+            "-json also works for identify and pids.",
+        ],
+    }
+}

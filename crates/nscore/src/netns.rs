@@ -1,1 +1,456 @@
-//! (placeholder: being written)
+//! Named network namespaces: the registry `ip netns` keeps under `/run/netns`, see ip-netns(8).
+//!
+//! A name is a file in [`RUN_DIR`] with the namespace's nsfs inode bind-mounted over it. The run
+//! dir itself is made a shared mount point once (under a `flock(2)`), so a bind made in one mount
+//! namespace shows up in the others and an unmount anywhere frees the namespace everywhere.
+//!
+//! Everything here returns the bare errno (or a step + errno); `netns-rs` words the failures as
+//! iproute2 does, because scripts match those messages.
+//!
+//! Creating a namespace moves the *calling process* into it for a moment (`unshare(2)`, bind
+//! `/proc/self/ns/net`, then `setns(2)` back): call [`create`] only while single-threaded, as
+//! `/proc/self` names the thread-group leader.
+
+use std::ffi::{OsStr, OsString};
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+
+use rustix::fs::{FileType, FlockOperation, Mode, OFlags, StatVfsMountFlags};
+use rustix::io::Errno;
+use rustix::mount::MountFlags;
+
+use crate::id::NsId;
+use crate::kind::{NsKind, NsKinds};
+use crate::mount::{self as mnt, Propagation};
+
+/// Where the names live: Debian's and Ubuntu's `NETNS_RUN_DIR` (upstream builds `/var/run/netns`,
+/// a symlink to the same place on every current distribution).
+pub const RUN_DIR: &str = "/run/netns";
+
+/// Per-namespace configuration: each entry of `/etc/netns/NAME/` is bound over `/etc/ENTRY` by
+/// [`switch`].
+pub const ETC_DIR: &str = "/etc/netns";
+
+/// The longest valid name, in bytes (`NAME_MAX`).
+pub const NAME_MAX: usize = 255;
+
+/// iproute2's `invalid_name()`: empty, longer than [`NAME_MAX`] bytes, containing `/`, or `.` or
+/// `..`. Anything else (spaces, a leading `-`, newlines, non-UTF-8) is a valid name.
+pub fn invalid_name(name: &[u8]) -> bool {
+    name.is_empty()
+        || name.len() > NAME_MAX
+        || name.contains(&b'/')
+        || name == b"."
+        || name == b".."
+}
+
+/// `RUN_DIR/NAME`.
+pub fn entry_path(name: &OsStr) -> PathBuf {
+    let mut p = Vec::with_capacity(RUN_DIR.len() + 1 + name.len());
+    p.extend_from_slice(RUN_DIR.as_bytes());
+    p.push(b'/');
+    p.extend_from_slice(name.as_bytes());
+    PathBuf::from(OsString::from_vec(p))
+}
+
+/// `open(path, O_RDONLY | O_CLOEXEC)`. See open(2).
+#[doc(alias = "open")]
+pub fn open_path(path: &Path) -> Result<OwnedFd, Errno> {
+    rustix::fs::open(path, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
+}
+
+/// Open a name as iproute2's `netns_get_fd()` does: a word containing `/` is a path, anything
+/// else is `RUN_DIR/NAME`.
+pub fn open_name_or_path(name: &OsStr) -> Result<OwnedFd, Errno> {
+    if name.as_bytes().contains(&b'/') {
+        open_path(Path::new(name))
+    } else {
+        open_path(&entry_path(name))
+    }
+}
+
+/// The run dir opened once, so per-entry opens and stats are relative to it (`openat(2)`).
+pub struct RunDir {
+    fd: OwnedFd,
+}
+
+impl RunDir {
+    /// Open [`RUN_DIR`] as a directory; ENOENT when no name was ever created.
+    pub fn open() -> Result<RunDir, Errno> {
+        let fd = rustix::fs::open(
+            RUN_DIR,
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        Ok(RunDir { fd })
+    }
+
+    /// The entries, in readdir order (unsorted, as `ip netns list` prints them), without `.`
+    /// and `..`.
+    #[doc(alias = "readdir")]
+    pub fn names(&self) -> Result<Vec<OsString>, Errno> {
+        let mut dir = rustix::fs::Dir::read_from(&self.fd)?;
+        let mut out = Vec::new();
+        while let Some(entry) = dir.read() {
+            let entry = entry?;
+            let name = entry.file_name().to_bytes();
+            if name == b"." || name == b".." {
+                continue;
+            }
+            out.push(OsString::from_vec(name.to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// `openat(rundir, name, O_RDONLY | O_CLOEXEC)`: the namespace file (following its mount).
+    pub fn open_entry(&self, name: &OsStr) -> Result<OwnedFd, Errno> {
+        rustix::fs::openat(
+            &self.fd,
+            name,
+            OFlags::RDONLY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+    }
+
+    /// `fstatat(rundir, name, 0)`: the identity an entry resolves to (following the bind mount
+    /// and symlinks, as iproute2's `stat()` does).
+    pub fn entry_id(&self, name: &OsStr) -> Result<NsId, Errno> {
+        rustix::fs::statat(&self.fd, name, rustix::fs::AtFlags::empty())
+            .map(|st| NsId::from_stat(&st))
+    }
+}
+
+/// `mkdir(RUN_DIR, 0755)`; an existing directory is fine. See mkdir(2).
+#[doc(alias = "mkdir")]
+pub fn make_run_dir() -> Result<(), Errno> {
+    match rustix::fs::mkdir(RUN_DIR, Mode::from_raw_mode(0o755)) {
+        Ok(()) | Err(Errno::EXIST) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The step of [`share_run_dir`] that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunDirStep {
+    /// Opening the run dir for the lock.
+    Open,
+    /// `mount --make-rshared RUN_DIR`.
+    MakeShared,
+    /// `mount --rbind RUN_DIR RUN_DIR`.
+    Bind,
+    /// `mount --make-rprivate RUN_DIR` (iproute2 7.0).
+    MakePrivate,
+}
+
+/// Make [`RUN_DIR`] a shared mount point, once, as iproute2 7.x does: under an exclusive
+/// `flock(2)` on the dir, try `MS_SHARED | MS_REC`; when the dir is not a mount point yet
+/// (EINVAL), bind it onto itself (`MS_BIND | MS_REC`), make that recursively private (so it gets
+/// a peer group of its own even when `/run` is shared) and try again. A failed `flock` is handed
+/// to `flock_failed` and the setup goes on without the lock. See mount_namespaces(7).
+pub fn share_run_dir(flock_failed: &mut dyn FnMut(Errno)) -> Result<(), (RunDirStep, Errno)> {
+    let lock = rustix::fs::open(
+        RUN_DIR,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| (RunDirStep::Open, e))?;
+    let locked = match rustix::fs::flock(&lock, FlockOperation::LockExclusive) {
+        Ok(()) => true,
+        Err(e) => {
+            flock_failed(e);
+            false
+        }
+    };
+    let dir = Path::new(RUN_DIR);
+    let mut made_mount = false;
+    let result = loop {
+        match mnt::set_propagation(dir, Propagation::Shared, true) {
+            Ok(()) => break Ok(()),
+            Err(Errno::INVAL) if !made_mount => {}
+            Err(e) => break Err((RunDirStep::MakeShared, e)),
+        }
+        if let Err(e) = mnt::bind_recursive(dir, dir) {
+            break Err((RunDirStep::Bind, e));
+        }
+        if let Err(e) = mnt::set_propagation(dir, Propagation::Private, true) {
+            break Err((RunDirStep::MakePrivate, e));
+        }
+        made_mount = true;
+    };
+    if locked {
+        let _ = rustix::fs::flock(&lock, FlockOperation::Unlock);
+    }
+    result
+}
+
+/// `open(path, O_RDONLY | O_CREAT | O_EXCL, 0)`: the mode-0 placeholder a namespace is bound
+/// onto; EEXIST when the name is taken. See open(2).
+pub fn create_placeholder(path: &Path) -> Result<(), Errno> {
+    rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map(drop)
+}
+
+/// The step of [`create`] that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateStep {
+    /// Opening `/proc/self/ns/net` to come back to.
+    Save,
+    /// `unshare(CLONE_NEWNET)`.
+    Unshare,
+    /// Binding `/proc/self/ns/net` onto the placeholder.
+    Bind,
+    /// `setns(2)` back into the caller's namespace.
+    Restore,
+}
+
+/// Where [`create`] binds the new namespace from.
+pub const SELF_NET: &str = "/proc/self/ns/net";
+
+/// Create a network namespace and bind it onto `placeholder`, leaving the caller where it was:
+/// save `/proc/self/ns/net`, `unshare(CLONE_NEWNET)`, bind [`SELF_NET`] onto the placeholder,
+/// `setns(2)` back. On failure the caller is back in its own namespace too (unless restoring is
+/// what failed). Single-threaded callers only. See network_namespaces(7).
+pub fn create(placeholder: &Path) -> Result<(), (CreateStep, Errno)> {
+    let saved = open_path(Path::new(SELF_NET)).map_err(|e| (CreateStep::Save, e))?;
+    if let Err(e) = crate::create::unshare(NsKinds(NsKind::Net.clone_flag())) {
+        return Err((CreateStep::Unshare, e));
+    }
+    let bound = mnt::bind(Path::new(SELF_NET), placeholder).map_err(|e| (CreateStep::Bind, e));
+    crate::enter::setns(&saved, Some(NsKind::Net)).map_err(|e| (CreateStep::Restore, e))?;
+    bound
+}
+
+/// `/proc/PID/ns/net`.
+pub fn pid_net_path(pid: i32) -> PathBuf {
+    PathBuf::from(format!("/proc/{pid}/ns/net"))
+}
+
+/// Bind a namespace file (`/proc/PID/ns/net`) onto a placeholder (`MS_BIND`). See mount(2).
+pub fn attach(source: &Path, placeholder: &Path) -> Result<(), Errno> {
+    mnt::bind(source, placeholder)
+}
+
+/// Forget a name: `umount2(path, MNT_DETACH [| UMOUNT_NOFOLLOW])` with its result ignored, then
+/// `unlink(2)`; only the unlink's failure is returned. iproute2 follows symlinks
+/// (`follow = true`), which unmounts whatever a symlinked name points to (Docker's or CNI's own
+/// bind mount); `follow = false` only ever unmounts the entry itself.
+pub fn remove(path: &Path, follow: bool) -> Result<(), Errno> {
+    let _ = mnt::unmount(path, true, !follow);
+    rustix::fs::unlink(path)
+}
+
+/// The step of [`switch`] that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SwitchStep {
+    /// Opening `RUN_DIR/NAME`.
+    Open,
+    /// `setns(fd, CLONE_NEWNET)`.
+    Setns,
+    /// `unshare(CLONE_NEWNS)`.
+    Unshare,
+    /// `mount --make-rslave /`.
+    Rslave,
+    /// Mounting the namespace's sysfs on `/sys`.
+    MountSys,
+}
+
+/// The environment `ip netns exec` gives a program (iproute2 `netns_switch()`): enter the
+/// namespace `RUN_DIR/NAME`, take a private mount namespace whose `/` is a recursive slave,
+/// replace `/sys` with a sysfs of the new namespace (read-only when the old one could not be
+/// unmounted and was read-only), and bind each entry of `/etc/netns/NAME/` over `/etc/ENTRY`.
+/// A failed `/etc` bind only goes to `etc_failed(source, target, errno)`.
+pub fn switch(
+    name: &OsStr,
+    etc_failed: &mut dyn FnMut(&Path, &Path, Errno),
+) -> Result<(), (SwitchStep, Errno)> {
+    let fd = open_path(&entry_path(name)).map_err(|e| (SwitchStep::Open, e))?;
+    crate::enter::setns(&fd, Some(NsKind::Net)).map_err(|e| (SwitchStep::Setns, e))?;
+    drop(fd);
+    crate::create::unshare(NsKinds(NsKind::Mnt.clone_flag()))
+        .map_err(|e| (SwitchStep::Unshare, e))?;
+    mnt::set_propagation(Path::new("/"), Propagation::Slave, true)
+        .map_err(|e| (SwitchStep::Rslave, e))?;
+    let sys = Path::new("/sys");
+    let mut flags = MountFlags::empty();
+    if mnt::unmount(sys, true, false).is_err() {
+        if let Ok(st) = rustix::fs::statvfs(sys) {
+            if st.f_flag.contains(StatVfsMountFlags::RDONLY) {
+                flags |= MountFlags::RDONLY;
+            }
+        }
+    }
+    // The source string is the name, so mountinfo shows which namespace /sys describes.
+    let source = name.to_string_lossy();
+    mnt::mount_fs(&source, sys, "sysfs", flags, None).map_err(|e| (SwitchStep::MountSys, e))?;
+    bind_etc(name, etc_failed);
+    Ok(())
+}
+
+fn bind_etc(name: &OsStr, etc_failed: &mut dyn FnMut(&Path, &Path, Errno)) {
+    if name.len() >= NAME_MAX {
+        return;
+    }
+    let mut dir = PathBuf::from(ETC_DIR);
+    dir.push(name);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let source = dir.join(&file);
+        let target = Path::new("/etc").join(&file);
+        if let Err(e) = mnt::bind(&source, &target) {
+            etc_failed(&source, &target, e);
+        }
+    }
+}
+
+/// Whether an opened run-dir entry is a stale placeholder: a mode-0 regular file that is not
+/// a namespace (its bind mount was made in a mount namespace that is gone, or was unmounted
+/// behind our back). A live name is an nsfs inode (mode 0444).
+pub fn is_stale_placeholder(fd: impl AsFd) -> bool {
+    match rustix::fs::fstat(fd) {
+        Ok(st) => {
+            FileType::from_raw_mode(st.st_mode) == FileType::RegularFile
+                && st.st_mode & 0o7777 == 0
+                && st.st_size == 0
+        }
+        Err(_) => false,
+    }
+}
+
+/// PIDs (thread-group leaders, in `/proc` readdir order) whose `/proc/PID/ns/net` is the
+/// namespace `id`. Processes that cannot be examined are skipped.
+pub fn pids_in(id: NsId) -> crate::Result<Vec<i32>> {
+    let proc = crate::proc::ProcFs::open()?;
+    let mut out = Vec::new();
+    for pid in proc.pids()? {
+        let mut buf = [0u8; 24];
+        let path = pid_ns_rel(&mut buf, pid);
+        if let Ok(st) = rustix::fs::statat(proc.fd(), path, rustix::fs::AtFlags::empty()) {
+            if NsId::from_stat(&st) == id {
+                out.push(pid);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `PID/ns/net` as a C string in `buf`, without allocating.
+fn pid_ns_rel(buf: &mut [u8; 24], pid: i32) -> &std::ffi::CStr {
+    let digits = pid.unsigned_abs().to_string();
+    let mut i = 0;
+    for b in digits.bytes().chain(*b"/ns/net\0") {
+        if i < buf.len() {
+            buf[i] = b;
+            i += 1;
+        }
+    }
+    std::ffi::CStr::from_bytes_until_nul(&buf[..]).unwrap_or(c"self/ns/net")
+}
+
+/// What [`Monitor`] saw happen to the run dir.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MonitorEvent {
+    /// An entry was created (the placeholder, before its bind mount).
+    Add(OsString),
+    /// An entry was removed.
+    Delete(OsString),
+}
+
+/// The step of [`Monitor::start`] that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonitorStep {
+    /// `inotify_init(2)`.
+    Init,
+    /// Creating the run dir.
+    Mkdir,
+    /// `inotify_add_watch(2)`.
+    Watch,
+}
+
+/// An inotify watch (`IN_CREATE | IN_DELETE`) on [`RUN_DIR`]. See inotify(7).
+pub struct Monitor {
+    fd: OwnedFd,
+    buf: Vec<std::mem::MaybeUninit<u8>>,
+}
+
+impl Monitor {
+    /// `inotify_init`, create the run dir if missing, and watch it.
+    pub fn start() -> Result<Monitor, (MonitorStep, Errno)> {
+        use rustix::fs::inotify;
+        let fd =
+            inotify::init(inotify::CreateFlags::CLOEXEC).map_err(|e| (MonitorStep::Init, e))?;
+        make_run_dir().map_err(|e| (MonitorStep::Mkdir, e))?;
+        inotify::add_watch(
+            &fd,
+            RUN_DIR,
+            inotify::WatchFlags::CREATE | inotify::WatchFlags::DELETE,
+        )
+        .map_err(|e| (MonitorStep::Watch, e))?;
+        Ok(Monitor {
+            fd,
+            buf: vec![std::mem::MaybeUninit::uninit(); 4096],
+        })
+    }
+
+    /// Block until events arrive and return them in order (one `read(2)`).
+    pub fn next_events(&mut self) -> Result<Vec<MonitorEvent>, Errno> {
+        use rustix::fs::inotify::{ReadFlags, Reader};
+        let mut reader = Reader::new(&self.fd, &mut self.buf);
+        let mut out = Vec::new();
+        loop {
+            let ev = match reader.next() {
+                Ok(ev) => ev,
+                Err(Errno::INTR) if out.is_empty() => continue,
+                Err(e) if out.is_empty() => return Err(e),
+                Err(_) => break,
+            };
+            let name = ev
+                .file_name()
+                .map(|n| OsString::from_vec(n.to_bytes().to_vec()))
+                .unwrap_or_default();
+            if ev.events().contains(ReadFlags::CREATE) {
+                out.push(MonitorEvent::Add(name.clone()));
+            }
+            if ev.events().contains(ReadFlags::DELETE) {
+                out.push(MonitorEvent::Delete(name));
+            }
+            if reader.is_buffer_empty() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked_as_iproute2_does() {
+        assert!(invalid_name(b""));
+        assert!(invalid_name(b"."));
+        assert!(invalid_name(b".."));
+        assert!(invalid_name(b"a/b"));
+        assert!(invalid_name(&[b'x'; 256]));
+        assert!(!invalid_name(&[b'x'; 255]));
+        assert!(!invalid_name(b"..."));
+        assert!(!invalid_name(b"-x"));
+        assert!(!invalid_name(b"a b\n"));
+        assert!(!invalid_name(b"\xff"));
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(entry_path(OsStr::new("x")), Path::new("/run/netns/x"));
+        let mut buf = [0u8; 24];
+        assert_eq!(pid_ns_rel(&mut buf, 1234).to_bytes(), b"1234/ns/net");
+    }
+}

@@ -6,7 +6,7 @@
 //! netlink-sys socket. Kernel errors keep their extended-ack text, because `ip` prints it
 //! (`Error: Peer netns already has a nsid assigned.`).
 
-use std::os::fd::{AsFd, AsRawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
 use netlink_packet_core::{
     NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_ACK, NLM_F_CAPPED, NLM_F_DUMP,
@@ -58,6 +58,9 @@ pub struct NsidEntry {
     pub nsid: Option<i32>,
     /// With a target nsid: the id the target gives the same peer (`NETNSA_CURRENT_NSID`).
     pub current: Option<i32>,
+    /// Whether the kernel sent `NETNSA_CURRENT_NSID` at all (ip prints
+    /// `current-nsid unassigned` when it did, with -1).
+    pub has_current: bool,
 }
 
 /// A NETLINK_ROUTE socket for nsid requests.
@@ -87,7 +90,12 @@ impl NsidSocket {
         })
     }
 
-    fn send(&mut self, msg: NsidMessage, kind: fn(NsidMessage) -> RouteNetlinkMessage, flags: u16) -> Result<u32, NetlinkError> {
+    fn send(
+        &mut self,
+        msg: NsidMessage,
+        kind: fn(NsidMessage) -> RouteNetlinkMessage,
+        flags: u16,
+    ) -> Result<u32, NetlinkError> {
         self.seq = self.seq.wrapping_add(1);
         let mut header = NetlinkHeader::default();
         header.flags = flags;
@@ -139,6 +147,13 @@ impl NsidSocket {
                             return Ok(found);
                         }
                     }
+                    NetlinkPayload::Done(d) if d.code < 0 => {
+                        return Err(NetlinkError {
+                            errno: Errno::from_raw_os_error(-d.code),
+                            extack: tlv_text(&d.extended_ack),
+                            in_dump: dump,
+                        });
+                    }
                     NetlinkPayload::Done(_) => return Ok(found),
                     NetlinkPayload::Error(e) => {
                         let code = e.raw_code();
@@ -168,8 +183,110 @@ impl NsidSocket {
         Ok(replies.first().and_then(|m| entry_of(m).nsid))
     }
 
+    /// `RTM_GETNSID` with `NETNSA_FD` for many namespaces at once: the requests go out in
+    /// batches (one `sendmsg(2)` per batch; the kernel answers each in order, and resolves the
+    /// fds while sending, so they may be closed as soon as this returns), and each answer is
+    /// matched to its request by sequence number. One result per fd, in order: the nsid, `None`
+    /// when none is assigned, or the kernel's error (a file that is not a network namespace
+    /// gives EINVAL, "Peer netns reference is invalid").
+    pub fn get_by_fds(&mut self, fds: &[BorrowedFd<'_>]) -> Vec<Result<Option<i32>, NetlinkError>> {
+        // Small enough that the answers fit the default receive buffer (unanswered replies
+        // would be dropped, not queued).
+        const BATCH: usize = 64;
+        let mut out = Vec::with_capacity(fds.len());
+        for chunk in fds.chunks(BATCH) {
+            let first = self.seq.wrapping_add(1);
+            let mut wire = Vec::with_capacity(chunk.len() * 28);
+            for fd in chunk {
+                self.seq = self.seq.wrapping_add(1);
+                let mut msg = NsidMessage::default();
+                msg.attributes
+                    .push(NsidAttribute::Fd(fd.as_raw_fd() as u32));
+                let mut header = NetlinkHeader::default();
+                header.flags = NLM_F_REQUEST;
+                header.sequence_number = self.seq;
+                let mut packet = NetlinkMessage::new(
+                    header,
+                    NetlinkPayload::InnerMessage(RouteNetlinkMessage::GetNsId(msg)),
+                );
+                packet.finalize();
+                let at = wire.len();
+                wire.resize(at + packet.buffer_len(), 0);
+                packet.serialize(&mut wire[at..]);
+            }
+            let mut results: Vec<Option<Result<Option<i32>, NetlinkError>>> =
+                vec![None; chunk.len()];
+            if let Err(e) = self
+                .sock
+                .send_to(&wire, &SocketAddr::new(0, 0), 0)
+                .map_err(io_err)
+            {
+                out.extend(chunk.iter().map(|_| Err(e.clone())));
+                continue;
+            }
+            let mut pending = chunk.len();
+            while pending > 0 {
+                let n = match self.sock.recv(&mut &mut self.buf[..], 0) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        let e = io_err(e);
+                        for r in results.iter_mut().filter(|r| r.is_none()) {
+                            *r = Some(Err(e.clone()));
+                        }
+                        break;
+                    }
+                };
+                let mut off = 0;
+                while off + 16 <= n {
+                    let len = u32::from_ne_bytes([
+                        self.buf[off],
+                        self.buf[off + 1],
+                        self.buf[off + 2],
+                        self.buf[off + 3],
+                    ]) as usize;
+                    if len < 16 || off + len > n {
+                        break;
+                    }
+                    let chunk_bytes = &self.buf[off..off + len];
+                    off += (len + 3) & !3;
+                    let Ok(msg) = NetlinkMessage::<RouteNetlinkMessage>::deserialize(chunk_bytes)
+                    else {
+                        continue;
+                    };
+                    let idx = msg.header.sequence_number.wrapping_sub(first) as usize;
+                    let Some(slot) = results.get_mut(idx) else {
+                        continue;
+                    };
+                    if slot.is_some() {
+                        continue;
+                    }
+                    let answer = match msg.payload {
+                        NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewNsId(m)) => {
+                            Ok(entry_of(&m).nsid)
+                        }
+                        NetlinkPayload::Error(e) if e.raw_code() != 0 => Err(NetlinkError {
+                            errno: Errno::from_raw_os_error(-e.raw_code()),
+                            extack: extack_text(&e.header, msg.header.flags),
+                            in_dump: false,
+                        }),
+                        _ => continue,
+                    };
+                    *slot = Some(answer);
+                    pending -= 1;
+                }
+            }
+            out.extend(results.into_iter().map(|r| r.unwrap_or(Ok(None))));
+        }
+        out
+    }
+
     /// `RTM_GETNSID` with `NETNSA_NSID` (and `NETNSA_TARGET_NSID`): one nsid's entry.
-    pub fn get_by_nsid(&mut self, nsid: i32, target: Option<i32>) -> Result<NsidEntry, NetlinkError> {
+    pub fn get_by_nsid(
+        &mut self,
+        nsid: i32,
+        target: Option<i32>,
+    ) -> Result<NsidEntry, NetlinkError> {
         let mut msg = NsidMessage::default();
         msg.attributes.push(NsidAttribute::Id(nsid));
         if let Some(t) = target {
@@ -180,6 +297,7 @@ impl NsidSocket {
         Ok(replies.first().map(entry_of).unwrap_or(NsidEntry {
             nsid: Some(nsid),
             current: None,
+            has_current: false,
         }))
     }
 
@@ -189,7 +307,11 @@ impl NsidSocket {
         if let Some(t) = target {
             msg.attributes.push(NsidAttribute::TargetNsid(t));
         }
-        let seq = self.send(msg, RouteNetlinkMessage::GetNsId, NLM_F_REQUEST | NLM_F_DUMP)?;
+        let seq = self.send(
+            msg,
+            RouteNetlinkMessage::GetNsId,
+            NLM_F_REQUEST | NLM_F_DUMP,
+        )?;
         Ok(self.collect(seq, true)?.iter().map(entry_of).collect())
     }
 
@@ -209,11 +331,17 @@ fn entry_of(m: &NsidMessage) -> NsidEntry {
     let mut e = NsidEntry {
         nsid: None,
         current: None,
+        has_current: false,
     };
     for a in &m.attributes {
         match a {
             NsidAttribute::Id(id) if *id >= 0 => e.nsid = Some(*id),
-            NsidAttribute::CurrentNsid(id) if *id >= 0 => e.current = Some(*id),
+            NsidAttribute::CurrentNsid(id) => {
+                e.has_current = true;
+                if *id >= 0 {
+                    e.current = Some(*id);
+                }
+            }
             _ => {}
         }
     }
@@ -232,7 +360,11 @@ fn extack_text(payload: &[u8], outer_flags: u16) -> Option<String> {
     } else {
         (echoed + 3) & !3
     };
-    let mut tlvs = payload.get(skip..)?;
+    tlv_text(payload.get(skip..)?)
+}
+
+/// The `NLMSGERR_ATTR_MSG` string among extended-ack TLVs.
+fn tlv_text(mut tlvs: &[u8]) -> Option<String> {
     while tlvs.len() >= 4 {
         let len = u16::from_ne_bytes([tlvs[0], tlvs[1]]) as usize;
         let kind = u16::from_ne_bytes([tlvs[2], tlvs[3]]) & 0x3fff;
@@ -260,7 +392,10 @@ mod tests {
             extack: Some("Peer netns already has a nsid assigned".into()),
             in_dump: false,
         };
-        assert_eq!(e.to_string(), "Error: Peer netns already has a nsid assigned.");
+        assert_eq!(
+            e.to_string(),
+            "Error: Peer netns already has a nsid assigned."
+        );
         let e = NetlinkError {
             errno: Errno::PERM,
             extack: None,

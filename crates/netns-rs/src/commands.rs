@@ -1,0 +1,884 @@
+//! The subcommands (iproute2 `do_netns`): the name check, prefix dispatch, and one function per
+//! subcommand that acts through `nscore::netns` / `nscore::nsid` and reports as ip does.
+//!
+//! Each function returns what ip's `do_cmd` returns: 0, 1 (handler returned -1), 2 (netlink
+//! error) or a program's exit status. ip's `exit(-1)` paths (usage, invalid argument, invalid
+//! name) end the process with 255 on the spot, even in batch mode, as ip's do.
+
+use std::ffi::{OsStr, OsString};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::Path;
+
+use nscore::create::{ChildStatus, Forked};
+use nscore::error::Errno;
+use nscore::netns::{self, CreateStep, MonitorEvent, MonitorStep, RunDir, RunDirStep, SwitchStep};
+use nscore::nsid::{NetlinkError, NsidEntry, NsidSocket};
+
+use crate::cli::{find_sub, Sub};
+use crate::output::{die, flush_out, out, say, serr, JVal, JsonList};
+use crate::parse::{get_i32, is_pid};
+
+const RUN_DIR: &[u8] = netns::RUN_DIR.as_bytes();
+
+/// State that lives as long as the process (in batch mode: across lines), as ip's statics do.
+pub struct Ctx {
+    /// `-all`.
+    pub all: bool,
+    /// `-json`.
+    pub json: bool,
+    /// `-pretty`.
+    pub pretty: bool,
+    /// Running a batch: `exec` forks and waits instead of replacing the process.
+    pub batch: bool,
+    /// The name → nsid cache ip builds once per process (`netns_map_init`); `None` until built.
+    map: Option<Vec<(OsString, i32)>>,
+    /// The non-strict socket for per-name queries (ip's `rtnsh`).
+    getter: Option<NsidSocket>,
+    /// The strict-checking socket for dumps and `set` (ip's `rth`).
+    strict: Option<NsidSocket>,
+}
+
+impl Ctx {
+    /// A context for the given global options.
+    pub fn new(all: bool, json: bool, pretty: bool, batch: bool) -> Ctx {
+        Ctx {
+            all,
+            json,
+            pretty,
+            batch,
+            map: None,
+            getter: None,
+            strict: None,
+        }
+    }
+
+    fn getter(&mut self) -> &mut NsidSocket {
+        self.getter.get_or_insert_with(|| open_socket(false))
+    }
+
+    fn strict(&mut self) -> &mut NsidSocket {
+        self.strict.get_or_insert_with(|| open_socket(true))
+    }
+}
+
+fn open_socket(strict: bool) -> NsidSocket {
+    match NsidSocket::open(strict) {
+        Ok(s) => s,
+        Err(_) => {
+            say(&[b"Cannot open rtnetlink"]);
+            die(1)
+        }
+    }
+}
+
+fn bytes(s: &OsStr) -> &[u8] {
+    s.as_bytes()
+}
+
+fn entry_bytes(name: &OsStr) -> Vec<u8> {
+    let mut p = RUN_DIR.to_vec();
+    p.push(b'/');
+    p.extend_from_slice(name.as_bytes());
+    p
+}
+
+fn netlink_error(e: &NetlinkError) {
+    say(&[e.to_string().as_bytes()]);
+}
+
+fn stale_hint(name: &OsStr) {
+    let path = entry_bytes(name);
+    say(&[
+        b"\"",
+        &path,
+        b"\" is a stale placeholder: the namespace it named is gone (its bind mount was made in another mount namespace, or unmounted); remove it with \"ip netns delete ",
+        bytes(name),
+        b"\"",
+    ]);
+}
+
+/// `ip netns ARGS`: the name check, then the subcommand.
+pub fn do_netns(ctx: &mut Ctx, args: &[OsString]) -> i32 {
+    let Some(first) = args.first() else {
+        return list(ctx);
+    };
+    if !ctx.all {
+        if let Some(name) = args.get(1) {
+            if netns::invalid_name(name.as_bytes()) {
+                say(&[b"Invalid netns name \"", bytes(name), b"\""]);
+                die(255);
+            }
+        }
+    }
+    let rest = &args[1..];
+    match find_sub(first.as_bytes()) {
+        Some(Sub::List) => list(ctx),
+        Some(Sub::ListId) => list_id(ctx, rest),
+        Some(Sub::Help) => crate::help::print_subcommand_usage_and_die(),
+        Some(Sub::Add) => add(ctx, rest, true),
+        Some(Sub::Set) => set(ctx, rest),
+        Some(Sub::Delete) => delete(ctx, rest),
+        Some(Sub::Identify) => identify(ctx, rest),
+        Some(Sub::Pids) => pids(ctx, rest),
+        Some(Sub::Exec) => exec(ctx, rest),
+        Some(Sub::Monitor) => monitor(),
+        Some(Sub::Attach) => add(ctx, rest, false),
+        None => {
+            say(&[
+                b"Command \"",
+                bytes(first),
+                b"\" is unknown, try \"ip netns help\".",
+            ]);
+            die(255)
+        }
+    }
+}
+
+/// The answer for one run-dir entry: its nsid, or why there is none.
+enum IdAnswer {
+    /// The nsid, if the current namespace assigned one.
+    Id(Option<i32>),
+    /// The file could not be opened (ip stays silent).
+    NoFile,
+    /// The kernel refused it (printed as ip prints it).
+    Err(NetlinkError),
+    /// A stale placeholder (printed as a hint).
+    Stale,
+}
+
+impl IdAnswer {
+    fn id(&self) -> Option<i32> {
+        match self {
+            IdAnswer::Id(id) => *id,
+            _ => None,
+        }
+    }
+
+    fn report(&self, name: &OsStr) {
+        match self {
+            IdAnswer::Err(e) => netlink_error(e),
+            IdAnswer::Stale => stale_hint(name),
+            _ => {}
+        }
+    }
+}
+
+/// The run dir's names and each one's nsid, asking the kernel once per name over one socket
+/// (ip asks twice). `None` when the run dir cannot be opened.
+fn names_and_ids(ctx: &mut Ctx) -> Option<Vec<(OsString, IdAnswer)>> {
+    let dir = RunDir::open().ok()?;
+    let names = dir.names().ok()?;
+    let fds: Vec<Option<OwnedFd>> = names.iter().map(|n| dir.open_entry(n).ok()).collect();
+    let open: Vec<BorrowedFd<'_>> = fds.iter().flatten().map(|f| f.as_fd()).collect();
+    let mut answers = ctx.getter().get_by_fds(&open).into_iter();
+    let mut out = Vec::with_capacity(names.len());
+    for (name, fd) in names.into_iter().zip(&fds) {
+        let answer = match fd {
+            None => IdAnswer::NoFile,
+            Some(fd) => match answers.next() {
+                Some(Ok(id)) => IdAnswer::Id(id),
+                Some(Err(e)) if e.errno == Errno::INVAL && netns::is_stale_placeholder(fd) => {
+                    IdAnswer::Stale
+                }
+                Some(Err(e)) => IdAnswer::Err(e),
+                None => IdAnswer::Id(None),
+            },
+        };
+        out.push((name, answer));
+    }
+    Some(out)
+}
+
+/// ip's `netns_map_init`: once per process, name → nsid for every entry (first name wins per
+/// nsid), reporting entries the kernel refuses.
+fn map_init(ctx: &mut Ctx, known: Option<&[(OsString, IdAnswer)]>) {
+    if ctx.map.is_some() {
+        return;
+    }
+    let fetched;
+    let entries = match known {
+        Some(k) => k,
+        None => match names_and_ids(ctx) {
+            Some(v) => {
+                fetched = v;
+                &fetched[..]
+            }
+            None => return,
+        },
+    };
+    let mut map: Vec<(OsString, i32)> = Vec::new();
+    for (name, answer) in entries {
+        answer.report(name);
+        if let Some(id) = answer.id() {
+            if !map.iter().any(|(_, i)| *i == id) {
+                map.push((name.clone(), id));
+            }
+        }
+    }
+    ctx.map = Some(map);
+}
+
+fn list(ctx: &mut Ctx) -> i32 {
+    let Some(entries) = names_and_ids(ctx) else {
+        return 0;
+    };
+    let first_map = ctx.map.is_none();
+    map_init(ctx, Some(&entries));
+    let mut json = ctx.json.then(|| JsonList::begin(ctx.pretty));
+    let mut text = Vec::new();
+    for (name, answer) in &entries {
+        // A stale entry is explained once, not twice as ip repeats its error.
+        if !(first_map && matches!(answer, IdAnswer::Stale)) {
+            answer.report(name);
+        }
+        let id = answer.id();
+        match &mut json {
+            Some(j) => match id {
+                Some(id) => j.object(&[
+                    ("name", JVal::Str(bytes(name))),
+                    ("id", JVal::Int(id.into())),
+                ]),
+                None => j.object(&[("name", JVal::Str(bytes(name)))]),
+            },
+            None => {
+                text.extend_from_slice(bytes(name));
+                if let Some(id) = id {
+                    text.extend_from_slice(format!(" (id: {id})").as_bytes());
+                }
+                text.push(b'\n');
+            }
+        }
+    }
+    match json {
+        Some(j) => j.end(),
+        None => out(&text),
+    }
+    0
+}
+
+fn invarg(msg: &[u8], arg: &[u8]) -> ! {
+    say(&[b"Error: argument \"", arg, b"\" is wrong: ", msg]);
+    die(255)
+}
+
+fn list_id(ctx: &mut Ctx, args: &[OsString]) -> i32 {
+    map_init(ctx, None);
+    let mut target: Option<i32> = None;
+    let mut nsid: Option<i32> = None;
+    let mut i = 0;
+    while i < args.len() {
+        let word = args[i].as_bytes();
+        let (slot, key): (&mut Option<i32>, &[u8]) = match word {
+            b"target-nsid" => (&mut target, b"target-nsid"),
+            b"nsid" => (&mut nsid, b"nsid"),
+            _ => crate::help::print_subcommand_usage_and_die(),
+        };
+        if slot.is_some() {
+            say(&[
+                b"Error: duplicate \"",
+                key,
+                b"\": \"",
+                word,
+                b"\" is the second value.",
+            ]);
+            die(255);
+        }
+        i += 1;
+        let Some(value) = args.get(i) else {
+            say(&[b"Command line is not complete. Try option \"help\""]);
+            die(255);
+        };
+        match get_i32(value.as_bytes()) {
+            None => {
+                let msg = [b"\"", key, b"\" value is invalid"].concat();
+                invarg(&msg, value.as_bytes());
+            }
+            Some(v) if v < 0 => {
+                // ip names the word after the value here (usually past argv's end: "(null)").
+                let next = args.get(i + 1).map(|a| a.as_bytes()).unwrap_or(b"(null)");
+                let msg = [b"\"", key, b"\" value should be >= 0"].concat();
+                invarg(&msg, next);
+            }
+            Some(v) => *slot = Some(v),
+        }
+        i += 1;
+    }
+    let mut json = ctx.json.then(|| JsonList::begin(ctx.pretty));
+    let mut text = Vec::new();
+    if let Some(n) = nsid {
+        match ctx.getter().get_by_nsid(n, target) {
+            Ok(entry) => print_nsid(ctx, &entry, &mut json, &mut text),
+            Err(e) => {
+                netlink_error(&e);
+                return 2;
+            }
+        }
+    } else {
+        match ctx.strict().dump(target) {
+            Ok(entries) => {
+                for entry in &entries {
+                    print_nsid(ctx, entry, &mut json, &mut text);
+                }
+            }
+            Err(e) => {
+                netlink_error(&e);
+                if let Some(j) = json {
+                    j.end();
+                }
+                say(&[b"Dump terminated"]);
+                die(1);
+            }
+        }
+    }
+    match json {
+        Some(j) => j.end(),
+        None => out(&text),
+    }
+    0
+}
+
+/// ip's `print_nsid`, with its name lookup: the cache by (current-)nsid, taken out once printed;
+/// else a fresh walk of the run dir for a name with this nsid, put back into the cache.
+fn print_nsid(ctx: &mut Ctx, e: &NsidEntry, json: &mut Option<JsonList>, text: &mut Vec<u8>) {
+    let key = if e.has_current { e.current } else { e.nsid };
+    let mut name: Option<OsString> = None;
+    if let (Some(k), Some(map)) = (key, ctx.map.as_mut()) {
+        if let Some(pos) = map.iter().position(|(_, id)| *id == k) {
+            name = Some(map.remove(pos).0);
+        }
+    }
+    if name.is_none() {
+        if let Some(n) = e.nsid {
+            name = name_of_nsid(ctx, n);
+            if let (Some(found), Some(map)) = (&name, ctx.map.as_mut()) {
+                if !map.iter().any(|(_, id)| *id == n) {
+                    map.push((found.clone(), n));
+                }
+            }
+        }
+    }
+    match json {
+        Some(j) => {
+            let mut members: Vec<(&str, JVal<'_>)> = Vec::new();
+            if let Some(n) = e.nsid {
+                members.push(("nsid", JVal::Int(n.into())));
+            }
+            if let Some(c) = e.current {
+                members.push(("current-nsid", JVal::Int(c.into())));
+            }
+            if let Some(n) = &name {
+                members.push(("name", JVal::Str(bytes(n))));
+            }
+            j.object(&members);
+        }
+        None => {
+            match e.nsid {
+                Some(n) => text.extend_from_slice(format!("nsid {n} ").as_bytes()),
+                None => text.extend_from_slice(b"nsid unassigned "),
+            }
+            if e.has_current {
+                match e.current {
+                    Some(c) => text.extend_from_slice(format!("current-nsid {c} ").as_bytes()),
+                    None => text.extend_from_slice(b"current-nsid unassigned "),
+                }
+            }
+            if let Some(n) = &name {
+                text.extend_from_slice(b"(iproute2 netns name: ");
+                text.extend_from_slice(bytes(n));
+                text.push(b')');
+            }
+            text.push(b'\n');
+        }
+    }
+}
+
+/// ip's `netns_get_name`: the first entry (readdir order) whose nsid is `nsid`, asking entry by
+/// entry and reporting refusals on the way.
+fn name_of_nsid(ctx: &mut Ctx, nsid: i32) -> Option<OsString> {
+    let dir = RunDir::open().ok()?;
+    for name in dir.names().ok()? {
+        let Ok(fd) = dir.open_entry(&name) else {
+            continue;
+        };
+        match ctx.getter().get_by_fd(&fd) {
+            Ok(Some(id)) if id == nsid => return Some(name),
+            Ok(_) => {}
+            Err(e) if e.errno == Errno::INVAL && netns::is_stale_placeholder(&fd) => {
+                stale_hint(&name)
+            }
+            Err(e) => netlink_error(&e),
+        }
+    }
+    None
+}
+
+/// `add NAME` (`create`) and `attach NAME PID`.
+fn add(ctx: &mut Ctx, args: &[OsString], create: bool) -> i32 {
+    let _ = ctx;
+    let pid = if create {
+        if args.is_empty() {
+            say(&[b"No netns name specified"]);
+            return 1;
+        }
+        None
+    } else {
+        if args.len() < 2 {
+            say(&[b"No netns name and PID specified"]);
+            return 1;
+        }
+        match get_i32(args[1].as_bytes()) {
+            Some(p) if p != 0 => Some(p),
+            _ => {
+                say(&[b"Invalid PID: ", args[1].as_bytes()]);
+                return 1;
+            }
+        }
+    };
+    let name = args[0].as_os_str();
+    let path = netns::entry_path(name);
+    let path_b = entry_bytes(name);
+    if let Err(e) = netns::make_run_dir() {
+        say(&[b"mkdir ", RUN_DIR, b" failed: ", &serr(e)]);
+        return 1;
+    }
+    let setup = netns::share_run_dir(&mut |e| {
+        say(&[
+            b"Warning: could not flock netns runtime directory \"",
+            RUN_DIR,
+            b"\": ",
+            &serr(e),
+        ]);
+    });
+    if let Err((step, e)) = setup {
+        let e = serr(e);
+        match step {
+            RunDirStep::Open => say(&[
+                b"Cannot open netns runtime directory \"",
+                RUN_DIR,
+                b"\": ",
+                &e,
+            ]),
+            RunDirStep::MakeShared => say(&[b"mount --make-shared ", RUN_DIR, b" failed: ", &e]),
+            RunDirStep::Bind => say(&[b"mount --bind ", RUN_DIR, b" ", RUN_DIR, b" failed: ", &e]),
+            RunDirStep::MakePrivate => say(&[b"mount --make-private ", RUN_DIR, b" failed: ", &e]),
+        }
+        return 1;
+    }
+    if let Err(e) = netns::create_placeholder(&path) {
+        say(&[
+            b"Cannot create namespace file \"",
+            &path_b,
+            b"\": ",
+            &serr(e),
+        ]);
+        return 1;
+    }
+    match pid {
+        None => match netns::create(&path) {
+            Ok(()) => 0,
+            Err((step, e)) => {
+                let err = serr(e);
+                match step {
+                    CreateStep::Save => say(&[b"Cannot open init namespace: ", &err]),
+                    CreateStep::Unshare => say(&[
+                        b"Failed to create a new network namespace \"",
+                        bytes(name),
+                        b"\": ",
+                        &err,
+                    ]),
+                    CreateStep::Bind => say(&[
+                        b"Bind ",
+                        netns::SELF_NET.as_bytes(),
+                        b" -> ",
+                        &path_b,
+                        b" failed: ",
+                        &err,
+                    ]),
+                    CreateStep::Restore => {
+                        say(&[b"setns: ", &err]);
+                        die(1);
+                    }
+                }
+                remove_entry(name);
+                1
+            }
+        },
+        Some(pid) => {
+            let source = netns::pid_net_path(pid);
+            match netns::attach(&source, &path) {
+                Ok(()) => 0,
+                Err(e) => {
+                    say(&[
+                        b"Bind ",
+                        source.as_os_str().as_bytes(),
+                        b" -> ",
+                        &path_b,
+                        b" failed: ",
+                        &serr(e),
+                    ]);
+                    if let Err(e) = std::fs::remove_file(&path) {
+                        let e = Errno::from_io_error(&e).unwrap_or(Errno::IO);
+                        say(&[
+                            b"Cannot remove namespace file \"",
+                            &path_b,
+                            b"\": ",
+                            &serr(e),
+                        ]);
+                    }
+                    1
+                }
+            }
+        }
+    }
+}
+
+/// ip's `on_netns_del`, without following a symlinked name into its target's mount.
+fn remove_entry(name: &OsStr) -> i32 {
+    match netns::remove(&netns::entry_path(name), false) {
+        Ok(()) => 0,
+        Err(e) => {
+            say(&[
+                b"Cannot remove namespace file \"",
+                &entry_bytes(name),
+                b"\": ",
+                &serr(e),
+            ]);
+            1
+        }
+    }
+}
+
+fn set(ctx: &mut Ctx, args: &[OsString]) -> i32 {
+    if args.is_empty() {
+        say(&[b"No netns name specified"]);
+        return 1;
+    }
+    if args.len() < 2 {
+        say(&[b"No nsid specified"]);
+        return 1;
+    }
+    let word = args[1].as_bytes();
+    let nsid = if word == b"auto" {
+        None
+    } else {
+        match get_i32(word) {
+            None => invarg(b"Invalid \"netnsid\" value", word),
+            Some(n) if n < 0 => invarg(b"\"netnsid\" value should be >= 0", word),
+            Some(n) => Some(n),
+        }
+    };
+    // iproute2 >= 6.4: a name that cannot be opened fails silently.
+    let Ok(fd) = netns::open_name_or_path(&args[0]) else {
+        return 1;
+    };
+    match ctx.strict().set(&fd, nsid) {
+        Ok(()) => 0,
+        Err(e) => {
+            netlink_error(&e);
+            2
+        }
+    }
+}
+
+/// Call `f` for each run-dir entry until it returns non-zero (ip's `netns_foreach`); 1 when the
+/// dir exists but cannot be read.
+fn for_each_name(mut f: impl FnMut(&OsStr) -> i32) -> i32 {
+    let dir = match RunDir::open() {
+        Ok(d) => d,
+        Err(Errno::NOENT) => return 0,
+        Err(e) => {
+            say(&[b"Failed to open directory ", RUN_DIR, b": ", &serr(e)]);
+            return 1;
+        }
+    };
+    let Ok(names) = dir.names() else {
+        return 0;
+    };
+    for name in names {
+        if f(&name) != 0 {
+            break;
+        }
+    }
+    0
+}
+
+fn delete(ctx: &mut Ctx, args: &[OsString]) -> i32 {
+    if ctx.all {
+        return for_each_name(remove_entry);
+    }
+    match args.first() {
+        None => {
+            say(&[b"No netns name specified"]);
+            1
+        }
+        Some(name) => remove_entry(name),
+    }
+}
+
+fn open_proc_net(pid: &[u8]) -> Result<OwnedFd, Errno> {
+    let mut p = b"/proc/".to_vec();
+    p.extend_from_slice(pid);
+    p.extend_from_slice(b"/ns/net");
+    netns::open_path(Path::new(OsStr::from_bytes(&p)))
+}
+
+fn identify(ctx: &mut Ctx, args: &[OsString]) -> i32 {
+    if args.len() > 1 {
+        say(&[b"extra arguments specified"]);
+        return 1;
+    }
+    let pid: &[u8] = match args.first() {
+        None => b"self",
+        Some(p) => {
+            if !is_pid(p.as_bytes()) {
+                say(&[b"Specified string '", p.as_bytes(), b"' is not a pid"]);
+                return 1;
+            }
+            p.as_bytes()
+        }
+    };
+    let fd = match open_proc_net(pid) {
+        Ok(fd) => fd,
+        Err(e) => {
+            say(&[b"Cannot open network namespace: ", &serr(e)]);
+            return 1;
+        }
+    };
+    let id = match nscore::NsId::from_fd(&fd) {
+        Ok(id) => id,
+        Err(e) => {
+            say(&[
+                b"Stat of netns failed: ",
+                &serr(e.errno().unwrap_or(Errno::IO)),
+            ]);
+            return 1;
+        }
+    };
+    let mut found: Option<OsString> = None;
+    match RunDir::open() {
+        Ok(dir) => {
+            for name in dir.names().unwrap_or_default() {
+                if dir.entry_id(&name).is_ok_and(|e| e == id) {
+                    found = Some(name);
+                }
+            }
+        }
+        Err(Errno::NOENT) => {}
+        Err(e) => {
+            say(&[b"Failed to open directory ", RUN_DIR, b":", &serr(e)]);
+            return 1;
+        }
+    }
+    if ctx.json {
+        let mut j = JsonList::begin(ctx.pretty);
+        if let Some(n) = &found {
+            j.object(&[("name", JVal::Str(bytes(n)))]);
+        }
+        j.end();
+    } else {
+        out(found.as_deref().map(bytes).unwrap_or_default());
+        out(b"\n");
+    }
+    0
+}
+
+fn pids(ctx: &mut Ctx, args: &[OsString]) -> i32 {
+    if args.is_empty() {
+        say(&[b"No netns name specified"]);
+        return 1;
+    }
+    if args.len() > 1 {
+        say(&[b"extra arguments specified"]);
+        return 1;
+    }
+    let fd = match netns::open_path(&netns::entry_path(&args[0])) {
+        Ok(fd) => fd,
+        Err(e) => {
+            say(&[b"Cannot open network namespace: ", &serr(e)]);
+            return 1;
+        }
+    };
+    let id = match nscore::NsId::from_fd(&fd) {
+        Ok(id) => id,
+        Err(e) => {
+            say(&[
+                b"Stat of netns failed: ",
+                &serr(e.errno().unwrap_or(Errno::IO)),
+            ]);
+            return 1;
+        }
+    };
+    let list = match netns::pids_in(id) {
+        Ok(l) => l,
+        Err(e) => {
+            say(&[
+                b"Open of /proc/ failed: ",
+                &serr(e.errno().unwrap_or(Errno::IO)),
+            ]);
+            return 1;
+        }
+    };
+    if ctx.json {
+        let mut j = JsonList::begin(ctx.pretty);
+        for pid in list {
+            j.object(&[("pid", JVal::Int(pid.into()))]);
+        }
+        j.end();
+    } else {
+        let mut text = Vec::new();
+        for pid in list {
+            text.extend_from_slice(format!("{pid}\n").as_bytes());
+        }
+        out(&text);
+    }
+    0
+}
+
+/// ip's `netns_switch` with its messages; `false` when it failed (already reported).
+pub fn switch(name: &OsStr) -> bool {
+    let result = netns::switch(name, &mut |source, target, e| {
+        say(&[
+            b"Bind ",
+            source.as_os_str().as_bytes(),
+            b" -> ",
+            target.as_os_str().as_bytes(),
+            b" failed: ",
+            &serr(e),
+        ]);
+    });
+    let Err((step, e)) = result else {
+        return true;
+    };
+    let err = serr(e);
+    match step {
+        SwitchStep::Open => say(&[
+            b"Cannot open network namespace \"",
+            bytes(name),
+            b"\": ",
+            &err,
+        ]),
+        SwitchStep::Setns => {
+            say(&[
+                b"setting the network namespace \"",
+                bytes(name),
+                b"\" failed: ",
+                &err,
+            ]);
+            if e == Errno::INVAL
+                && netns::open_path(&netns::entry_path(name))
+                    .is_ok_and(|fd| netns::is_stale_placeholder(&fd))
+            {
+                stale_hint(name);
+            }
+        }
+        SwitchStep::Unshare => say(&[b"unshare failed: ", &err]),
+        SwitchStep::Rslave => say(&[b"\"mount --make-rslave /\" failed: ", &err]),
+        SwitchStep::MountSys => say(&[b"mount of /sys failed: ", &err]),
+    }
+    false
+}
+
+/// Replace this process with `cmd` (execvp); on failure report as ip does and return.
+fn exec_program(cmd: &[OsString]) {
+    flush_out();
+    let err = nscore::exec::execvp(&cmd[0], cmd);
+    say(&[
+        b"exec of \"",
+        bytes(&cmd[0]),
+        b"\" failed: ",
+        &serr(err.errno),
+    ]);
+}
+
+/// ip's `cmd_exec` with forking: the child switches and execs, the parent waits. The child's
+/// exit status, or ip's exit(1) when it was killed by a signal.
+fn fork_exec(name: &OsStr, cmd: &[OsString]) -> i32 {
+    flush_out();
+    match nscore::create::fork() {
+        Err(e) => {
+            say(&[b"fork: ", &serr(e.errno().unwrap_or(Errno::IO))]);
+            die(1)
+        }
+        Ok(Forked::Child) => {
+            if switch(name) {
+                exec_program(cmd);
+            }
+            nscore::create::exit_child(1)
+        }
+        Ok(Forked::Parent(pid)) => match nscore::create::wait(pid, false) {
+            Ok(ChildStatus::Exited(code)) => code,
+            Ok(_) => die(1),
+            Err(e) => {
+                say(&[b"waitpid: ", &serr(e.errno().unwrap_or(Errno::IO))]);
+                die(1)
+            }
+        },
+    }
+}
+
+fn exec(ctx: &mut Ctx, args: &[OsString]) -> i32 {
+    if args.is_empty() && !ctx.all {
+        say(&[b"No netns name specified"]);
+        return 1;
+    }
+    if (args.len() < 2 && !ctx.all) || (args.is_empty() && ctx.all) {
+        say(&[b"No command specified"]);
+        return 1;
+    }
+    if ctx.all {
+        return for_each_name(|name| {
+            out(b"\nnetns: ");
+            out(bytes(name));
+            out(b"\n");
+            fork_exec(name, args);
+            0
+        });
+    }
+    let name = &args[0];
+    let cmd = &args[1..];
+    if ctx.batch {
+        return fork_exec(name, cmd);
+    }
+    if !switch(name) {
+        die(255);
+    }
+    exec_program(cmd);
+    die(1)
+}
+
+fn monitor() -> i32 {
+    let mut mon = match netns::Monitor::start() {
+        Ok(m) => m,
+        Err((step, e)) => {
+            let err = serr(e);
+            match step {
+                MonitorStep::Init => say(&[b"inotify_init failed: ", &err]),
+                MonitorStep::Mkdir => say(&[b"mkdir ", RUN_DIR, b" failed: ", &err]),
+                MonitorStep::Watch => say(&[b"inotify_add_watch failed: ", &err]),
+            }
+            return 1;
+        }
+    };
+    loop {
+        let events = match mon.next_events() {
+            Ok(ev) => ev,
+            Err(e) => {
+                say(&[b"read failed: ", &serr(e)]);
+                return 1;
+            }
+        };
+        for ev in events {
+            let (word, name): (&[u8], OsString) = match ev {
+                MonitorEvent::Add(n) => (b"add ", n),
+                MonitorEvent::Delete(n) => (b"delete ", n),
+            };
+            let mut line = word.to_vec();
+            line.extend_from_slice(&name.into_vec());
+            line.push(b'\n');
+            out(&line);
+            // Each event reaches a pipe or a file as it happens (ip waits for 4 KiB).
+            flush_out();
+        }
+    }
+}
