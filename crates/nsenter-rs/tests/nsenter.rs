@@ -20,11 +20,6 @@ fn ours(args: &[&str]) -> Outcome {
     Outcome::of(tool().ours_cmd(args).stdin(Stdio::null()))
 }
 
-/// The original's and our outcome for a command line built from a holder's PID.
-fn both(args: &[String]) -> (Outcome, Outcome) {
-    tool().run_both(args, |_| {})
-}
-
 fn assert_both(args: &[String]) -> Outcome {
     tool().assert_same(args)
 }
@@ -553,7 +548,7 @@ fn stop_and_continue_pass_through() {
         return;
     }
     let h = Holder::start(&["-p", "-f"]);
-    let mut child = tool()
+    let child = tool()
         .ours_cmd(&[
             "-t",
             &h.p(),
@@ -745,4 +740,29 @@ fn login_shell_without_program() {
         c.env("SHELL", "/bin/echo");
     });
     assert_eq!(out.out(), "\n");
+}
+
+#[test]
+fn join_cgroup_on_cgroup_v2() {
+    if !need_root() {
+        return;
+    }
+    // A private cgroup2 mount over /sys/fs/cgroup inside the sandbox; we are in its root
+    // cgroup already, so joining the target's (our own) cgroup moves nothing on the host.
+    let script = "mount -t cgroup2 none /sys/fs/cgroup || exit 77\n\
+                  sh -c 'ls /proc/self/fd'; echo --\n\
+                  exec -a nsenter \"$0\" -t $$ -n -c sh -c 'tail -n1 /proc/self/cgroup; ls /proc/self/fd'";
+    let mut cmd = Command::new("/bin/bash");
+    cmd.arg("-c").arg(script).arg(OURS);
+    let out = Outcome::of(sandbox(&mut cmd));
+    if out.code == 77 {
+        return;
+    }
+    // Same descriptors as without nsenter-rs, stdin included (COMPATIBILITY.md: util-linux
+    // reuses fd 0 for /proc/PID/cgroup and leaks cgroup.procs).
+    let text = out.out();
+    let (base, after) = text.split_once("--\n").unwrap_or_default();
+    assert_eq!(after, format!("0::/\n{base}"), "{out:?}");
+    assert!(base.starts_with("0\n1\n"), "{out:?}");
+    assert_eq!(out.code, 0, "{out:?}");
 }
