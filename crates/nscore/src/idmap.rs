@@ -310,8 +310,8 @@ pub fn merge_single(ranges: &[IdRange], outer: u32, inner: Option<u32>) -> Vec<I
         {
             m.count = m.count.wrapping_sub(1);
         }
-        let outer_off = (if outer > m.outer { outer - m.outer } else { 0 }).min(m.count);
-        let inner_off = (if inner > m.inner { inner - m.inner } else { 0 }).min(m.count);
+        let outer_off = outer.saturating_sub(m.outer).min(m.count);
+        let inner_off = inner.saturating_sub(m.inner).min(m.count);
         let lo = IdRange {
             outer: m.outer,
             inner: m.inner,

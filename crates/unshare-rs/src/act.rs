@@ -19,7 +19,7 @@ use nscore::cmdline::report;
 use nscore::create::{self, ChildStatus, Forked};
 use nscore::error::Errno;
 use nscore::idmap::{self, Gate, IdKind, IdRange};
-use nscore::kind::{NsKind, NsKinds};
+use nscore::kind::NsKind;
 use nscore::mount::{self, Flags, Propagation};
 use nscore::timens::{self, Clock};
 use nscore::{creds, exec, signal, Error};
@@ -456,9 +456,4 @@ fn libc_sigterm() -> i32 {
 }
 fn libc_sigint() -> i32 {
     nscore::signal::parse_name("INT").unwrap_or(2)
-}
-
-#[allow(dead_code)]
-fn kinds_of(o: &Options) -> NsKinds {
-    o.kinds
 }
