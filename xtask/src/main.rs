@@ -1,1 +1,314 @@
-fn main() {}
+//! `cargo xtask`: nsutils developer tasks.
+//!
+//! - `bench [--quick] [--static] [--write-doc] [--only WORD]`: every tool side by side with the
+//!   original (see `bench/`).
+//! - `install [--prefix DIR] [--destdir DIR] [--drop-in] [--from DIR]` and `uninstall` (same
+//!   options): binaries, man pages and completions in the FHS layout, with a manifest.
+//! - `man [DIR]`, `completions [DIR]`: write the generated files to a directory.
+//! - `dist [--from DIR]`: release tarball and .deb under target/dist.
+//! - `vendor-check`: `cargo vendor` then a `--offline` build from the vendored tree.
+//!
+//! `--from DIR` takes already built binaries from DIR (e.g. target/debug) instead of building
+//! release binaries; the packaging test uses it to stay fast.
+
+mod bench;
+mod complete;
+mod dist;
+mod install;
+mod man;
+mod placeholder;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A failure with the message to print.
+#[derive(Debug)]
+pub struct Fail(pub String);
+
+/// The workspace's version, which every binary reports.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The workspace root (xtask's parent directory).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Cargo's target directory.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// The cargo to run (the one running us, when known).
+pub fn cargo() -> Command {
+    let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    c.current_dir(workspace_root());
+    c
+}
+
+/// Run a command, failing unless it exits 0.
+pub fn run(cmd: &mut Command) -> Result<(), Fail> {
+    let st = cmd
+        .status()
+        .map_err(|e| Fail(format!("cannot run {cmd:?}: {e}")))?;
+    if st.success() {
+        Ok(())
+    } else {
+        Err(Fail(format!("{cmd:?} failed: {st}")))
+    }
+}
+
+/// Build the four release binaries; returns the directory holding them. `static_crt` builds
+/// with `+crt-static` for x86_64-unknown-linux-gnu (its own target directory).
+pub fn build_release(static_crt: bool) -> Result<PathBuf, Fail> {
+    let mut c = cargo();
+    c.args(["build", "--release", "--quiet"])
+        .args(tools::package_args());
+    if static_crt {
+        c.args(["--target", "x86_64-unknown-linux-gnu"]);
+        let mut flags = std::env::var("RUSTFLAGS").unwrap_or_default();
+        if !flags.is_empty() {
+            flags.push(' ');
+        }
+        flags.push_str("-C target-feature=+crt-static");
+        c.env("RUSTFLAGS", flags);
+        run(&mut c)?;
+        Ok(target_dir().join("x86_64-unknown-linux-gnu/release"))
+    } else {
+        run(&mut c)?;
+        Ok(target_dir().join("release"))
+    }
+}
+
+/// Command-line words after the sub-command.
+struct Args(Vec<String>);
+
+impl Args {
+    fn flag(&mut self, name: &str) -> bool {
+        let before = self.0.len();
+        self.0.retain(|a| a != name);
+        self.0.len() != before
+    }
+
+    fn value(&mut self, name: &str) -> Result<Option<String>, Fail> {
+        let eq = format!("{name}=");
+        if let Some(i) = self.0.iter().position(|a| a.starts_with(&eq)) {
+            return Ok(Some(self.0.remove(i)[eq.len()..].to_string()));
+        }
+        match self.0.iter().position(|a| a == name) {
+            None => Ok(None),
+            Some(i) if i + 1 < self.0.len() => {
+                self.0.remove(i);
+                Ok(Some(self.0.remove(i)))
+            }
+            Some(_) => Err(Fail(format!("{name} needs a value"))),
+        }
+    }
+
+    fn operand(&mut self) -> Option<String> {
+        if self.0.first().is_some_and(|a| !a.starts_with('-')) {
+            Some(self.0.remove(0))
+        } else {
+            None
+        }
+    }
+
+    fn done(self) -> Result<(), Fail> {
+        match self.0.first() {
+            None => Ok(()),
+            Some(a) => Err(Fail(format!(
+                "unexpected argument {a:?} (see cargo xtask help)"
+            ))),
+        }
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+  bench [--quick] [--static] [--write-doc] [--only WORD] [--skip-build]
+                      time every tool against the original (needs root)
+  install [--prefix DIR] [--destdir DIR] [--drop-in] [--from DIR]
+                      install binaries, man pages and completions (prefix /usr/local)
+  uninstall [--prefix DIR] [--destdir DIR] [--drop-in]
+                      remove what install recorded in its manifest
+  man [DIR]           write the man pages (default target/man)
+  completions [DIR]   write bash, zsh and fish completions (default target/completions)
+  dist [--from DIR]   target/dist/nsutils-VERSION-x86_64-linux.tar.gz and the .deb
+  vendor-check        cargo vendor + an --offline build from the vendored tree
+
+--from DIR uses binaries already built in DIR instead of building release binaries.
+DESTDIR and PREFIX from the environment are used when the options are not given.
+";
+
+fn install_opts(a: &mut Args) -> Result<(PathBuf, Option<PathBuf>, bool), Fail> {
+    let prefix = a
+        .value("--prefix")?
+        .or_else(|| std::env::var("PREFIX").ok())
+        .unwrap_or_else(|| "/usr/local".into());
+    let destdir = a
+        .value("--destdir")?
+        .or_else(|| std::env::var("DESTDIR").ok())
+        .filter(|d| !d.is_empty());
+    if !prefix.starts_with('/') {
+        return Err(Fail(format!("--prefix must be absolute: {prefix}")));
+    }
+    let destdir = match destdir {
+        Some(d) => Some(std::path::absolute(&d).map_err(|e| Fail(format!("{d}: {e}")))?),
+        None => None,
+    };
+    Ok((PathBuf::from(prefix), destdir, a.flag("--drop-in")))
+}
+
+fn bins(from: Option<String>) -> Result<PathBuf, Fail> {
+    match from {
+        Some(d) => {
+            let d = std::path::absolute(&d).map_err(|e| Fail(format!("{d}: {e}")))?;
+            for t in tools::TOOLS.iter() {
+                if !d.join(t.bin).is_file() {
+                    return Err(Fail(format!("{} is missing", d.join(t.bin).display())));
+                }
+            }
+            Ok(d)
+        }
+        None => build_release(false),
+    }
+}
+
+fn write_files(dir: &Path, files: Vec<(String, String)>) -> Result<(), Fail> {
+    std::fs::create_dir_all(dir).map_err(|e| Fail(format!("{}: {e}", dir.display())))?;
+    for (name, text) in files {
+        let p = dir.join(&name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Fail(format!("{}: {e}", parent.display())))?;
+        }
+        std::fs::write(&p, text).map_err(|e| Fail(format!("{}: {e}", p.display())))?;
+        println!("{}", p.display());
+    }
+    Ok(())
+}
+
+fn vendor_check() -> Result<(), Fail> {
+    let vendor = target_dir().join("vendor");
+    run(cargo()
+        .args(["vendor", "--locked", "--versioned-dirs", "--quiet"])
+        .arg(&vendor))?;
+    let dir = vendor.display().to_string();
+    run(cargo()
+        .args(["build", "--offline", "--locked", "--release", "--quiet"])
+        .args(tools::package_args())
+        .args([
+            "--config",
+            "source.crates-io.replace-with=\"vendored-sources\"",
+        ])
+        .arg("--config")
+        .arg(format!("source.vendored-sources.directory=\"{dir}\""))
+        .env("CARGO_TARGET_DIR", target_dir().join("vendor-check"))
+        // No network and no registry cache: only the vendored tree can satisfy the build.
+        .env("CARGO_HOME", target_dir().join("vendor-check/cargo-home"))
+        .env("CARGO_NET_OFFLINE", "true"))?;
+    println!("offline build from {dir}: ok");
+    Ok(())
+}
+
+fn real_main() -> Result<(), Fail> {
+    let mut argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.is_empty() {
+        print!("{USAGE}");
+        return Ok(());
+    }
+    let cmd = argv.remove(0);
+    let mut a = Args(argv);
+    match cmd.as_str() {
+        "install" => {
+            let (prefix, destdir, drop_in) = install_opts(&mut a)?;
+            let from = a.value("--from")?;
+            a.done()?;
+            let dir = bins(from)?;
+            let entries = install::layout(&dir, drop_in, VERSION);
+            let m = install::install(&entries, &prefix, destdir.as_deref(), true)?;
+            for p in &m.paths {
+                println!("{}", install::staged(destdir.as_deref(), p).display());
+            }
+        }
+        "uninstall" => {
+            let (prefix, destdir, _drop_in) = install_opts(&mut a)?;
+            a.done()?;
+            let n = install::uninstall(&prefix, destdir.as_deref())?;
+            println!("removed {n} files");
+        }
+        "man" => {
+            let dir = a
+                .operand()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| target_dir().join("man"));
+            a.done()?;
+            let files = tools::TOOLS
+                .iter()
+                .map(|t| {
+                    let d = (t.doc)();
+                    (man::file_name(&d), man::render(&d, VERSION))
+                })
+                .collect();
+            write_files(&dir, files)?;
+        }
+        "completions" => {
+            let dir = a
+                .operand()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| target_dir().join("completions"));
+            a.done()?;
+            let mut files = Vec::new();
+            for t in tools::TOOLS.iter() {
+                let d = (t.doc)();
+                files.push((
+                    format!("bash/{}", complete::bash_file(&d)),
+                    complete::bash(&d),
+                ));
+                files.push((format!("zsh/{}", complete::zsh_file(&d)), complete::zsh(&d)));
+                files.push((
+                    format!("fish/{}", complete::fish_file(&d)),
+                    complete::fish(&d),
+                ));
+            }
+            write_files(&dir, files)?;
+        }
+        "dist" => {
+            let from = a.value("--from")?;
+            a.done()?;
+            let dir = bins(from)?;
+            let (tarball, deb) = dist::dist(&dir, VERSION)?;
+            println!("{}\n{}", tarball.display(), deb.display());
+        }
+        "vendor-check" => {
+            a.done()?;
+            vendor_check()?;
+        }
+        "bench" => {
+            let opts = bench::Options {
+                quick: a.flag("--quick"),
+                static_too: a.flag("--static"),
+                write_doc: a.flag("--write-doc"),
+                skip_build: a.flag("--skip-build"),
+                only: a.value("--only")?,
+            };
+            a.done()?;
+            bench::main(opts)?;
+        }
+        "help" | "--help" | "-h" => print!("{USAGE}"),
+        other => return Err(Fail(format!("unknown command {other:?}\n{USAGE}"))),
+    }
+    Ok(())
+}
+
+fn main() {
+    if let Err(Fail(msg)) = real_main() {
+        eprintln!("xtask: {msg}");
+        std::process::exit(1);
+    }
+}

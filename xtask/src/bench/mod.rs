@@ -1,0 +1,571 @@
+//! `cargo xtask bench`: every tool timed side by side with the original.
+//!
+//! Each scenario runs the original and ours (and, with `--static`, our `+crt-static` build)
+//! alternately, A B A B ..., after a warm-up, until it has enough rounds or has used its time
+//! budget. For each it keeps wall time, user+system CPU and peak RSS (wait4), and computes
+//! ours/original per round, reporting the median of those ratios so machine noise cancels.
+//!
+//! Scenarios: startup of unshare and nsenter, an `ip netns add; exec; del` cycle, lsns under
+//! three loads (idle, ~2,000 processes in ~1,000 namespaces, ~10,000 in ~5,000) with five
+//! option sets, and `ip netns list` with many named netns carrying nsids. A scenario whose
+//! binary is missing or fails its smoke run is skipped with a note.
+//!
+//! Everything runs inside a private mount namespace with a tmpfs over /run (see [`load`]).
+
+mod load;
+mod measure;
+mod report;
+
+use crate::tools::{Tool, TOOLS};
+use crate::Fail;
+use measure::Sample;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Command-line options of `cargo xtask bench`.
+pub struct Options {
+    /// Fewer rounds and smaller loads (about a minute).
+    pub quick: bool,
+    /// Also measure a `+crt-static` build.
+    pub static_too: bool,
+    /// Rewrite docs/BENCHMARKS.md from this run.
+    pub write_doc: bool,
+    /// Use the release binaries already built.
+    pub skip_build: bool,
+    /// Only scenarios whose name contains this.
+    pub only: Option<String>,
+}
+
+/// How hard to work.
+struct Plan {
+    warmup: usize,
+    min_rounds: usize,
+    max_rounds: usize,
+    budget: Duration,
+    /// (label, holders, children per holder).
+    loads: Vec<(&'static str, usize, usize)>,
+    named_netns: usize,
+}
+
+impl Plan {
+    fn new(quick: bool) -> Plan {
+        if quick {
+            Plan {
+                warmup: 1,
+                min_rounds: 3,
+                max_rounds: 15,
+                budget: Duration::from_millis(1200),
+                loads: vec![("idle", 0, 0), ("2k", 500, 3)],
+                named_netns: 100,
+            }
+        } else {
+            Plan {
+                warmup: 3,
+                min_rounds: 7,
+                max_rounds: 60,
+                budget: Duration::from_secs(12),
+                loads: vec![("idle", 0, 0), ("2k", 500, 3), ("10k", 2500, 3)],
+                named_netns: 1000,
+            }
+        }
+    }
+}
+
+/// Who runs a scenario.
+#[derive(Clone, Debug)]
+pub struct Variant {
+    /// `original`, `ours` or `ours-static`.
+    pub label: &'static str,
+    /// The command sequence.
+    pub seq: Vec<Vec<OsString>>,
+}
+
+/// One scenario's outcome.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// `startup`, `lsns`, `netns`.
+    pub group: &'static str,
+    /// The original's command line, as a name.
+    pub name: String,
+    /// The load it ran under.
+    pub load: String,
+    /// Per variant: label and samples (empty when skipped).
+    pub variants: Vec<(&'static str, Vec<Sample>)>,
+    /// Why (part of) it was skipped.
+    pub notes: Vec<String>,
+}
+
+fn os(words: &[&str]) -> Vec<OsString> {
+    words.iter().map(OsString::from).collect()
+}
+
+/// The original's argv for `args` of `tool` (`ip netns` gets its `netns` word).
+fn original_argv(tool: &Tool, args: &[&str]) -> Vec<OsString> {
+    let mut v = vec![OsString::from(tool.original)];
+    if tool.bin == "netns-rs" {
+        v.push("netns".into());
+    }
+    v.extend(os(args));
+    v
+}
+
+fn ours_argv(dir: &Path, tool: &Tool, args: &[&str]) -> Vec<OsString> {
+    let mut v = vec![dir.join(tool.bin).into_os_string()];
+    v.extend(os(args));
+    v
+}
+
+fn tool(bin: &str) -> &'static Tool {
+    TOOLS.iter().find(|t| t.bin == bin).unwrap_or(&TOOLS[0])
+}
+
+/// A scenario to run.
+struct Scenario {
+    group: &'static str,
+    tool: &'static Tool,
+    steps: Vec<Vec<String>>,
+    load: String,
+    /// How to tell a working binary from a stub: the step whose `true` is swapped for `false`
+    /// must then fail (startup), or the output must be non-empty when the original's is.
+    check: Check,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Check {
+    FalseFails,
+    Output,
+}
+
+impl Scenario {
+    fn name(&self) -> String {
+        let orig = self
+            .tool
+            .original
+            .rsplit('/')
+            .next()
+            .unwrap_or(self.tool.original);
+        let prefix = if self.tool.bin == "netns-rs" {
+            "ip netns "
+        } else {
+            ""
+        };
+        self.steps
+            .iter()
+            .map(|s| {
+                if prefix.is_empty() {
+                    format!("{orig} {}", s.join(" "))
+                } else {
+                    format!("{prefix}{}", s.join(" "))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn seq(&self, who: Option<&Path>, swap_false: bool) -> Vec<Vec<OsString>> {
+        self.steps
+            .iter()
+            .map(|s| {
+                let words: Vec<&str> = s
+                    .iter()
+                    .map(|w| {
+                        if swap_false && w == "true" {
+                            "false"
+                        } else {
+                            w.as_str()
+                        }
+                    })
+                    .collect();
+                match who {
+                    None => original_argv(self.tool, &words),
+                    Some(dir) => ours_argv(dir, self.tool, &words),
+                }
+            })
+            .collect()
+    }
+}
+
+fn sv(words: &[&str]) -> Vec<String> {
+    words.iter().map(|s| s.to_string()).collect()
+}
+
+fn startup_scenarios(target: i32) -> Vec<Scenario> {
+    let pid = target.to_string();
+    let mut v = Vec::new();
+    for args in [
+        &["-U", "true"][..],
+        &["-m", "true"],
+        &["-n", "true"],
+        &["-r", "true"],
+        &["-fp", "--mount-proc", "true"],
+    ] {
+        v.push(Scenario {
+            group: "startup",
+            tool: tool("unshare-rs"),
+            steps: vec![sv(args)],
+            load: "idle".into(),
+            check: Check::FalseFails,
+        });
+    }
+    for args in [&["-a", "true"][..], &["-n", "true"], &["-m", "-p", "true"]] {
+        let mut s = sv(&["-t", &pid]);
+        s.extend(sv(args));
+        v.push(Scenario {
+            group: "startup",
+            tool: tool("nsenter-rs"),
+            steps: vec![s],
+            load: "idle".into(),
+            check: Check::FalseFails,
+        });
+    }
+    v.push(Scenario {
+        group: "netns",
+        tool: tool("netns-rs"),
+        steps: vec![
+            sv(&["add", "nsbench"]),
+            sv(&["exec", "nsbench", "true"]),
+            sv(&["del", "nsbench"]),
+        ],
+        load: "idle".into(),
+        check: Check::FalseFails,
+    });
+    v
+}
+
+fn lsns_scenarios(load: &str, pid: i32) -> Vec<Scenario> {
+    let pid = pid.to_string();
+    [
+        sv(&[]),
+        sv(&["-J"]),
+        sv(&["-t", "net"]),
+        sv(&["-p", &pid]),
+        sv(&["-r", "-n", "-o", "NS,TYPE,NPROCS"]),
+    ]
+    .into_iter()
+    .map(|args| Scenario {
+        group: "lsns",
+        tool: tool("lsns-rs"),
+        steps: vec![args],
+        load: load.into(),
+        check: Check::Output,
+    })
+    .collect()
+}
+
+/// Smoke-test a variant: Ok when it runs, exits 0, and passes the scenario's check.
+fn smoke(s: &Scenario, who: Option<&Path>, orig_out: Option<&[u8]>) -> Result<Vec<u8>, String> {
+    let runs = measure::smoke(&s.seq(who, false))?;
+    let last = runs.last().cloned().unwrap_or_default();
+    if let Some((code, _, err)) = runs.iter().find(|r| r.0 != 0) {
+        let msg = String::from_utf8_lossy(err);
+        return Err(format!(
+            "exit {code}: {}",
+            msg.lines().next().unwrap_or("").trim()
+        ));
+    }
+    match s.check {
+        Check::FalseFails => {
+            let runs = measure::smoke(&s.seq(who, true))?;
+            if runs.iter().all(|r| r.0 == 0) {
+                return Err(
+                    "running `false` instead of `true` still exits 0 (not implemented?)".into(),
+                );
+            }
+        }
+        Check::Output => {
+            if let Some(o) = orig_out {
+                if !o.is_empty() && last.1.is_empty() {
+                    return Err(
+                        "prints nothing where the original prints output (not implemented?)".into(),
+                    );
+                }
+            }
+        }
+    }
+    Ok(last.1)
+}
+
+fn run_scenario(s: &Scenario, ours: &[(&'static str, PathBuf)], plan: &Plan) -> Outcome {
+    let mut out = Outcome {
+        group: s.group,
+        name: s.name(),
+        load: s.load.clone(),
+        variants: Vec::new(),
+        notes: Vec::new(),
+    };
+    let mut runners: Vec<Variant> = Vec::new();
+    let orig_out = match smoke(s, None, None) {
+        Ok(o) => o,
+        Err(e) => {
+            out.notes.push(format!("original skipped: {e}"));
+            return out;
+        }
+    };
+    runners.push(Variant {
+        label: "original",
+        seq: s.seq(None, false),
+    });
+    for (label, dir) in ours {
+        if !dir.join(s.tool.bin).is_file() {
+            out.notes
+                .push(format!("{label} skipped: {} not built", s.tool.bin));
+            continue;
+        }
+        match smoke(s, Some(dir), Some(&orig_out)) {
+            Ok(_) => runners.push(Variant {
+                label,
+                seq: s.seq(Some(dir), false),
+            }),
+            Err(e) => out.notes.push(format!("{label} skipped: {e}")),
+        }
+    }
+    let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); runners.len()];
+    for _ in 0..plan.warmup {
+        for r in &runners {
+            let _ = measure::run(&r.seq);
+        }
+    }
+    let start = Instant::now();
+    let mut failed = vec![false; runners.len()];
+    for round in 0..plan.max_rounds {
+        if round >= plan.min_rounds && start.elapsed() > plan.budget {
+            break;
+        }
+        for (i, r) in runners.iter().enumerate() {
+            if failed[i] {
+                continue;
+            }
+            match measure::run(&r.seq) {
+                Ok(x) => samples[i].push(x),
+                Err(e) => {
+                    out.notes
+                        .push(format!("{} failed during the run: {e}", r.label));
+                    failed[i] = true;
+                }
+            }
+        }
+    }
+    // Keep only complete rounds so that ratios pair up.
+    for (r, mut v) in runners.iter().zip(samples) {
+        out.variants.push((r.label, std::mem::take(&mut v)));
+    }
+    out
+}
+
+/// Create `n` named netns with nsids (in batches through `ip -batch`).
+fn make_named_netns(n: usize) -> Result<(), Fail> {
+    let file = PathBuf::from("/run/nsutils-bench-netns.batch");
+    let mut text = String::new();
+    for i in 0..n {
+        text.push_str(&format!("netns add nb{i}\nnetns set nb{i} auto\n"));
+    }
+    std::fs::write(&file, text).map_err(|e| Fail(format!("{}: {e}", file.display())))?;
+    crate::run(
+        std::process::Command::new("/usr/sbin/ip")
+            .arg("-batch")
+            .arg(&file),
+    )
+}
+
+fn machine() -> serde_json::Value {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap_or_default();
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let nproc = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .next()
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string())
+        })
+        .unwrap_or_default();
+    let version = |p: &str, a: &str| {
+        std::process::Command::new(p)
+            .arg(a)
+            .output()
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .unwrap_or_default()
+    };
+    serde_json::json!({
+        "nproc": nproc,
+        "kernel": kernel,
+        "cpu": cpu,
+        "mem_kib": mem,
+        "util_linux": version("/usr/bin/lsns", "--version"),
+        "iproute2": version("/usr/sbin/ip", "-V"),
+    })
+}
+
+/// `cargo xtask bench`.
+pub fn main(opts: Options) -> Result<(), Fail> {
+    // SAFETY: geteuid takes no arguments.
+    if unsafe { libc::geteuid() } != 0 {
+        return Err(Fail(
+            "bench needs root: it creates namespaces and mounts (in a private mount namespace)"
+                .into(),
+        ));
+    }
+    let plan = Plan::new(opts.quick);
+    let started = Instant::now();
+    let mut ours: Vec<(&'static str, PathBuf)> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    if opts.skip_build {
+        ours.push(("ours", crate::target_dir().join("release")));
+        if opts.static_too {
+            ours.push((
+                "ours-static",
+                crate::target_dir().join("x86_64-unknown-linux-gnu/release"),
+            ));
+        }
+    } else {
+        eprintln!("bench: building release binaries...");
+        ours.push(("ours", crate::build_release(false)?));
+        if opts.static_too {
+            eprintln!("bench: building the +crt-static variant...");
+            match crate::build_release(true) {
+                Ok(d) => ours.push(("ours-static", d)),
+                Err(e) => notes.push(format!("static build failed: {}", e.0)),
+            }
+        }
+    }
+
+    load::install_teardown()?;
+    load::enter_private_run()?;
+    let target = load::Target::spawn()?;
+
+    // The floor of the RSS column: what a trivial program reports when started the same way.
+    let floor = (0..5)
+        .filter_map(|_| measure::run(&[os(&["/bin/true"])]).ok())
+        .map(|s| s.rss_kib)
+        .min()
+        .unwrap_or(0);
+
+    let wanted = |s: &Scenario| opts.only.as_deref().is_none_or(|w| s.name().contains(w));
+    let mut results: Vec<Outcome> = Vec::new();
+    let mut loads_made = Vec::new();
+    let run_all = |list: Vec<Scenario>, results: &mut Vec<Outcome>| {
+        for s in list.into_iter().filter(|s| wanted(s)) {
+            eprint!("bench: {:<45} {:>5} ", s.name(), s.load);
+            let o = run_scenario(&s, &ours, &plan);
+            let n = o.variants.first().map(|v| v.1.len()).unwrap_or(0);
+            eprintln!(
+                "{n} rounds{}",
+                if o.notes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", o.notes.join("; "))
+                }
+            );
+            results.push(o);
+        }
+    };
+
+    run_all(startup_scenarios(target.pid), &mut results);
+
+    let (room, why) = load::process_headroom();
+    for (label, holders, children) in &plan.loads {
+        let want = holders * (1 + children);
+        if want + 500 > room {
+            notes.push(format!("load {label} skipped: it needs {want} processes, the machine allows {room} more ({why})"));
+            continue;
+        }
+        let made = if *holders > 0 {
+            let t = Instant::now();
+            let l = load::Load::spawn(*holders, *children)?;
+            eprintln!(
+                "bench: load {label}: {} processes in {} namespaces (+ leader) in {:.1}s",
+                l.processes,
+                l.namespaces,
+                t.elapsed().as_secs_f64()
+            );
+            loads_made.push(serde_json::json!({"label": label, "processes": l.processes, "namespaces": l.namespaces}));
+            Some(l)
+        } else {
+            None
+        };
+        run_all(lsns_scenarios(label, target.pid), &mut results);
+        drop(made);
+    }
+
+    if opts
+        .only
+        .as_deref()
+        .is_none_or(|w| "ip netns list".contains(w))
+    {
+        let t = Instant::now();
+        match make_named_netns(plan.named_netns) {
+            Ok(()) => {
+                eprintln!(
+                    "bench: {} named netns with nsids in {:.1}s",
+                    plan.named_netns,
+                    t.elapsed().as_secs_f64()
+                );
+                let s = Scenario {
+                    group: "netns",
+                    tool: tool("netns-rs"),
+                    steps: vec![sv(&["list"])],
+                    load: format!("{} netns", plan.named_netns),
+                    check: Check::Output,
+                };
+                run_all(vec![s], &mut results);
+            }
+            Err(e) => notes.push(format!(
+                "ip netns list skipped: cannot create named netns: {}",
+                e.0
+            )),
+        }
+    }
+    drop(target);
+
+    let command = format!(
+        "cargo xtask bench{}{}",
+        if opts.quick { " --quick" } else { "" },
+        if opts.static_too { " --static" } else { "" }
+    );
+    let report = report::Report {
+        command,
+        machine: machine(),
+        floor_rss_kib: floor,
+        loads: loads_made,
+        results,
+        notes,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    println!("{}", report.table());
+    let dir = crate::target_dir().join("bench");
+    std::fs::create_dir_all(&dir).map_err(|e| Fail(format!("{}: {e}", dir.display())))?;
+    let json = dir.join("results.json");
+    std::fs::write(
+        &json,
+        serde_json::to_string_pretty(&report.json()).unwrap_or_default(),
+    )
+    .map_err(|e| Fail(format!("{}: {e}", json.display())))?;
+    println!("results: {}", json.display());
+    if opts.write_doc {
+        let doc = crate::workspace_root().join("docs/BENCHMARKS.md");
+        std::fs::write(&doc, report.markdown())
+            .map_err(|e| Fail(format!("{}: {e}", doc.display())))?;
+        println!("wrote {}", doc.display());
+    }
+    Ok(())
+}

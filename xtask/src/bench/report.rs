@@ -1,0 +1,406 @@
+//! The bench's results: statistics per scenario and variant, pairwise ratios, the lsns growth
+//! check, and three renderings (terminal table, JSON, docs/BENCHMARKS.md).
+
+use super::{measure::Sample, Outcome};
+use serde_json::{json, Value};
+
+/// Median of a list (the mean of the middle two for an even count); NaN when empty.
+pub fn median(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(|a, b| a.total_cmp(b));
+    let n = s.len();
+    if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    }
+}
+
+/// Summary of one variant's samples.
+#[derive(Clone, Copy, Debug)]
+pub struct Stats {
+    /// Rounds.
+    pub n: usize,
+    /// Wall time, ms.
+    pub median_ms: f64,
+    /// Fastest run, ms.
+    pub min_ms: f64,
+    /// Slowest run, ms.
+    pub max_ms: f64,
+    /// Median user+sys CPU, ms.
+    pub cpu_ms: f64,
+    /// Median peak RSS, KiB.
+    pub rss_kib: f64,
+}
+
+/// Statistics of `s`.
+pub fn stats(s: &[Sample]) -> Stats {
+    let wall: Vec<f64> = s.iter().map(|x| x.wall * 1e3).collect();
+    Stats {
+        n: s.len(),
+        median_ms: median(&wall),
+        min_ms: wall.iter().copied().fold(f64::INFINITY, f64::min),
+        max_ms: wall.iter().copied().fold(0.0, f64::max),
+        cpu_ms: median(&s.iter().map(|x| x.cpu * 1e3).collect::<Vec<_>>()),
+        rss_kib: median(&s.iter().map(|x| x.rss_kib as f64).collect::<Vec<_>>()),
+    }
+}
+
+/// Median over rounds of `f(ours) / f(original)`, pairing run i with run i.
+pub fn pair_ratio(ours: &[Sample], orig: &[Sample], f: impl Fn(&Sample) -> f64) -> f64 {
+    let r: Vec<f64> = ours
+        .iter()
+        .zip(orig)
+        .filter(|(_, o)| f(o) > 0.0)
+        .map(|(a, o)| f(a) / f(o))
+        .collect();
+    median(&r)
+}
+
+/// Everything one bench run found.
+pub struct Report {
+    /// The command that produced it.
+    pub command: String,
+    /// nproc, kernel, CPU, versions.
+    pub machine: Value,
+    /// Peak RSS of /bin/true started the same way (the floor of the RSS column).
+    pub floor_rss_kib: i64,
+    /// Loads made.
+    pub loads: Vec<Value>,
+    /// Per scenario.
+    pub results: Vec<Outcome>,
+    /// Notes (skipped loads, build problems).
+    pub notes: Vec<String>,
+    /// How long the whole run took.
+    pub seconds: f64,
+}
+
+fn fmt_ms(x: f64) -> String {
+    if x.is_nan() {
+        "-".into()
+    } else if x < 10.0 {
+        format!("{x:.2}")
+    } else if x < 100.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.0}")
+    }
+}
+
+fn fmt_ratio(x: f64) -> String {
+    if x.is_nan() {
+        "-".into()
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+/// One table row.
+struct Row {
+    name: String,
+    load: String,
+    label: &'static str,
+    st: Stats,
+    ratio: f64,
+    cpu_ratio: f64,
+    rss_ratio: f64,
+}
+
+impl Report {
+    fn rows(&self) -> Vec<Row> {
+        let mut rows = Vec::new();
+        for o in &self.results {
+            let orig = o.variants.iter().find(|v| v.0 == "original");
+            for (label, samples) in &o.variants {
+                let (ratio, cpu_ratio, rss_ratio) = match orig {
+                    Some((_, os)) if *label != "original" => (
+                        pair_ratio(samples, os, |s| s.wall),
+                        pair_ratio(samples, os, |s| s.cpu),
+                        pair_ratio(samples, os, |s| s.rss_kib as f64),
+                    ),
+                    _ => (f64::NAN, f64::NAN, f64::NAN),
+                };
+                rows.push(Row {
+                    name: o.name.clone(),
+                    load: o.load.clone(),
+                    label,
+                    st: stats(samples),
+                    ratio,
+                    cpu_ratio,
+                    rss_ratio,
+                });
+            }
+        }
+        rows
+    }
+
+    /// lsns at 10k / at 2k, per option set and variant: (name, label, 2k ms, 10k ms, growth).
+    pub fn growth(&self) -> Vec<(String, &'static str, f64, f64, f64)> {
+        let mut v = Vec::new();
+        for o10 in self
+            .results
+            .iter()
+            .filter(|o| o.group == "lsns" && o.load == "10k")
+        {
+            let Some(o2) = self
+                .results
+                .iter()
+                .find(|o| o.group == "lsns" && o.load == "2k" && o.name == o10.name)
+            else {
+                continue;
+            };
+            for (label, s10) in &o10.variants {
+                let Some((_, s2)) = o2.variants.iter().find(|v| v.0 == *label) else {
+                    continue;
+                };
+                let (a, b) = (stats(s2).median_ms, stats(s10).median_ms);
+                v.push((o10.name.clone(), *label, a, b, b / a));
+            }
+        }
+        v
+    }
+
+    /// The terminal table.
+    pub fn table(&self) -> String {
+        let mut s = String::new();
+        s.push_str(&format!(
+            "\n{:<50} {:>8} {:<11} {:>4} {:>9} {:>9} {:>9} {:>8} {:>8} {:>6} {:>6} {:>6}\n",
+            "scenario",
+            "load",
+            "who",
+            "n",
+            "median",
+            "min",
+            "max",
+            "cpu ms",
+            "rss KiB",
+            "x wall",
+            "x cpu",
+            "x rss"
+        ));
+        for r in self.rows() {
+            s.push_str(&format!(
+                "{:<50} {:>8} {:<11} {:>4} {:>9} {:>9} {:>9} {:>8} {:>8.0} {:>6} {:>6} {:>6}\n",
+                r.name,
+                r.load,
+                r.label,
+                r.st.n,
+                fmt_ms(r.st.median_ms),
+                fmt_ms(r.st.min_ms),
+                fmt_ms(r.st.max_ms),
+                fmt_ms(r.st.cpu_ms),
+                r.st.rss_kib,
+                fmt_ratio(r.ratio),
+                fmt_ratio(r.cpu_ratio),
+                fmt_ratio(r.rss_ratio),
+            ));
+        }
+        s.push_str("(times in ms; x = ours/original, median of per-round ratios)\n");
+        for o in &self.results {
+            for n in &o.notes {
+                s.push_str(&format!("note: {} [{}]: {n}\n", o.name, o.load));
+            }
+        }
+        for n in &self.notes {
+            s.push_str(&format!("note: {n}\n"));
+        }
+        let g = self.growth();
+        if g.is_empty() {
+            s.push_str("lsns growth (10k/2k): not measured (needs both loads; --quick runs only idle and 2k)\n");
+        } else {
+            s.push_str("lsns growth, median time at 10k / at 2k (linear = 5):\n");
+            for (name, label, a, b, r) in g {
+                s.push_str(&format!(
+                    "  {name:<40} {label:<11} {} -> {} ms: {r:.1}\n",
+                    fmt_ms(a),
+                    fmt_ms(b)
+                ));
+            }
+        }
+        s.push_str(&format!(
+            "RSS floor (/bin/true started the same way): {} KiB; run took {:.0}s\n",
+            self.floor_rss_kib, self.seconds
+        ));
+        s
+    }
+
+    /// The machine-readable results.
+    pub fn json(&self) -> Value {
+        let results: Vec<Value> = self
+            .results
+            .iter()
+            .map(|o| {
+                let orig = o.variants.iter().find(|v| v.0 == "original");
+                let variants: serde_json::Map<String, Value> = o
+                    .variants
+                    .iter()
+                    .map(|(label, samples)| {
+                        let st = stats(samples);
+                        let mut v = json!({
+                            "n": st.n,
+                            "wall_ms": {"median": st.median_ms, "min": st.min_ms, "max": st.max_ms},
+                            "cpu_ms_median": st.cpu_ms,
+                            "rss_kib_median": st.rss_kib,
+                            "samples": samples.iter().map(|s| json!([s.wall * 1e3, s.cpu * 1e3, s.rss_kib])).collect::<Vec<_>>(),
+                        });
+                        if let Some((_, os)) = orig.filter(|_| *label != "original") {
+                            v["ratio"] = json!({
+                                "wall": pair_ratio(samples, os, |s| s.wall),
+                                "cpu": pair_ratio(samples, os, |s| s.cpu),
+                                "rss": pair_ratio(samples, os, |s| s.rss_kib as f64),
+                            });
+                        }
+                        (label.to_string(), v)
+                    })
+                    .collect();
+                json!({
+                    "group": o.group,
+                    "name": o.name,
+                    "load": o.load,
+                    "variants": variants,
+                    "notes": o.notes,
+                })
+            })
+            .collect();
+        let growth: Vec<Value> = self
+            .growth()
+            .into_iter()
+            .map(|(n, l, a, b, r)| json!({"name": n, "who": l, "ms_2k": a, "ms_10k": b, "growth": r}))
+            .collect();
+        json!({
+            "command": self.command,
+            "machine": self.machine,
+            "floor_rss_kib": self.floor_rss_kib,
+            "loads": self.loads,
+            "results": results,
+            "lsns_growth": growth,
+            "notes": self.notes,
+            "seconds": self.seconds,
+        })
+    }
+
+    /// docs/BENCHMARKS.md.
+    pub fn markdown(&self) -> String {
+        let m = &self.machine;
+        let mut s = String::from("# Benchmarks\n\n");
+        s.push_str(
+            "Measured by `cargo xtask bench` (xtask/src/bench/): each scenario runs the original and ours \
+             alternately (A B A B ...) after a warm-up; the ratio column is the median over rounds of \
+             ours/original, so machine noise cancels. Peak RSS comes from wait4(2)'s rusage. \
+             Everything runs as root inside a private mount namespace with a tmpfs over /run. \
+             The tables below are generated by `--write-doc`; do not edit them by hand.\n\n",
+        );
+        s.push_str(&format!(
+            "Command: `{}` ({:.0} s)\n\n",
+            self.command, self.seconds
+        ));
+        s.push_str(&format!(
+            "Machine: {} CPUs ({}), kernel {}, {} MiB RAM; {}; {}.\n\n",
+            m["nproc"],
+            m["cpu"].as_str().unwrap_or("?"),
+            m["kernel"].as_str().unwrap_or("?"),
+            m["mem_kib"]
+                .as_str()
+                .and_then(|k| k.parse::<u64>().ok())
+                .map(|k| k / 1024)
+                .unwrap_or(0),
+            m["util_linux"].as_str().unwrap_or("?"),
+            m["iproute2"].as_str().unwrap_or("?"),
+        ));
+        for l in &self.loads {
+            s.push_str(&format!(
+                "- load `{}`: {} processes in {} namespaces (holders in fresh uts+ipc namespaces, 3 sleeping children each)\n",
+                l["label"].as_str().unwrap_or(""),
+                l["processes"],
+                l["namespaces"]
+            ));
+        }
+        s.push_str(&format!(
+            "- RSS floor: a trivial program (`/bin/true`) started the same way reports {} KiB.\n\n",
+            self.floor_rss_kib
+        ));
+        s.push_str("| scenario | load | who | n | median ms | min | max | cpu ms | peak RSS KiB | × wall | × cpu | × RSS |\n");
+        s.push_str("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        for r in self.rows() {
+            s.push_str(&format!(
+                "| `{}` | {} | {} | {} | {} | {} | {} | {} | {:.0} | {} | {} | {} |\n",
+                r.name,
+                r.load,
+                r.label,
+                r.st.n,
+                fmt_ms(r.st.median_ms),
+                fmt_ms(r.st.min_ms),
+                fmt_ms(r.st.max_ms),
+                fmt_ms(r.st.cpu_ms),
+                r.st.rss_kib,
+                fmt_ratio(r.ratio),
+                fmt_ratio(r.cpu_ratio),
+                fmt_ratio(r.rss_ratio)
+            ));
+        }
+        s.push_str("\n× = ours / original (median of per-round ratios); below 1 means ours is faster or smaller.\n\n");
+        s.push_str("## lsns growth\n\nMedian time at ~10,000 processes divided by the time at ~2,000 (linear growth gives about 5).\n\n");
+        let g = self.growth();
+        if g.is_empty() {
+            s.push_str("Not measured in this run.\n");
+        } else {
+            s.push_str("| scenario | who | 2k ms | 10k ms | growth |\n|---|---|--:|--:|--:|\n");
+            for (n, l, a, b, r) in g {
+                s.push_str(&format!(
+                    "| `{n}` | {l} | {} | {} | {r:.1} |\n",
+                    fmt_ms(a),
+                    fmt_ms(b)
+                ));
+            }
+        }
+        let mut notes: Vec<String> = self
+            .results
+            .iter()
+            .flat_map(|o| {
+                o.notes
+                    .iter()
+                    .map(move |n| format!("`{}` [{}]: {n}", o.name, o.load))
+            })
+            .collect();
+        notes.extend(self.notes.iter().cloned());
+        if !notes.is_empty() {
+            s.push_str("\n## Notes\n\n");
+            for n in notes {
+                s.push_str(&format!("- {n}\n"));
+            }
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(wall: f64) -> Sample {
+        Sample {
+            wall,
+            cpu: wall / 2.0,
+            rss_kib: 1000,
+        }
+    }
+
+    #[test]
+    fn median_and_pairwise_ratio() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert!(median(&[]).is_nan());
+        // Round 2 is slow for both (noise); the per-round ratio is 0.5 every time.
+        let ours = [sample(1.0), sample(10.0), sample(1.0)];
+        let orig = [sample(2.0), sample(20.0), sample(2.0)];
+        assert_eq!(pair_ratio(&ours, &orig, |s| s.wall), 0.5);
+        let st = stats(&ours);
+        assert_eq!(
+            (st.n, st.median_ms, st.min_ms, st.max_ms),
+            (3, 1000.0, 1000.0, 10000.0)
+        );
+    }
+}
