@@ -1,0 +1,427 @@
+//! The command line: the one option table (parsing, `--help`, man page), and the walk over the
+//! options in util-linux's order, with its messages for bad values.
+//!
+//! util-linux acts on some options the moment getopt returns them (`-H` lists the columns with
+//! the `-J`/`-r` seen so far, `-h` prints help, `-t foo` fails before later options are looked
+//! at), so [`parse`] does the same instead of collecting everything first.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
+
+use nscore::cmdline::getopt::{Getopt, GetoptError, HasArg, OptDef, Ordering};
+use nscore::kind::{NsKind, NsKinds};
+
+use crate::columns::{self, Col};
+
+/// Option keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    Json,
+    List,
+    NoHeadings,
+    Output,
+    OutputAll,
+    Persistent,
+    Task,
+    Filter,
+    Raw,
+    NoTruncate,
+    NoWrap,
+    Type,
+    Tree,
+    ListColumns,
+    Help,
+    Version,
+}
+
+const fn o(
+    key: Key,
+    short: Option<char>,
+    long: &'static str,
+    has_arg: HasArg,
+    value_name: Option<&'static str>,
+    help: &'static str,
+    group: u8,
+) -> OptDef<Key> {
+    OptDef {
+        key,
+        short,
+        long: Some(long),
+        has_arg,
+        value_name,
+        help,
+        group,
+    }
+}
+
+/// The option table, in `--help` order. Descriptions are ours; the layout is util-linux's.
+pub const OPTIONS: &[OptDef<Key>] = &[
+    o(Key::Json, Some('J'), "json", HasArg::No, None, "print JSON", 0),
+    o(Key::List, Some('l'), "list", HasArg::No, None, "print a flat list, not a tree", 0),
+    o(Key::NoHeadings, Some('n'), "noheadings", HasArg::No, None, "leave out the header line", 0),
+    o(Key::Output, Some('o'), "output", HasArg::Required, Some("<list>"), "the columns to print", 0),
+    o(Key::OutputAll, None, "output-all", HasArg::No, None, "print every column", 0),
+    o(Key::Persistent, Some('P'), "persistent", HasArg::No, None, "only namespaces no process is in", 0),
+    o(Key::Task, Some('p'), "task", HasArg::Required, Some("<pid>"), "only the namespaces of this process", 0),
+    o(Key::Filter, Some('Q'), "filter", HasArg::Required, Some("<expr>"), "only rows matching the expression", 0),
+    o(Key::Raw, Some('r'), "raw", HasArg::No, None, "print raw, unaligned output", 0),
+    o(Key::NoTruncate, Some('u'), "notruncate", HasArg::No, None, "never shorten column text", 0),
+    o(Key::NoWrap, Some('W'), "nowrap", HasArg::No, None, "keep multi-line cells on one line", 0),
+    o(
+        Key::Type,
+        Some('t'),
+        "type",
+        HasArg::Required,
+        Some("<name>"),
+        "namespace kind (mnt, net, ipc, user, pid, uts, cgroup, time)",
+        0,
+    ),
+    o(
+        Key::Tree,
+        Some('T'),
+        "tree",
+        HasArg::Optional,
+        Some("<rel>"),
+        "print a tree by relation (parent, owner, or process)",
+        0,
+    ),
+    o(Key::ListColumns, Some('H'), "list-columns", HasArg::No, None, "describe the columns", 1),
+    o(Key::Help, Some('h'), "help", HasArg::No, None, "show this help", 1),
+    o(Key::Version, Some('V'), "version", HasArg::No, None, "show the version", 1),
+];
+
+/// The tree kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tree {
+    None,
+    Process,
+    Owner,
+    Parent,
+}
+
+/// Everything the command line asked for, after util-linux's defaulting.
+#[derive(Debug)]
+pub struct Options {
+    pub json: bool,
+    pub raw: bool,
+    pub noheadings: bool,
+    pub notrunc: bool,
+    pub nowrap: bool,
+    pub persist: bool,
+    pub pid: Option<i32>,
+    pub kinds: NsKinds,
+    pub tree: Tree,
+    pub filter: Option<crate::filter::Filter>,
+    pub ns: Option<u64>,
+    pub columns: Vec<Col>,
+    /// How many of `columns` are printed (the rest are read by the filter only).
+    pub visible: usize,
+}
+
+/// What the command line says to do.
+pub enum Parsed {
+    /// List namespaces.
+    Run(Box<Options>),
+    /// Stop now with this exit status (help, version, column list, or an error already printed).
+    Exit(i32),
+}
+
+fn fail(msg: impl std::fmt::Display) -> Parsed {
+    nscore::cmdline::warn(msg);
+    Parsed::Exit(1)
+}
+
+/// util-linux `strtos32`-style parse of a PID for `-p` (2.42: `strtopid_or_err`, so 0 and
+/// negative numbers are out of range).
+fn parse_pid(arg: &[u8]) -> Result<i32, String> {
+    let text = String::from_utf8_lossy(arg);
+    let bad = || format!("invalid PID argument: '{text}'");
+    let range = || {
+        format!(
+            "invalid PID argument: '{text}': {}",
+            nscore::error::strerror(nscore::error::Errno::RANGE)
+        )
+    };
+    match parse_c_integer(arg) {
+        CInt::Invalid => Err(bad()),
+        CInt::Negative(_) | CInt::Overflow => Err(range()),
+        CInt::Value(v) => match i32::try_from(v) {
+            Ok(p) if p > 0 => Ok(p),
+            _ => Err(range()),
+        },
+    }
+}
+
+/// util-linux `strtou64_or_err` for the namespace ID operand.
+fn parse_ns(arg: &[u8]) -> Result<u64, String> {
+    let text = String::from_utf8_lossy(arg);
+    match parse_c_integer(arg) {
+        CInt::Invalid => Err(format!("invalid namespace argument: '{text}'")),
+        CInt::Negative(_) | CInt::Overflow => Err(format!(
+            "invalid namespace argument: '{text}': {}",
+            nscore::error::strerror(nscore::error::Errno::RANGE)
+        )),
+        CInt::Value(v) => Ok(v),
+    }
+}
+
+enum CInt {
+    Invalid,
+    Negative(u64),
+    Overflow,
+    Value(u64),
+}
+
+/// `strtoimax`/`strtoumax` in base 10 as util-linux's `ul_strtou64` uses them: leading
+/// white space, an optional sign, digits, and nothing after them.
+fn parse_c_integer(arg: &[u8]) -> CInt {
+    let mut s = arg;
+    while let Some((&c, rest)) = s.split_first() {
+        if matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r') {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    let mut neg = false;
+    if let Some((&c, rest)) = s.split_first() {
+        if c == b'+' || c == b'-' {
+            neg = c == b'-';
+            s = rest;
+        }
+    }
+    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
+        return CInt::Invalid;
+    }
+    let mut v: u64 = 0;
+    let mut overflow = false;
+    for &b in s {
+        match v.checked_mul(10).and_then(|x| x.checked_add(u64::from(b - b'0'))) {
+            Some(x) => v = x,
+            None => overflow = true,
+        }
+    }
+    if neg && (v != 0 || overflow) {
+        return CInt::Negative(v);
+    }
+    if overflow {
+        return CInt::Overflow;
+    }
+    CInt::Value(v)
+}
+
+/// Parse `args` (with argv[0]).
+pub fn parse(args: &[OsString]) -> Parsed {
+    let words = args.get(1..).unwrap_or_default();
+    let mut g = Getopt::new(words, OPTIONS, Ordering::gnu_default());
+    let mut json = false;
+    let mut raw = false;
+    let mut noheadings = false;
+    let mut notrunc = false;
+    let mut nowrap = false;
+    let mut persist = false;
+    let mut force_list = false;
+    let mut pid: Option<i32> = None;
+    let mut kinds = NsKinds::EMPTY;
+    let mut is_net = false;
+    let mut tree = Tree::None;
+    let mut filter_text: Option<Vec<u8>> = None;
+    let mut outarg: Option<Vec<u8>> = None;
+    let mut columns: Vec<Col> = Vec::new();
+    // util-linux's exclusive groups ({J,r}, {P,p}); {l,T} is declared but never fires.
+    let mut excl_jr: Option<Key> = None;
+    let mut excl_pp: Option<Key> = None;
+
+    for item in g.by_ref() {
+        let (key, arg) = match item {
+            Ok(x) => x,
+            Err(e) => return getopt_failed(&e),
+        };
+        for (slot, a, b) in [(&mut excl_jr, Key::Json, Key::Raw), (&mut excl_pp, Key::Persistent, Key::Task)] {
+            if key == a || key == b {
+                match *slot {
+                    None => *slot = Some(key),
+                    Some(first) if first != key => {
+                        return fail(format_args!(
+                            "options --{} and --{} cannot be combined",
+                            long_name(first),
+                            long_name(key)
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if key == Key::Tree {
+            tree = Tree::Owner;
+            if let Some(a) = &arg {
+                let a = a.as_bytes();
+                let a = a.strip_prefix(b"=").unwrap_or(a);
+                match a {
+                    b"parent" => tree = Tree::Parent,
+                    b"process" => tree = Tree::Process,
+                    b"owner" => {}
+                    other => {
+                        return fail(format_args!(
+                            "unknown tree type: {}",
+                            String::from_utf8_lossy(other)
+                        ))
+                    }
+                }
+            }
+            continue;
+        }
+        let arg = arg.unwrap_or_default();
+        match key {
+            Key::Json => json = true,
+            Key::List => force_list = true,
+            Key::Output => outarg = Some(arg.as_bytes().to_vec()),
+            Key::OutputAll => columns = columns::ALL.to_vec(),
+            Key::Persistent => persist = true,
+            Key::Task => match parse_pid(arg.as_bytes()) {
+                Ok(p) => pid = Some(p),
+                Err(m) => return fail(m),
+            },
+            Key::NoHeadings => noheadings = true,
+            Key::Raw => {
+                raw = true;
+                nowrap = true;
+            }
+            Key::NoTruncate => notrunc = true,
+            Key::Type => match NsKind::parse_bytes(arg.as_bytes()) {
+                Ok(k) => {
+                    kinds.insert(k);
+                    is_net |= k == NsKind::Net;
+                }
+                Err(_) => {
+                    return fail(format_args!(
+                        "unknown namespace type: {}",
+                        String::from_utf8_lossy(arg.as_bytes())
+                    ))
+                }
+            },
+            Key::NoWrap => nowrap = true,
+            Key::Tree => {}
+            Key::Filter => match crate::filter::Filter::parse(arg.as_bytes()) {
+                Ok(f) => filter_text = Some(f),
+                Err(m) => {
+                    return fail(format_args!(
+                        "failed to parse \"{}\": {}",
+                        String::from_utf8_lossy(arg.as_bytes()),
+                        m
+                    ))
+                }
+            },
+            Key::ListColumns => {
+                crate::report::list_columns(raw, json);
+                return Parsed::Exit(0);
+            }
+            Key::Help => {
+                print_help();
+                return Parsed::Exit(0);
+            }
+            Key::Version => {
+                println!("{} from nsutils {}", nscore::cmdline::prog(), env!("CARGO_PKG_VERSION"));
+                return Parsed::Exit(0);
+            }
+        }
+    }
+    let operands = g.operands();
+
+    let mut ns = None;
+    if let Some(first) = operands.first() {
+        if pid.is_some() {
+            return fail("--task is mutually exclusive with <namespace>");
+        }
+        match parse_ns(first.as_bytes()) {
+            Ok(v) => ns = Some(v).filter(|&v| v != 0),
+            Err(m) => return fail(m),
+        }
+        if tree == Tree::None && !force_list {
+            tree = Tree::Process;
+        }
+        if columns.is_empty() {
+            columns = vec![Col::Pid, Col::Ppid, Col::User, Col::Command];
+        }
+    }
+    if columns.is_empty() {
+        columns = vec![Col::Ns, Col::Type, Col::Nprocs, Col::Pid, Col::User];
+        if is_net {
+            columns.push(Col::Netnsid);
+            columns.push(Col::Nsfs);
+        }
+        columns.push(Col::Command);
+        if tree == Tree::None && !force_list {
+            tree = Tree::Process;
+        }
+    }
+    if let Some(list) = outarg {
+        match columns::add_to_list(&list, &mut columns) {
+            Ok(()) => {}
+            Err(Some(m)) => return fail(m),
+            Err(None) => return Parsed::Exit(1),
+        }
+    }
+    let visible = columns.len();
+    let filter = match filter_text {
+        Some(t) => match crate::filter::Filter::compile(&t, &mut columns) {
+            Ok(f) => Some(f),
+            Err(code) => return Parsed::Exit(code),
+        },
+        None => None,
+    };
+
+    Parsed::Run(Box::new(Options {
+        json,
+        raw,
+        noheadings,
+        notrunc,
+        nowrap,
+        persist,
+        pid,
+        kinds,
+        tree,
+        filter,
+        ns,
+        columns,
+        visible,
+    }))
+}
+
+fn long_name(k: Key) -> &'static str {
+    OPTIONS
+        .iter()
+        .find(|o| o.key == k)
+        .and_then(|o| o.long)
+        .unwrap_or("")
+}
+
+fn getopt_failed(e: &GetoptError) -> Parsed {
+    use std::io::Write;
+    let _ = std::io::stderr().lock().write_all(&e.line(nscore::cmdline::argv0()));
+    nscore::cmdline::try_help();
+    Parsed::Exit(1)
+}
+
+/// `--help`: util-linux's layout, our words.
+pub fn print_help() {
+    let prog = nscore::cmdline::prog();
+    let mut out = String::new();
+    out.push_str("\nUsage:\n");
+    out.push_str(&format!(" {prog} [options] [<namespace>]\n"));
+    out.push_str("\nList the namespaces of the system.\n");
+    out.push_str("\nOptions:\n");
+    let style = nscore::cmdline::help::HelpStyle::new(24, "     ");
+    nscore::cmdline::help::render_options_with(&mut out, OPTIONS, &style, |_| None);
+    out.push_str(&format!("\nFor more details see {prog}(8).\n"));
+    print!("{out}");
+}
+
+/// util-linux `ul_strtou64` in base 10: `None` for anything but a non-negative number that fits.
+pub fn c_u64(s: &[u8]) -> Option<u64> {
+    match parse_c_integer(s) {
+        CInt::Value(v) => Some(v),
+        CInt::Negative(0) => Some(0),
+        _ => None,
+    }
+}

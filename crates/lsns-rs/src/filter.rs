@@ -1,0 +1,653 @@
+//! `-Q/--filter`: the libsmartcols filter language (scols-filter(5)), parsed and evaluated here.
+//!
+//! Grammar and semantics follow libsmartcols: `and`/`&&` and `or`/`||` share the lowest
+//! precedence and group to the left; the comparisons (`==` `!=` `<` `<=` `>` `>=` and `eq` `ne`
+//! `lt` `le` `gt` `ge`, `=~` `!~`) and `!`/`not` share the next level. Literals are unsigned
+//! numbers, floats, quoted strings (trimmed) and `true`/`false`; a bare column name is true when
+//! its cell is non-empty (non-zero for number columns). In a comparison the literal's type wins
+//! over the column's, and a float wins over a number. Regular expressions are POSIX extended
+//! ones, compiled by the C library, so matches and error texts are glibc's.
+
+use nscore::display::PosixRegex;
+
+use crate::columns::{Col, MAX_COLUMNS};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tok {
+    LParen,
+    RParen,
+    And,
+    Or,
+    Neg,
+    Eq,
+    Ne,
+    Le,
+    Lt,
+    Ge,
+    Gt,
+    Reg,
+    NReg,
+    True,
+    False,
+    Number,
+    Float,
+    Holder,
+    Str,
+    End,
+}
+
+impl Tok {
+    /// The name bison's verbose error gives the token, after libsmartcols strips `T_`.
+    fn bison_name(self) -> &'static str {
+        match self {
+            Tok::LParen => "'('",
+            Tok::RParen => "')'",
+            Tok::And => "AND",
+            Tok::Or => "OR",
+            Tok::Neg => "NEG",
+            Tok::Eq => "EQ",
+            Tok::Ne => "NE",
+            Tok::Le => "LE",
+            Tok::Lt => "LT",
+            Tok::Ge => "GE",
+            Tok::Gt => "GT",
+            Tok::Reg => "REG",
+            Tok::NReg => "NREG",
+            Tok::True => "TRUE",
+            Tok::False => "FALSE",
+            Tok::Number => "NUMBER",
+            Tok::Float => "FLOAT",
+            Tok::Holder => "HOLDER",
+            Tok::Str => "STRING",
+            Tok::End => "end of file",
+        }
+    }
+
+    fn binary(self) -> Option<(u8, Op)> {
+        Some(match self {
+            Tok::And => (1, Op::And),
+            Tok::Or => (1, Op::Or),
+            Tok::Eq => (2, Op::Eq),
+            Tok::Ne => (2, Op::Ne),
+            Tok::Le => (2, Op::Le),
+            Tok::Lt => (2, Op::Lt),
+            Tok::Ge => (2, Op::Ge),
+            Tok::Gt => (2, Op::Gt),
+            Tok::Reg => (2, Op::Reg),
+            Tok::NReg => (2, Op::NReg),
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    And,
+    Or,
+    Eq,
+    Ne,
+    Le,
+    Lt,
+    Ge,
+    Gt,
+    Reg,
+    NReg,
+}
+
+/// A literal or column reference.
+#[derive(Clone, Debug)]
+enum Param {
+    Num(u64),
+    Float(f64),
+    Str(Vec<u8>),
+    Bool(bool),
+    Holder(Vec<u8>),
+}
+
+#[derive(Debug)]
+enum Node {
+    Param(Param),
+    Not(Box<Node>),
+    Bin(Op, Box<Node>, Box<Node>),
+    /// `=~`/`!~` with the compiled right-hand side.
+    Match(bool, Box<Node>, Regex),
+}
+
+struct Regex(PosixRegex);
+
+impl std::fmt::Debug for Regex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Regex")
+    }
+}
+
+fn lex(text: &[u8]) -> Result<Vec<(Tok, Vec<u8>)>, String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let is_id_start = |c: u8| c.is_ascii_alphabetic();
+    let is_id = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    while i < text.len() {
+        let c = text[i];
+        let rest = &text[i..];
+        if matches!(c, b' ' | b'\t' | b'\n') {
+            i += 1;
+            continue;
+        }
+        let two = rest.get(..2);
+        let (tok, len) = match (c, two) {
+            (_, Some(b"&&")) => (Tok::And, 2),
+            (_, Some(b"||")) => (Tok::Or, 2),
+            (_, Some(b"==")) => (Tok::Eq, 2),
+            (_, Some(b"!=")) => (Tok::Ne, 2),
+            (_, Some(b"<=")) => (Tok::Le, 2),
+            (_, Some(b">=")) => (Tok::Ge, 2),
+            (_, Some(b"=~")) => (Tok::Reg, 2),
+            (_, Some(b"!~")) => (Tok::NReg, 2),
+            (b'(', _) => (Tok::LParen, 1),
+            (b')', _) => (Tok::RParen, 1),
+            (b'!', _) => (Tok::Neg, 1),
+            (b'<', _) => (Tok::Lt, 1),
+            (b'>', _) => (Tok::Gt, 1),
+            (b'"' | b'\'', _) => {
+                let close = rest[1..].iter().position(|&b| b == c || b == b'\n');
+                match close {
+                    Some(n) if rest[1 + n] == c => {
+                        out.push((Tok::Str, rest[1..1 + n].to_vec()));
+                        i += n + 2;
+                        continue;
+                    }
+                    _ => return Err("syntax error, unexpected invalid token".into()),
+                }
+            }
+            (d, _) if d.is_ascii_digit() => {
+                let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+                if rest.get(n) == Some(&b'.') && rest.get(n + 1).is_some_and(u8::is_ascii_digit) {
+                    let m = rest[n + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+                    (Tok::Float, n + 1 + m)
+                } else {
+                    (Tok::Number, n)
+                }
+            }
+            (a, _) if is_id_start(a) => {
+                let n = rest.iter().take_while(|&&b| is_id(b)).count();
+                let word = &rest[..n];
+                let tok = match word {
+                    b"and" | b"AND" => Tok::And,
+                    b"or" | b"OR" => Tok::Or,
+                    b"not" | b"NOT" => Tok::Neg,
+                    b"eq" => Tok::Eq,
+                    b"ne" => Tok::Ne,
+                    b"le" => Tok::Le,
+                    b"lt" => Tok::Lt,
+                    b"ge" => Tok::Ge,
+                    b"gt" => Tok::Gt,
+                    b"true" | b"TRUE" => Tok::True,
+                    b"false" | b"FALSE" => Tok::False,
+                    _ => Tok::Holder,
+                };
+                (tok, n)
+            }
+            _ => return Err("syntax error, unexpected invalid token".into()),
+        };
+        out.push((tok, rest[..len].to_vec()));
+        i += len;
+    }
+    out.push((Tok::End, Vec::new()));
+    Ok(out)
+}
+
+struct Parser {
+    toks: Vec<(Tok, Vec<u8>)>,
+    pos: usize,
+    nodes: usize,
+}
+
+fn unexpected(t: Tok) -> String {
+    format!("syntax error, unexpected {}", t.bison_name())
+}
+
+impl Parser {
+    fn peek(&self) -> Tok {
+        self.toks.get(self.pos).map(|t| t.0).unwrap_or(Tok::End)
+    }
+
+    fn next(&mut self) -> (Tok, Vec<u8>) {
+        let t = self.toks.get(self.pos).cloned().unwrap_or((Tok::End, Vec::new()));
+        self.pos += 1;
+        t
+    }
+
+    fn count(&mut self) -> Result<(), String> {
+        self.nodes += 1;
+        if self.nodes > 256 {
+            return Err("too many filter nodes".into());
+        }
+        Ok(())
+    }
+
+    fn expr(&mut self, min: u8) -> Result<Node, String> {
+        let mut lhs = self.unary()?;
+        while let Some((prec, op)) = self.peek().binary() {
+            if prec < min {
+                break;
+            }
+            self.next();
+            let rhs = self.expr(prec + 1)?;
+            self.count()?;
+            lhs = match op {
+                Op::Reg | Op::NReg => {
+                    let Node::Param(Param::Str(pat)) = &rhs else {
+                        return Err("(null)".into());
+                    };
+                    let re = PosixRegex::new(&trim(pat))?;
+                    Node::Match(op == Op::Reg, Box::new(lhs), Regex(re))
+                }
+                _ => Node::Bin(op, Box::new(lhs), Box::new(rhs)),
+            };
+        }
+        Ok(lhs)
+    }
+
+    fn unary(&mut self) -> Result<Node, String> {
+        let (tok, text) = self.next();
+        self.count()?;
+        Ok(match tok {
+            Tok::Neg => Node::Not(Box::new(self.unary_operand()?)),
+            Tok::LParen => {
+                let e = self.expr(1)?;
+                let (t, _) = self.next();
+                if t != Tok::RParen {
+                    return Err(unexpected(t));
+                }
+                e
+            }
+            Tok::Number => Node::Param(Param::Num(
+                std::str::from_utf8(&text)
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(u64::MAX),
+            )),
+            Tok::Float => Node::Param(Param::Float(
+                std::str::from_utf8(&text)
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0.0),
+            )),
+            Tok::Str => Node::Param(Param::Str(trim(&text))),
+            Tok::True => Node::Param(Param::Bool(true)),
+            Tok::False => Node::Param(Param::Bool(false)),
+            Tok::Holder => Node::Param(Param::Holder(text)),
+            other => return Err(unexpected(other)),
+        })
+    }
+
+    /// The operand of `!`: bison reduces `! expr` before any binary operator, since `!` shares
+    /// the comparisons' level and they group to the left.
+    fn unary_operand(&mut self) -> Result<Node, String> {
+        self.unary()
+    }
+}
+
+fn trim(s: &[u8]) -> Vec<u8> {
+    let ws = |b: &u8| b.is_ascii_whitespace();
+    let start = s.iter().position(|b| !ws(b)).unwrap_or(s.len());
+    let end = s.iter().rposition(|b| !ws(b)).map_or(start, |e| e + 1);
+    s[start..end].to_vec()
+}
+
+/// A parsed filter, with its holders resolved to columns.
+#[derive(Debug)]
+pub struct Filter {
+    root: Node,
+    /// The columns the filter reads.
+    pub holders: Vec<Col>,
+}
+
+/// A value during evaluation; `empty` as libsmartcols tracks it.
+#[derive(Clone, Debug)]
+enum Val {
+    Str(Option<Vec<u8>>),
+    Num(u64, bool),
+    Float(f64, bool),
+    Bool(bool, bool),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Ty {
+    Str,
+    Num,
+    Float,
+    Bool,
+}
+
+/// An evaluation failure: libsmartcols reports it as `failed to apply filter` with EINVAL.
+#[derive(Debug)]
+pub struct ApplyError;
+
+impl Filter {
+    /// Parse (at option time); returns the text to keep for [`Filter::compile`], or the
+    /// message for `failed to parse "EXPR": MESSAGE`.
+    pub fn parse(text: &[u8]) -> Result<Vec<u8>, String> {
+        Self::build(text).map(|_| text.to_vec())
+    }
+
+    fn build(text: &[u8]) -> Result<Node, String> {
+        if text.len() > 1024 {
+            return Err("filter expression too long".into());
+        }
+        let toks = lex(text)?;
+        let mut p = Parser {
+            toks,
+            pos: 0,
+            nodes: 0,
+        };
+        let e = p.expr(1)?;
+        let t = p.peek();
+        if t != Tok::End {
+            return Err(unexpected(t));
+        }
+        Ok(e)
+    }
+
+    /// Resolve the holders: unknown names print `unknown column: X` each, then `failed to
+    /// initialize filter` (exit 1); columns not shown are added to `cols` (hidden later).
+    pub fn compile(text: &[u8], cols: &mut Vec<Col>) -> Result<Filter, i32> {
+        let root = match Self::build(text) {
+            Ok(r) => r,
+            Err(_) => return Err(1),
+        };
+        let mut names = Vec::new();
+        collect(&root, &mut names);
+        let mut errs = 0;
+        let mut holders = Vec::new();
+        for n in names {
+            match Col::by_name(&n) {
+                Some(c) => {
+                    if !cols.contains(&c) {
+                        if cols.len() >= MAX_COLUMNS - 1 {
+                            nscore::cmdline::warn(format_args!(
+                                "too many columns specified, the limit is {} columns",
+                                MAX_COLUMNS - 1
+                            ));
+                            return Err(1);
+                        }
+                        cols.push(c);
+                    }
+                    holders.push(c);
+                }
+                None => {
+                    nscore::cmdline::warn(format_args!("unknown column: {}", String::from_utf8_lossy(&n)));
+                    errs += 1;
+                }
+            }
+        }
+        if errs > 0 {
+            nscore::cmdline::warn("failed to initialize filter");
+            return Err(1);
+        }
+        Ok(Filter { root, holders })
+    }
+
+    /// Evaluate for one row; `cell(col)` gives the cell's text (`None` when empty).
+    pub fn matches(&self, cell: &mut dyn FnMut(Col) -> Option<Vec<u8>>) -> Result<bool, ApplyError> {
+        eval(&self.root, cell)
+    }
+}
+
+fn collect(n: &Node, out: &mut Vec<Vec<u8>>) {
+    match n {
+        Node::Param(Param::Holder(h)) => {
+            if !out.contains(h) {
+                out.push(h.clone())
+            }
+        }
+        Node::Param(_) => {}
+        Node::Not(x) => collect(x, out),
+        Node::Bin(_, a, b) => {
+            collect(a, out);
+            collect(b, out);
+        }
+        Node::Match(_, a, _) => collect(a, out),
+    }
+}
+
+fn node_type(n: &Node) -> Ty {
+    match n {
+        Node::Param(p) => param_type(p),
+        _ => Ty::Bool,
+    }
+}
+
+fn param_type(p: &Param) -> Ty {
+    match p {
+        Param::Num(_) => Ty::Num,
+        Param::Float(_) => Ty::Float,
+        Param::Str(_) => Ty::Str,
+        Param::Bool(_) => Ty::Bool,
+        Param::Holder(h) => match Col::by_name(h) {
+            Some(c) if c.number() => Ty::Num,
+            _ => Ty::Str,
+        },
+    }
+}
+
+fn is_holder(n: &Node) -> bool {
+    matches!(n, Node::Param(Param::Holder(_)))
+}
+
+/// A holder's value: the cell text, trimmed, cast to the column's type.
+fn fetch(p: &Param, cell: &mut dyn FnMut(Col) -> Option<Vec<u8>>) -> Result<Val, ApplyError> {
+    Ok(match p {
+        Param::Num(n) => Val::Num(*n, false),
+        Param::Float(f) => Val::Float(*f, false),
+        Param::Str(s) => Val::Str(Some(s.clone())),
+        Param::Bool(b) => Val::Bool(*b, false),
+        Param::Holder(h) => {
+            let Some(col) = Col::by_name(h) else {
+                return Err(ApplyError);
+            };
+            let data = cell(col).map(|d| trim(&d));
+            let v = Val::Str(data);
+            if col.number() {
+                let empty = matches!(v, Val::Str(None));
+                match cast(v, Ty::Num)? {
+                    Val::Num(n, _) => Val::Num(n, empty),
+                    other => other,
+                }
+            } else {
+                v
+            }
+        }
+    })
+}
+
+fn ul_strtou64(s: &[u8]) -> Result<u64, ApplyError> {
+    match crate::cli::c_u64(s) {
+        Some(v) => Ok(v),
+        None => Err(ApplyError),
+    }
+}
+
+/// libsmartcols' casts. A cast to another type yields a non-empty value except for strings,
+/// as its `copy_param` does.
+fn cast(v: Val, to: Ty) -> Result<Val, ApplyError> {
+    Ok(match (v, to) {
+        (v @ Val::Str(_), Ty::Str)
+        | (v @ Val::Num(..), Ty::Num)
+        | (v @ Val::Float(..), Ty::Float)
+        | (v @ Val::Bool(..), Ty::Bool) => v,
+        (Val::Str(s), Ty::Num) => Val::Num(s.as_deref().map(ul_strtou64).transpose()?.unwrap_or(0), false),
+        (Val::Str(s), Ty::Float) => {
+            let f = match s {
+                Some(s) => std::str::from_utf8(&s)
+                    .ok()
+                    .and_then(|t| t.trim_start().parse::<f64>().ok())
+                    .ok_or(ApplyError)?,
+                None => 0.0,
+            };
+            Val::Float(f, false)
+        }
+        (Val::Str(s), Ty::Bool) => {
+            let s = s.unwrap_or_default();
+            let yes = s == b"1" || s.eq_ignore_ascii_case(b"true") || matches!(s.first(), Some(b'y' | b'Y'));
+            Val::Bool(yes, false)
+        }
+        (Val::Num(n, _), Ty::Str) => Val::Str(Some(n.to_string().into_bytes())),
+        (Val::Num(n, _), Ty::Float) => Val::Float(n as f64, false),
+        (Val::Num(n, _), Ty::Bool) => Val::Bool(n > 0, false),
+        (Val::Float(f, _), Ty::Str) => Val::Str(Some(format_g(f).into_bytes())),
+        (Val::Float(f, _), Ty::Num) => Val::Num(f as u64, false),
+        (Val::Float(f, _), Ty::Bool) => Val::Bool(f > 0.0, false),
+        (Val::Bool(b, _), Ty::Str) => Val::Str(Some(if b { b"true".to_vec() } else { b"false".to_vec() })),
+        (Val::Bool(b, _), Ty::Num) => Val::Num(u64::from(b), false),
+        (Val::Bool(b, _), Ty::Float) => Val::Float(if b { 1.0 } else { 0.0 }, false),
+    })
+}
+
+/// C's `%Lg` for the values a filter can hold (6 significant digits, no trailing zeros).
+fn format_g(f: f64) -> String {
+    if f == 0.0 {
+        return "0".into();
+    }
+    let exp = f.abs().log10().floor() as i32;
+    if !(-4..6).contains(&exp) {
+        let m = f / 10f64.powi(exp);
+        let m = format!("{m:.5}");
+        let m = m.trim_end_matches('0').trim_end_matches('.');
+        return format!("{m}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
+    }
+    let decimals = (5 - exp).max(0) as usize;
+    let s = format!("{f:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+fn value_of(n: &Node, cell: &mut dyn FnMut(Col) -> Option<Vec<u8>>) -> Result<Val, ApplyError> {
+    match n {
+        Node::Param(p) => fetch(p, cell),
+        other => Ok(Val::Bool(eval(other, cell)?, false)),
+    }
+}
+
+fn eval(n: &Node, cell: &mut dyn FnMut(Col) -> Option<Vec<u8>>) -> Result<bool, ApplyError> {
+    match n {
+        Node::Param(p) => {
+            let v = fetch(p, cell)?;
+            Ok(match v {
+                Val::Str(s) => s.is_some_and(|s| !s.is_empty()),
+                Val::Num(n, empty) => !empty && n != 0,
+                Val::Float(f, empty) => !empty && f != 0.0,
+                Val::Bool(b, empty) => !empty && b,
+            })
+        }
+        Node::Not(x) => Ok(!eval(x, cell)?),
+        Node::Bin(Op::And, a, b) => Ok(eval(a, cell)? && eval(b, cell)?),
+        Node::Bin(Op::Or, a, b) => Ok(eval(a, cell)? || eval(b, cell)?),
+        Node::Match(want, a, re) => {
+            let l = cast(value_of(a, cell)?, Ty::Str)?;
+            let Val::Str(s) = l else {
+                return Err(ApplyError);
+            };
+            Ok(re.0.is_match(s.as_deref().unwrap_or_default()) == *want)
+        }
+        Node::Bin(op, a, b) => {
+            let (lt, rt) = (node_type(a), node_type(b));
+            let mut ty = if lt == rt {
+                lt
+            } else if is_holder(a) && !is_holder(b) {
+                rt
+            } else {
+                lt
+            };
+            if lt != rt && ty == Ty::Num && (lt == Ty::Float || rt == Ty::Float) {
+                ty = Ty::Float;
+            }
+            let l = cast(value_of(a, cell)?, ty)?;
+            let r = cast(value_of(b, cell)?, ty)?;
+            let ord = match (&l, &r) {
+                (Val::Str(x), Val::Str(y)) => match (x, y) {
+                    (None, None) => std::cmp::Ordering::Equal,
+                    (None, Some(_)) => std::cmp::Ordering::Less,
+                    (Some(_), None) => std::cmp::Ordering::Greater,
+                    (Some(x), Some(y)) => x.cmp(y),
+                },
+                (Val::Num(x, e1), Val::Num(y, e2)) => {
+                    if *e1 || *e2 {
+                        return Ok(false);
+                    }
+                    x.cmp(y)
+                }
+                (Val::Float(x, e1), Val::Float(y, e2)) => {
+                    if *e1 || *e2 {
+                        return Ok(false);
+                    }
+                    match x.partial_cmp(y) {
+                        Some(o) => o,
+                        None => return Ok(false),
+                    }
+                }
+                (Val::Bool(x, e1), Val::Bool(y, e2)) => {
+                    if *e1 || *e2 {
+                        return Ok(false);
+                    }
+                    x.cmp(y)
+                }
+                _ => return Err(ApplyError),
+            };
+            use std::cmp::Ordering::*;
+            Ok(match op {
+                Op::Eq => ord == Equal,
+                Op::Ne => ord != Equal,
+                Op::Le => ord != Greater,
+                Op::Lt => ord == Less,
+                Op::Ge => ord != Less,
+                Op::Gt => ord == Greater,
+                _ => return Err(ApplyError),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(expr: &str, row: &[(Col, &str)]) -> Result<bool, ApplyError> {
+        let mut cols = vec![];
+        let f = Filter::compile(expr.as_bytes(), &mut cols).expect("compiles");
+        f.matches(&mut |c| row.iter().find(|(k, _)| *k == c).map(|(_, v)| v.as_bytes().to_vec()))
+    }
+
+    #[test]
+    fn parse_errors_read_like_bison() {
+        assert_eq!(
+            Filter::parse(b"NS ==").unwrap_err(),
+            "syntax error, unexpected end of file"
+        );
+        assert_eq!(Filter::parse(b"NS == == 1").unwrap_err(), "syntax error, unexpected EQ");
+        assert_eq!(Filter::parse(b"(NS").unwrap_err(), "syntax error, unexpected end of file");
+        assert_eq!(Filter::parse(b"NS 1").unwrap_err(), "syntax error, unexpected NUMBER");
+        assert!(Filter::parse(b"TYPE =~ \"(\"").is_err());
+    }
+
+    #[test]
+    fn evaluates_like_libsmartcols() {
+        let row = [(Col::Ns, "4026531833"), (Col::Type, "net"), (Col::Netnsid, "42")];
+        assert!(run("TYPE == \"net\" && NETNSID == \"42\"", &row).unwrap());
+        assert!(run("NS > 4026531832 and type eq 'net'", &row).unwrap());
+        assert!(!run("!TYPE", &row).unwrap());
+        assert!(run("TYPE =~ \"^n.t$\"", &row).unwrap());
+        assert!(run("TYPE !~ \"^u\"", &row).unwrap());
+        assert!(!run("PID", &row).unwrap());
+        assert!(!run("PID == 0", &row).unwrap());
+        assert!(run("PID != \"1\"", &row).unwrap());
+        assert!(run("NS == \"4026531833\"", &row).unwrap());
+        assert!(run("TYPE == 5", &row).is_err());
+        // and/or share one level, grouped to the left.
+        assert!(!run("TYPE == \"net\" || NS == 1 && NS == 2", &row).unwrap());
+        assert!(run("(TYPE == \"x\") == false", &row).unwrap());
+    }
+}

@@ -1,0 +1,546 @@
+//! A small table renderer that prints what libsmartcols prints for lsns: aligned columns (numbers
+//! right-aligned, the last column never padded), tree glyphs, multi-line cells, raw output with
+//! `\xHH` escapes, and JSON with libsmartcols' indentation, `},{` joins and `children` nesting.
+//!
+//! Kept here rather than in a crate because none produces these exact bytes (see
+//! docs/COMPATIBILITY.md): the layout rules below are the observed behaviour of libsmartcols
+//! 2.38/2.42 for the column kinds lsns uses.
+
+use std::io::Write;
+
+/// One column.
+#[derive(Clone, Debug)]
+pub struct Column {
+    /// Header text.
+    pub header: String,
+    /// JSON key.
+    pub key: String,
+    /// Right-aligned (numbers), unless it is the tree column.
+    pub right: bool,
+    /// JSON number.
+    pub number: bool,
+    /// Carries the tree glyphs.
+    pub tree: bool,
+    /// May be shortened to fit a terminal.
+    pub trunc: bool,
+    /// Its cells may hold several lines (`\n`).
+    pub wrap: bool,
+    /// Used by the filter only: not printed.
+    pub hidden: bool,
+    /// libsmartcols' width hint: the width a column grows to when its data is at least as
+    /// wide as its header but narrower than the hint.
+    pub whint: usize,
+}
+
+/// One line: cells (`None` = empty) and its parent line.
+#[derive(Clone, Debug, Default)]
+pub struct Line {
+    pub cells: Vec<Option<Vec<u8>>>,
+    pub parent: Option<usize>,
+    children: Vec<usize>,
+}
+
+/// How to print.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Style {
+    pub raw: bool,
+    pub json: bool,
+    pub noheadings: bool,
+    /// UTF-8 locale: UTF-8 tree glyphs and multi-byte characters printed as they are.
+    pub utf8: bool,
+    /// Terminal width when stdout is a terminal (truncation applies only then).
+    pub term_width: Option<usize>,
+}
+
+/// A table being built.
+pub struct Table {
+    pub name: String,
+    pub columns: Vec<Column>,
+    lines: Vec<Line>,
+    roots: Vec<usize>,
+}
+
+impl Table {
+    pub fn new(name: &str, columns: Vec<Column>) -> Table {
+        Table {
+            name: name.to_string(),
+            columns,
+            lines: Vec::new(),
+            roots: Vec::new(),
+        }
+    }
+
+    /// Add a line under `parent` (or at the top); returns its index.
+    pub fn add(&mut self, cells: Vec<Option<Vec<u8>>>, parent: Option<usize>) -> usize {
+        let i = self.lines.len();
+        self.lines.push(Line {
+            cells,
+            parent,
+            children: Vec::new(),
+        });
+        match parent {
+            Some(p) => self.lines[p].children.push(i),
+            None => self.roots.push(i),
+        }
+        i
+    }
+
+    /// Print the table to `out`.
+    pub fn print(&self, out: &mut impl Write, style: Style) -> std::io::Result<()> {
+        if style.json {
+            return self.print_json(out);
+        }
+        let order = self.dfs();
+        if order.is_empty() {
+            return Ok(());
+        }
+        let visible: Vec<usize> = (0..self.columns.len())
+            .filter(|&c| !self.columns[c].hidden)
+            .collect();
+        let glyphs = Glyphs::new(style.utf8);
+        // Tree prefixes per line (first line and continuation lines).
+        let prefixes: Vec<(Vec<u8>, Vec<u8>)> = order.iter().map(|&l| self.tree_prefix(l, &glyphs)).collect();
+        if style.raw {
+            return self.print_raw(out, style, &order, &visible, &prefixes);
+        }
+        // Encoded cells (possibly multi-line), per printed line and column.
+        let mut cells: Vec<Vec<Vec<Vec<u8>>>> = Vec::with_capacity(order.len());
+        for (k, &l) in order.iter().enumerate() {
+            let mut row = Vec::with_capacity(visible.len());
+            for &c in &visible {
+                let col = &self.columns[c];
+                let data = self.lines[l].cells.get(c).cloned().flatten().unwrap_or_default();
+                let mut chunks: Vec<Vec<u8>> = if col.wrap && data.contains(&b'\n') {
+                    data.split(|&b| b == b'\n').map(|s| safe_encode(s, style.utf8)).collect()
+                } else {
+                    vec![safe_encode(&data, style.utf8)]
+                };
+                if col.tree {
+                    let (first, cont) = &prefixes[k];
+                    for (n, ch) in chunks.iter_mut().enumerate() {
+                        let mut v = if n == 0 { first.clone() } else { cont.clone() };
+                        v.extend_from_slice(ch);
+                        *ch = v;
+                    }
+                }
+                row.push(chunks);
+            }
+            cells.push(row);
+        }
+        let mut widths: Vec<usize> = vec![0; visible.len()];
+        for row in &cells {
+            for (i, chunks) in row.iter().enumerate() {
+                for ch in chunks {
+                    widths[i] = widths[i].max(display_width(ch, style.utf8));
+                }
+            }
+        }
+        for (i, &c) in visible.iter().enumerate() {
+            let col = &self.columns[c];
+            let hw = display_width(col.header.as_bytes(), style.utf8);
+            if widths[i] < hw {
+                widths[i] = hw;
+            } else if widths[i] < col.whint && hw < col.whint {
+                widths[i] = col.whint;
+            }
+        }
+        if let Some(tw) = style.term_width {
+            self.fit_to_terminal(&visible, &mut widths, tw);
+        }
+        let ncols = visible.len();
+        let mut buf: Vec<u8> = Vec::with_capacity(4096);
+        if !style.noheadings {
+            let hdr: Vec<Vec<u8>> = visible.iter().map(|&c| self.columns[c].header.clone().into_bytes()).collect();
+            let row: Vec<&[u8]> = hdr.iter().map(|h| h.as_slice()).collect();
+            self.line_out(&mut buf, &visible, &widths, &row, style.utf8);
+        }
+        for (k, row) in cells.iter().enumerate() {
+            let nlines = row.iter().map(|c| c.len()).max().unwrap_or(1);
+            for n in 0..nlines {
+                let parts: Vec<&[u8]> = (0..ncols)
+                    .map(|i| match row[i].get(n) {
+                        Some(ch) => ch.as_slice(),
+                        // A tree cell's continuation lines keep the vertical lines.
+                        None if self.columns[visible[i]].tree => prefixes[k].1.as_slice(),
+                        None => &b""[..],
+                    })
+                    .collect();
+                self.line_out(&mut buf, &visible, &widths, &parts, style.utf8);
+            }
+            if buf.len() > 64 * 1024 {
+                out.write_all(&buf)?;
+                buf.clear();
+            }
+        }
+        out.write_all(&buf)
+    }
+
+    fn fit_to_terminal(&self, visible: &[usize], widths: &mut [usize], tw: usize) {
+        let total: usize = widths.iter().sum::<usize>() + widths.len().saturating_sub(1);
+        if total <= tw {
+            return;
+        }
+        let mut over = total - tw;
+        for (i, &c) in visible.iter().enumerate().rev() {
+            if over == 0 {
+                break;
+            }
+            if self.columns[c].trunc {
+                let min = display_width(self.columns[c].header.as_bytes(), true);
+                let can = widths[i].saturating_sub(min);
+                let cut = can.min(over);
+                widths[i] -= cut;
+                over -= cut;
+            }
+        }
+    }
+
+    /// One output line: cells padded to their widths (right or left), one space between, the
+    /// last column not padded; text longer than the width is cut (truncation on terminals).
+    fn line_out(&self, buf: &mut Vec<u8>, visible: &[usize], widths: &[usize], parts: &[&[u8]], utf8: bool) {
+        let last = visible.len().saturating_sub(1);
+        for (i, &c) in visible.iter().enumerate() {
+            let col = &self.columns[c];
+            let mut text = parts[i];
+            let mut w = display_width(text, utf8);
+            if w > widths[i] {
+                text = cut_to_width(text, widths[i], utf8);
+                w = display_width(text, utf8);
+            }
+            let pad = widths[i].saturating_sub(w);
+            let right = col.right && !col.tree;
+            if right && !text.is_empty() {
+                buf.extend(std::iter::repeat_n(b' ', pad));
+                buf.extend_from_slice(text);
+            } else if i == last {
+                buf.extend_from_slice(text);
+            } else {
+                buf.extend_from_slice(text);
+                buf.extend(std::iter::repeat_n(b' ', pad));
+            }
+            if i != last {
+                buf.push(b' ');
+            }
+        }
+        buf.push(b'\n');
+    }
+
+    fn print_raw(
+        &self,
+        out: &mut impl Write,
+        style: Style,
+        order: &[usize],
+        visible: &[usize],
+        prefixes: &[(Vec<u8>, Vec<u8>)],
+    ) -> std::io::Result<()> {
+        let mut buf = Vec::with_capacity(4096);
+        if !style.noheadings {
+            let names: Vec<&str> = visible.iter().map(|&c| self.columns[c].header.as_str()).collect();
+            buf.extend_from_slice(names.join(" ").as_bytes());
+            buf.push(b'\n');
+        }
+        for (k, &l) in order.iter().enumerate() {
+            for (i, &c) in visible.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b' ');
+                }
+                let col = &self.columns[c];
+                let data = self.lines[l].cells.get(c).cloned().flatten().unwrap_or_default();
+                if col.tree {
+                    raw_escape(&prefixes[k].0, &mut buf);
+                }
+                raw_escape(&data, &mut buf);
+            }
+            buf.push(b'\n');
+            if buf.len() > 64 * 1024 {
+                out.write_all(&buf)?;
+                buf.clear();
+            }
+        }
+        out.write_all(&buf)
+    }
+
+    fn dfs(&self) -> Vec<usize> {
+        let mut order = Vec::with_capacity(self.lines.len());
+        let mut stack: Vec<usize> = self.roots.iter().rev().copied().collect();
+        while let Some(l) = stack.pop() {
+            order.push(l);
+            stack.extend(self.lines[l].children.iter().rev());
+        }
+        order
+    }
+
+    fn is_last_child(&self, l: usize) -> bool {
+        match self.lines[l].parent {
+            Some(p) => self.lines[p].children.last() == Some(&l),
+            None => self.roots.last() == Some(&l),
+        }
+    }
+
+    /// The glyphs before a tree cell: for each ancestor below the top, a vertical line or
+    /// blanks, then the branch of the line itself. The second value is the prefix for the
+    /// cell's continuation lines.
+    fn tree_prefix(&self, l: usize, g: &Glyphs) -> (Vec<u8>, Vec<u8>) {
+        let Some(_) = self.lines[l].parent else {
+            return (Vec::new(), Vec::new());
+        };
+        let mut chain = Vec::new();
+        let mut cur = self.lines[l].parent;
+        while let Some(p) = cur {
+            if self.lines[p].parent.is_some() {
+                chain.push(p);
+            }
+            cur = self.lines[p].parent;
+        }
+        let mut pre = Vec::new();
+        for &a in chain.iter().rev() {
+            pre.extend_from_slice(if self.is_last_child(a) { g.blank } else { g.vertical });
+        }
+        let mut first = pre.clone();
+        let mut cont = pre;
+        if self.is_last_child(l) {
+            first.extend_from_slice(g.right);
+            cont.extend_from_slice(g.blank);
+        } else {
+            first.extend_from_slice(g.branch);
+            cont.extend_from_slice(g.vertical);
+        }
+        (first, cont)
+    }
+
+    fn print_json(&self, out: &mut impl Write) -> std::io::Result<()> {
+        let mut buf = Vec::with_capacity(4096);
+        buf.extend_from_slice(b"{\n   ");
+        json_string(self.name.as_bytes(), &mut buf);
+        buf.extend_from_slice(b": [\n");
+        self.json_array(&self.roots, 6, &mut buf);
+        buf.extend_from_slice(b"\n   ]\n}\n");
+        out.write_all(&buf)
+    }
+
+    fn json_array(&self, items: &[usize], indent: usize, buf: &mut Vec<u8>) {
+        if items.is_empty() {
+            return;
+        }
+        buf.extend(std::iter::repeat_n(b' ', indent));
+        for (n, &l) in items.iter().enumerate() {
+            if n > 0 {
+                buf.push(b',');
+            }
+            buf.extend_from_slice(b"{\n");
+            let mut first = true;
+            for (c, col) in self.columns.iter().enumerate() {
+                if col.hidden {
+                    continue;
+                }
+                if !first {
+                    buf.extend_from_slice(b",\n");
+                }
+                first = false;
+                buf.extend(std::iter::repeat_n(b' ', indent + 3));
+                json_string(col.key.as_bytes(), buf);
+                buf.extend_from_slice(b": ");
+                match self.lines[l].cells.get(c).cloned().flatten() {
+                    None => buf.extend_from_slice(b"null"),
+                    Some(v) if col.number && !v.is_empty() => buf.extend_from_slice(&v),
+                    Some(v) if v.is_empty() && col.number => buf.extend_from_slice(b"null"),
+                    Some(v) => json_string(&v, buf),
+                }
+            }
+            let children = &self.lines[l].children;
+            if !children.is_empty() {
+                buf.extend_from_slice(b",\n");
+                buf.extend(std::iter::repeat_n(b' ', indent + 3));
+                buf.extend_from_slice(b"\"children\": [\n");
+                self.json_array(children, indent + 6, buf);
+                buf.push(b'\n');
+                buf.extend(std::iter::repeat_n(b' ', indent + 3));
+                buf.push(b']');
+            }
+            buf.push(b'\n');
+            buf.extend(std::iter::repeat_n(b' ', indent));
+            buf.push(b'}');
+        }
+    }
+}
+
+struct Glyphs {
+    branch: &'static [u8],
+    right: &'static [u8],
+    vertical: &'static [u8],
+    blank: &'static [u8],
+}
+
+impl Glyphs {
+    fn new(utf8: bool) -> Glyphs {
+        if utf8 {
+            Glyphs {
+                branch: "├─".as_bytes(),
+                right: "└─".as_bytes(),
+                vertical: "│ ".as_bytes(),
+                blank: b"  ",
+            }
+        } else {
+            Glyphs {
+                branch: b"|-",
+                right: b"`-",
+                vertical: b"| ",
+                blank: b"  ",
+            }
+        }
+    }
+}
+
+/// libsmartcols' JSON string: `"` and `\` escaped, control characters as `\b \t \n \f \r` or
+/// `\u00XX`, every other byte (UTF-8 or not) as it is.
+pub fn json_string(s: &[u8], buf: &mut Vec<u8>) {
+    buf.push(b'"');
+    for &b in s {
+        match b {
+            b'"' | b'\\' => {
+                buf.push(b'\\');
+                buf.push(b);
+            }
+            0x08 => buf.extend_from_slice(b"\\b"),
+            b'\t' => buf.extend_from_slice(b"\\t"),
+            b'\n' => buf.extend_from_slice(b"\\n"),
+            0x0c => buf.extend_from_slice(b"\\f"),
+            b'\r' => buf.extend_from_slice(b"\\r"),
+            c if c < 0x20 => buf.extend_from_slice(format!("\\u00{c:02x}").as_bytes()),
+            c => buf.push(c),
+        }
+    }
+    buf.push(b'"');
+}
+
+/// Raw output: blanks, `\`, and every byte that is not printable ASCII as `\xHH`.
+pub fn raw_escape(s: &[u8], buf: &mut Vec<u8>) {
+    for &b in s {
+        if b == b' ' || b == b'\t' || b == b'\\' || !(0x21..0x7f).contains(&b) {
+            buf.extend_from_slice(format!("\\x{b:02x}").as_bytes());
+        } else {
+            buf.push(b);
+        }
+    }
+}
+
+/// Human output: characters that are not printable become `\xHH` per byte, as do bytes that
+/// are not valid UTF-8 (every byte above 0x7f outside a UTF-8 locale).
+pub fn safe_encode(s: &[u8], utf8: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let b = s[i];
+        if b < 0x80 {
+            if (0x20..0x7f).contains(&b) {
+                out.push(b);
+            } else {
+                out.extend_from_slice(format!("\\x{b:02x}").as_bytes());
+            }
+            i += 1;
+            continue;
+        }
+        if utf8 {
+            if let Some((ch, len)) = decode_utf8(&s[i..]) {
+                if printable(ch) {
+                    out.extend_from_slice(&s[i..i + len]);
+                } else {
+                    for &x in &s[i..i + len] {
+                        out.extend_from_slice(format!("\\x{x:02x}").as_bytes());
+                    }
+                }
+                i += len;
+                continue;
+            }
+        }
+        out.extend_from_slice(format!("\\x{b:02x}").as_bytes());
+        i += 1;
+    }
+    out
+}
+
+fn decode_utf8(s: &[u8]) -> Option<(char, usize)> {
+    let len = match s[0] {
+        0xc2..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf4 => 4,
+        _ => return None,
+    };
+    let chunk = s.get(..len)?;
+    let st = std::str::from_utf8(chunk).ok()?;
+    st.chars().next().map(|c| (c, len))
+}
+
+fn printable(c: char) -> bool {
+    let u = c as u32;
+    !(0x80..0xa0).contains(&u) && !matches!(u, 0x2028 | 0x2029) && !(0xfff9..=0xfffb).contains(&u)
+}
+
+/// Columns a character takes on a terminal (0 for combining marks, 2 for wide East Asian).
+fn char_width(c: char) -> usize {
+    let u = c as u32;
+    if (0x300..0x370).contains(&u) || (0x200b..=0x200f).contains(&u) {
+        return 0;
+    }
+    let wide = (0x1100..=0x115f).contains(&u)
+        || (0x2e80..=0xa4cf).contains(&u)
+        || (0xac00..=0xd7a3).contains(&u)
+        || (0xf900..=0xfaff).contains(&u)
+        || (0xfe30..=0xfe4f).contains(&u)
+        || (0xff00..=0xff60).contains(&u)
+        || (0xffe0..=0xffe6).contains(&u)
+        || (0x1f300..=0x1f64f).contains(&u)
+        || (0x1f900..=0x1f9ff).contains(&u)
+        || (0x20000..=0x3fffd).contains(&u);
+    if wide {
+        2
+    } else {
+        1
+    }
+}
+
+/// The display width of already encoded text.
+pub fn display_width(s: &[u8], utf8: bool) -> usize {
+    if !utf8 {
+        return s.len();
+    }
+    match std::str::from_utf8(s) {
+        Ok(t) => t.chars().map(char_width).sum(),
+        Err(_) => s.len(),
+    }
+}
+
+fn cut_to_width(s: &[u8], width: usize, utf8: bool) -> &[u8] {
+    if !utf8 {
+        return &s[..width.min(s.len())];
+    }
+    let Ok(t) = std::str::from_utf8(s) else {
+        return &s[..width.min(s.len())];
+    };
+    let mut w = 0;
+    for (i, c) in t.char_indices() {
+        let cw = char_width(c);
+        if w + cw > width {
+            return &s[..i];
+        }
+        w += cw;
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        let mut b = Vec::new();
+        raw_escape(b"a b\\\xff\xc3\xa9", &mut b);
+        assert_eq!(b, b"a\\x20b\\x5c\\xff\\xc3\\xa9");
+        assert_eq!(safe_encode(b"a\tb\n\xff\\\x7f\xc3\xa9", true), b"a\\x09b\\x0a\\xff\\\\x7f\xc3\xa9".to_vec());
+        assert_eq!(safe_encode(b"\xc3\xa9", false), b"\\xc3\\xa9".to_vec());
+        let mut j = Vec::new();
+        json_string(b"a\"b\\\t\x01/\xff", &mut j);
+        assert_eq!(j, b"\"a\\\"b\\\\\\t\\u0001/\xff\"".to_vec());
+    }
+}
