@@ -5,8 +5,8 @@
 //! Why this exists: `/proc/PID` names a *number*, and numbers are reused. A tool that reads
 //! `/proc/PID/ns/user`, then opens `/proc/PID/root`, then enters `/proc/PID/ns/net` may look at
 //! three different processes if the target exits half-way. [`Pinned`] removes that race: the
-//! pidfd is taken first, the `/proc/PID` directory is opened next, and only then is the pidfd
-//! checked to be still alive. A `/proc/PID` directory fd stays bound to the process it was
+//! pidfd is taken first, the `/proc/PID` directory is opened when first needed, and only then
+//! is the pidfd checked to be still alive. A `/proc/PID` directory fd stays bound to the process it was
 //! opened for (a later process with the same number gets a new directory), so once that check
 //! passed, everything read relative to the directory belongs to the pinned process or fails.
 //!
@@ -121,23 +121,23 @@ fn last_errno() -> Errno {
     )
 }
 
-/// A target process pinned by its pidfd, with its `/proc/PID` directory held open.
+/// A target process pinned by its pidfd, with its `/proc/PID` directory opened on first use.
 ///
-/// Built by [`Pinned::new`]: pidfd first, directory second, liveness check last, so the
-/// directory is known to belong to the pidfd's process. Relative reads cannot then wander to a
-/// process that later got the same PID.
+/// The pidfd is taken first ([`Pinned::new`]); the directory is opened only when something has
+/// to be read from `/proc` (entering through the pidfd needs nothing from there), and right
+/// after opening it the pidfd is checked to be still alive, so the directory is known to belong
+/// to the pidfd's process. Relative reads cannot then wander to a process that later got the
+/// same PID: they fail instead.
 pub struct Pinned {
     pid: i32,
     pidfd: Option<OwnedFd>,
-    dir: OwnedFd,
+    dir: Option<OwnedFd>,
 }
 
 impl Pinned {
     /// Pin process `pid`: use `pidfd` if the caller already has one (e.g. from
-    /// [`open_checked`]), else take one with `pidfd_open(2)`; then open `/proc/PID` and check
-    /// that the pidfd's process has not exited meanwhile (`ESRCH` if it has: the directory might
-    /// be a newcomer's). On kernels without `pidfd_open` (ENOSYS, before 5.3) the directory is
-    /// opened unpinned, as util-linux does everywhere.
+    /// [`open_checked`]), else take one with `pidfd_open(2)`. On kernels without `pidfd_open`
+    /// (ENOSYS, before 5.3) nothing is pinned and `/proc/PID` is used as util-linux uses it.
     pub fn new(pid: i32, pidfd: Option<OwnedFd>) -> Result<Pinned, Errno> {
         let pidfd = match pidfd {
             Some(fd) => Some(fd),
@@ -147,19 +147,11 @@ impl Pinned {
                 Err(e) => return Err(e),
             },
         };
-        let path = format!("/proc/{pid}");
-        let dir = openat(
-            CWD,
-            path.as_str(),
-            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )?;
-        if let Some(fd) = &pidfd {
-            if has_exited(fd)? {
-                return Err(Errno::SRCH);
-            }
-        }
-        Ok(Pinned { pid, pidfd, dir })
+        Ok(Pinned {
+            pid,
+            pidfd,
+            dir: None,
+        })
     }
 
     /// The PID.
@@ -172,34 +164,48 @@ impl Pinned {
         self.pidfd.as_ref().map(|f| f.as_fd())
     }
 
-    /// Give up the pidfd (to close it early, as util-linux does after entering).
+    /// Give up the pidfd (to close it early, as util-linux does after entering). The
+    /// directory, if already open, stays valid.
     pub fn take_pidfd(&mut self) -> Option<OwnedFd> {
         self.pidfd.take()
     }
 
-    /// The `/proc/PID` directory fd (`fstat` of it gives the process's owner).
-    pub fn dir(&self) -> BorrowedFd<'_> {
-        self.dir.as_fd()
+    /// The `/proc/PID` directory: opened on first use, then the pidfd checked (`ESRCH` if the
+    /// process has exited meanwhile: the directory might be a newcomer's).
+    pub fn dir(&mut self) -> Result<BorrowedFd<'_>, Errno> {
+        if self.dir.is_none() {
+            let path = format!("/proc/{}", self.pid);
+            let dir = openat(
+                CWD,
+                path.as_str(),
+                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )?;
+            if let Some(fd) = &self.pidfd {
+                if has_exited(fd)? {
+                    return Err(Errno::SRCH);
+                }
+            }
+            self.dir = Some(dir);
+        }
+        self.dir.as_ref().map(|d| d.as_fd()).ok_or(Errno::BADF)
     }
 
     /// Open `rel` under `/proc/PID` read-only and close-on-exec (`ns/net`, `root`, `cwd`, ...).
-    pub fn open(&self, rel: &CStr) -> Result<OwnedFd, Errno> {
-        openat(
-            &self.dir,
-            rel,
-            OFlags::RDONLY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
+    pub fn open(&mut self, rel: &CStr) -> Result<OwnedFd, Errno> {
+        let dir = self.dir()?;
+        openat(dir, rel, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
     }
 
-    /// The inode of the namespace `rel` (e.g. `ns/user`) names: `stat(2)` following the link.
-    pub fn ns_inode(&self, kind: NsKind) -> Result<u64, Errno> {
-        Ok(statat(&self.dir, kind.proc_entry(), AtFlags::empty())?.st_ino)
+    /// The inode of the process's namespace of `kind`: `stat(2)` following `ns/KIND`.
+    pub fn ns_inode(&mut self, kind: NsKind) -> Result<u64, Errno> {
+        let dir = self.dir()?;
+        Ok(statat(dir, kind.proc_entry(), AtFlags::empty())?.st_ino)
     }
 
     /// Owner uid and gid of `/proc/PID` (nsenter's `follow`).
-    pub fn owner(&self) -> Result<(u32, u32), Errno> {
-        let st = fstat(&self.dir)?;
+    pub fn owner(&mut self) -> Result<(u32, u32), Errno> {
+        let st = fstat(self.dir()?)?;
         Ok((st.st_uid, st.st_gid))
     }
 }
@@ -281,7 +287,7 @@ mod tests {
             assert!(open_checked(me, Some(ino)).is_ok());
             assert_eq!(open_checked(me, Some(ino ^ 1)).err(), Some(Errno::SRCH));
         }
-        let p = Pinned::new(me, Some(fd)).unwrap();
+        let mut p = Pinned::new(me, Some(fd)).unwrap();
         let via_path = crate::NsId::from_path("/proc/self/ns/net").unwrap();
         assert_eq!(p.ns_inode(NsKind::Net).unwrap(), via_path.ino);
         assert_eq!(
@@ -298,6 +304,8 @@ mod tests {
         let fd = open_checked(pid, None).unwrap();
         child.wait().unwrap();
         assert!(has_exited(&fd).unwrap());
-        assert!(Pinned::new(pid, Some(fd)).is_err());
+        let mut p = Pinned::new(pid, Some(fd)).unwrap();
+        assert!(p.dir().is_err());
+        assert!(p.ns_inode(NsKind::Net).is_err());
     }
 }

@@ -37,20 +37,27 @@ impl Target {
     /// Pin the target (once). `what` words a failure as the original's first `/proc` access
     /// at this point would have (the original opened `/proc/PID/...` and met ENOENT where we
     /// meet a vanished pidfd).
-    fn pin(&mut self, what: impl FnOnce(i32, Errno) -> String) -> Result<&Pinned, Fatal> {
+    fn pin(&mut self, what: impl FnOnce(i32, Errno) -> String) -> Result<&mut Pinned, Fatal> {
         let Some(pid) = self.pid else {
             return Err(fatal("no target PID specified"));
         };
         if self.pinned.is_none() {
-            let p = Pinned::new(pid, self.pidfd.take()).map_err(|e| {
-                let e = if e == Errno::SRCH { Errno::NOENT } else { e };
-                Fatal(what(pid, e))
-            })?;
+            let p = Pinned::new(pid, self.pidfd.take()).map_err(|e| Fatal(what(pid, gone(e))))?;
             self.pinned = Some(p);
         }
         self.pinned
-            .as_ref()
+            .as_mut()
             .ok_or_else(|| fatal("no target PID specified"))
+    }
+}
+
+/// The original met a vanished target as a missing `/proc/PID` (ENOENT); we meet it as a
+/// pidfd whose process is gone (ESRCH). Word it as the original does.
+fn gone(e: Errno) -> Errno {
+    if e == Errno::SRCH {
+        Errno::NOENT
+    } else {
+        e
     }
 }
 
@@ -73,7 +80,7 @@ fn open_target(t: &mut Target, rel: &'static CStr) -> Result<OwnedFd, Fatal> {
     let p = t.pin(|pid, e| cannot_open(pid, rel_str(rel), e))?;
     let pid = p.pid();
     p.open(rel)
-        .map_err(|e| Fatal(cannot_open(pid, rel_str(rel), e)))
+        .map_err(|e| Fatal(cannot_open(pid, rel_str(rel), gone(e))))
 }
 
 /// Everything between parsing and exec. Returns the exit status when it ends without exec
@@ -105,9 +112,10 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
                     return Err(Fatal(stat_fail(0, Errno::NOENT)));
                 }
                 let p = t.pin(stat_fail)?;
+                let pid = p.pid();
                 let theirs = p
                     .ns_inode(NsKind::User)
-                    .map_err(|e| Fatal(stat_fail(p.pid(), e)))?;
+                    .map_err(|e| Fatal(stat_fail(pid, gone(e))))?;
                 if mine.is_ok_and(|m| m.ino == theirs) {
                     continue;
                 }
@@ -136,10 +144,11 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
         })?;
         use_pidfd = p.pidfd().is_some() && nscore::enter::kernel_supports_pidfd_setns();
         if !use_pidfd {
+            let pid = p.pid();
             for kind in &from_target {
                 let fd = p
                     .open(kind.proc_entry())
-                    .map_err(|e| Fatal(cannot_open(p.pid(), &format!("ns/{kind}"), e)))?;
+                    .map_err(|e| Fatal(cannot_open(pid, &format!("ns/{kind}"), gone(e))))?;
                 o.ns[slot(*kind)] = NsSource::File(fd);
             }
         }
@@ -162,7 +171,9 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
         if t.pid.is_none() {
             return Err(fatal("neither filename nor target pid supplied for "));
         }
-        t.pin(|pid, e| cannot_open(pid, "", e))?;
+        let p = t.pin(|pid, e| cannot_open(pid, "", e))?;
+        let pid = p.pid();
+        p.dir().map_err(|e| Fatal(cannot_open(pid, "", gone(e))))?;
     }
 
     // 6. --join-cgroup: find the target's cgroup v2 directory and open cgroup.procs now.
@@ -325,7 +336,7 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
         gid = g;
     }
     if follow {
-        if let Some(p) = &t.pinned {
+        if let Some(p) = &mut t.pinned {
             let (ou, og) = p
                 .owner()
                 .map_err(|e| fatal(format_args!("can not get process stat: {}", SysErr(e))))?;
