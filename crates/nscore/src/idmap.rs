@@ -289,6 +289,9 @@ pub fn kernel_identity_ranges(kind: IdKind) -> Result<Vec<IdRange>> {
 /// The rule, kept to the bit (including its `<=` bounds, so a range that merely touches the
 /// single ID also gives one up): a range that contains `outer` or `inner` loses one ID, then is
 /// split into up to three pieces skipping `outer` on the outside and `inner` on the inside.
+/// An `auto` range is first started at 0 and then checked like any other, so `-r --map-auto`
+/// gives `1 START COUNT-1` as util-linux 2.38 to 2.42 do (development util-linux, after 2.42,
+/// stopped taking the ID from auto ranges).
 pub fn merge_single(ranges: &[IdRange], outer: u32, inner: Option<u32>) -> Vec<IdRange> {
     let inner = inner.unwrap_or(u32::MAX);
     let outer = if inner == u32::MAX { u32::MAX } else { outer };
@@ -304,7 +307,8 @@ pub fn merge_single(ranges: &[IdRange], outer: u32, inner: Option<u32>) -> Vec<I
         let mut m = *r;
         if m.inner == u32::MAX {
             m.inner = 0;
-        } else if inner != u32::MAX
+        }
+        if inner != u32::MAX
             && ((outer >= m.outer && outer <= m.outer.wrapping_add(m.count))
                 || (inner >= m.inner && inner <= m.inner.wrapping_add(m.count)))
         {
@@ -524,6 +528,16 @@ mod tests {
         for bad in [&b""[..], b" ", b"5 ", b"x", b"0x1", b"-"] {
             assert_eq!(parse_u64_strict(bad), Err(Errno::INVAL));
         }
+    }
+
+    #[test]
+    fn auto_ranges_start_at_zero_and_lose_the_overlapping_id() {
+        // Observed with util-linux 2.38.1 as nobody, /etc/subuid "nobody:100000:65536":
+        // `-r --map-auto` → "0 65534 1", "1 100000 65535".
+        assert_eq!(
+            merge_single(&[r(u32::MAX, 100000, 65536)], 65534, Some(0)),
+            vec![r(0, 65534, 1), r(1, 100000, 65535)]
+        );
     }
 
     #[test]

@@ -953,3 +953,127 @@ fn bad_input_leaves_no_mount_behind() {
         assert_eq!(o.out(), "rc=1\nsame\n", "{args}: {o:?}");
     }
 }
+
+// ---------------------------------------------------------------- newuidmap / newgidmap
+
+/// Whether Debian's `uidmap` (newuidmap, newgidmap) is installed; CI installs it, so a missing
+/// one fails there instead of skipping.
+fn have_uidmap() -> bool {
+    let ok = ["/usr/bin/newuidmap", "/usr/bin/newgidmap"]
+        .iter()
+        .all(|p| std::path::Path::new(p).exists());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "newuidmap/newgidmap missing under CI"
+        );
+        eprintln!("skipped: install uidmap for this test");
+    }
+    ok
+}
+
+/// In a sandbox whose /etc/subuid and /etc/subgid give nobody one block each, run `args` as
+/// nobody through `prog` (argv[0] `unshare`).
+fn nobody_with_subids(prog: &str, args: &str) -> Outcome {
+    sandbox_sh(&format!(
+        "S={SCRATCH}
+         echo nobody:100000:65536 > $S/subuid; echo 65534:200000:65536 > $S/subgid
+         mount --bind $S/subuid /etc/subuid && mount --bind $S/subgid /etc/subgid
+         setpriv --reuid=65534 --regid=65534 --clear-groups -- bash -c 'exec -a unshare \"$0\" \"$@\"' {prog} {args}"
+    ))
+}
+
+#[test]
+fn map_auto_as_an_ordinary_user_uses_newuidmap() {
+    if !need_root() || !have_uidmap() {
+        return;
+    }
+    for args in [
+        "--map-auto cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups",
+        "-r --map-auto cat /proc/self/uid_map /proc/self/gid_map",
+        "-c --map-auto id -u",
+        "--map-users=100000,0,10 --map-groups=200000,0,10 cat /proc/self/uid_map",
+    ] {
+        let a = nobody_with_subids("/usr/bin/unshare", args);
+        let b = nobody_with_subids(OURS, args);
+        assert_eq!(a, b, "{args}");
+        assert_eq!(b.code, 0, "{args}: {b:?}");
+    }
+    let b = nobody_with_subids(OURS, "--map-auto cat /proc/self/uid_map");
+    assert_eq!(b.out(), "         0     100000      65536\n");
+}
+
+/// util-linux.md §1.1 (2.41 --map-subids, 2.39 `inner:outer:count`): identity maps of the first
+/// subid blocks; 2.38.1 has neither, so the expectation follows the spec.
+#[test]
+fn map_subids_and_colon_ranges_as_an_ordinary_user() {
+    if !need_root() || !have_uidmap() {
+        return;
+    }
+    let b = nobody_with_subids(
+        OURS,
+        "--map-subids cat /proc/self/uid_map /proc/self/gid_map",
+    );
+    expect(
+        &b,
+        "    100000     100000      65536\n    200000     200000      65536\n",
+        "",
+        0,
+    );
+    let b = nobody_with_subids(
+        OURS,
+        "--map-users=0:100000:5 --map-users=5:100005:5 cat /proc/self/uid_map",
+    );
+    expect(
+        &b,
+        "         0     100000          5\n         5     100005          5\n",
+        "",
+        0,
+    );
+}
+
+#[test]
+fn refused_ranges_pass_on_newuidmaps_status() {
+    if !need_root() || !have_uidmap() {
+        return;
+    }
+    let args = "--map-users=300000,0,10 true";
+    let a = nobody_with_subids("/usr/bin/unshare", args);
+    let b = nobody_with_subids(OURS, args);
+    assert_eq!(a, b);
+    assert_eq!(b.code, 1, "{b:?}");
+    assert!(b.err().starts_with("newuidmap: "), "{b:?}");
+}
+
+/// util-linux.md §1.3: `no line matching user "NAME" in /etc/subuid` (2.42 uses errx; 2.38.1
+/// appends a stray `: Success`). A non-numeric name matches uid 0, as strtoul() makes it.
+#[test]
+fn missing_subid_entries() {
+    if !need_root() {
+        return;
+    }
+    let script = |prog: &str| {
+        sandbox_sh(&format!(
+            "S={SCRATCH}; echo alice:100000:65536 > $S/subuid; echo 1000:1:2 > $S/subgid
+             mount --bind $S/subuid /etc/subuid; mount --bind $S/subgid /etc/subgid
+             (exec -a unshare {prog} --map-users=auto cat /proc/self/uid_map); echo rc=$?
+             (exec -a unshare {prog} --map-groups=auto true); echo rc=$?
+             echo > $S/subuid; (exec -a unshare {prog} --map-auto true); echo rc=$?"
+        ))
+    };
+    let (a, b) = (script("/usr/bin/unshare"), script(OURS));
+    expect(
+        &b,
+        "         0     100000      65536\nrc=0\nrc=1\nrc=1\n",
+        "unshare: no line matching user \"root\" in /etc/subgid\n\
+         unshare: no line matching user \"root\" in /etc/subuid\n",
+        0,
+    );
+    // The first case succeeds only in 2.42 (root writes the range itself; 2.38.1 runs
+    // newuidmap, which refuses); the messages of the others agree.
+    assert!(a.out().ends_with("rc=1\nrc=1\n"), "{a:?}");
+    assert!(
+        a.err().replace(": Success", "").ends_with(&b.err()),
+        "{a:?}"
+    );
+}
