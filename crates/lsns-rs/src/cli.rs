@@ -54,19 +54,22 @@ const fn o(
     }
 }
 
-/// The option table, in `--help` order. Descriptions are ours; the layout is util-linux's.
+/// The option table, in the order of util-linux's `long_opts` (glibc lists ambiguous prefixes
+/// in table order, so this order is visible); [`HELP_ORDER`] gives the `--help` order.
 pub const OPTIONS: &[OptDef<Key>] = &[
     o(Key::Json, Some('J'), "json", HasArg::No, None, "print JSON", 0),
-    o(Key::List, Some('l'), "list", HasArg::No, None, "print a flat list, not a tree", 0),
-    o(Key::NoHeadings, Some('n'), "noheadings", HasArg::No, None, "leave out the header line", 0),
+    o(Key::Task, Some('p'), "task", HasArg::Required, Some("<pid>"), "only the namespaces of this process", 0),
+    o(Key::Help, Some('h'), "help", HasArg::No, None, "show this help", 1),
     o(Key::Output, Some('o'), "output", HasArg::Required, Some("<list>"), "the columns to print", 0),
     o(Key::OutputAll, None, "output-all", HasArg::No, None, "print every column", 0),
     o(Key::Persistent, Some('P'), "persistent", HasArg::No, None, "only namespaces no process is in", 0),
-    o(Key::Task, Some('p'), "task", HasArg::Required, Some("<pid>"), "only the namespaces of this process", 0),
     o(Key::Filter, Some('Q'), "filter", HasArg::Required, Some("<expr>"), "only rows matching the expression", 0),
-    o(Key::Raw, Some('r'), "raw", HasArg::No, None, "print raw, unaligned output", 0),
     o(Key::NoTruncate, Some('u'), "notruncate", HasArg::No, None, "never shorten column text", 0),
+    o(Key::Version, Some('V'), "version", HasArg::No, None, "show the version", 1),
+    o(Key::NoHeadings, Some('n'), "noheadings", HasArg::No, None, "leave out the header line", 0),
     o(Key::NoWrap, Some('W'), "nowrap", HasArg::No, None, "keep multi-line cells on one line", 0),
+    o(Key::List, Some('l'), "list", HasArg::No, None, "print a flat list, not a tree", 0),
+    o(Key::Raw, Some('r'), "raw", HasArg::No, None, "print raw, unaligned output", 0),
     o(
         Key::Type,
         Some('t'),
@@ -86,9 +89,35 @@ pub const OPTIONS: &[OptDef<Key>] = &[
         0,
     ),
     o(Key::ListColumns, Some('H'), "list-columns", HasArg::No, None, "describe the columns", 1),
-    o(Key::Help, Some('h'), "help", HasArg::No, None, "show this help", 1),
-    o(Key::Version, Some('V'), "version", HasArg::No, None, "show the version", 1),
 ];
+
+/// The order of the `--help` lines.
+pub const HELP_ORDER: &[Key] = &[
+    Key::Json,
+    Key::List,
+    Key::NoHeadings,
+    Key::Output,
+    Key::OutputAll,
+    Key::Persistent,
+    Key::Task,
+    Key::Filter,
+    Key::Raw,
+    Key::NoTruncate,
+    Key::NoWrap,
+    Key::Type,
+    Key::Tree,
+    Key::ListColumns,
+    Key::Help,
+    Key::Version,
+];
+
+/// The option table in `--help` order.
+pub fn help_table() -> Vec<OptDef<Key>> {
+    HELP_ORDER
+        .iter()
+        .filter_map(|k| OPTIONS.iter().find(|o| o.key == *k).copied())
+        .collect()
+}
 
 /// The tree kinds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -412,7 +441,7 @@ pub fn print_help() {
     out.push_str("\nList the namespaces of the system.\n");
     out.push_str("\nOptions:\n");
     let style = nscore::cmdline::help::HelpStyle::new(24, "     ");
-    nscore::cmdline::help::render_options_with(&mut out, OPTIONS, &style, |_| None);
+    nscore::cmdline::help::render_options_with(&mut out, &help_table(), &style, |_| None);
     out.push_str(&format!("\nFor more details see {prog}(8).\n"));
     print!("{out}");
 }

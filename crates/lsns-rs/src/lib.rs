@@ -82,7 +82,7 @@ pub fn doc() -> ToolDoc {
             "It reads /proc once and only what the chosen columns need, so it stays fast with \
              many processes.",
         ],
-        options: opt_docs(cli::OPTIONS, |k| match k {
+        options: opt_docs(&cli::help_table(), |k| match k {
             Key::Output => ValueHint::WordList(COLS),
             Key::Task => ValueHint::Pid,
             Key::Type => ValueHint::Words(&["mnt", "net", "ipc", "user", "pid", "uts", "cgroup", "time"]),
