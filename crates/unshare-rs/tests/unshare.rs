@@ -1077,3 +1077,29 @@ fn missing_subid_entries() {
         "{a:?}"
     );
 }
+
+/// util-linux.md §1.1 (2.41 --mount-binfmt, -l): a private binfmt_misc is mounted (proc too, on
+/// /proc) and the line registered in it; 2.38.1 lacks both options. Kernel 6.7+ gives each user
+/// namespace its own binfmt_misc, so nothing reaches the host.
+#[test]
+fn binfmt_misc_private_mount_and_interpreter() {
+    if !need_root() {
+        return;
+    }
+    let o = ours(&[
+        "-fp",
+        "-r",
+        "-l",
+        ":nsutils:M::XYZW::/bin/true:",
+        "sh",
+        "-c",
+        "cat /proc/sys/fs/binfmt_misc/nsutils; grep -c ' /proc/sys/fs/binfmt_misc .* binfmt_misc ' /proc/self/mountinfo",
+    ]);
+    expect(
+        &o,
+        "enabled\ninterpreter /bin/true\nflags: \noffset 0\nmagic 58595a57\n1\n",
+        "",
+        0,
+    );
+    assert!(!std::path::Path::new("/proc/sys/fs/binfmt_misc/nsutils").exists());
+}
