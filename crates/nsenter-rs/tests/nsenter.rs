@@ -40,7 +40,24 @@ impl Holder {
     }
 
     fn start_cmd(flags: &[&str], prog: &[&str], prepare: impl Fn(&mut Command)) -> Holder {
-        let mut cmd = Command::new("unshare");
+        Holder::start_as(&[], flags, prog, prepare)
+    }
+
+    /// As [`Holder::start_cmd`], with `unshare` run through `wrapper` (e.g. setpriv ... --).
+    fn start_as(
+        wrapper: &[&str],
+        flags: &[&str],
+        prog: &[&str],
+        prepare: impl Fn(&mut Command),
+    ) -> Holder {
+        let mut cmd = match wrapper.split_first() {
+            Some((first, rest)) => {
+                let mut c = Command::new(first);
+                c.args(rest).arg("unshare");
+                c
+            }
+            None => Command::new("unshare"),
+        };
         cmd.args(flags).args(prog).stdin(Stdio::null());
         prepare(&mut cmd);
         let unshare = sandbox(&mut cmd).spawn().expect("start unshare");
@@ -765,4 +782,78 @@ fn join_cgroup_on_cgroup_v2() {
     assert_eq!(after, format!("0::/\n{base}"), "{out:?}");
     assert!(base.starts_with("0\n1\n"), "{out:?}");
     assert_eq!(out.code, 0, "{out:?}");
+}
+
+const NOBODY: [&str; 4] = [
+    "setpriv",
+    "--reuid=65534",
+    "--regid=65534",
+    "--clear-groups",
+];
+
+#[test]
+fn unprivileged_caller_enters_its_own_user_namespace_first() {
+    if !need_root() {
+        return;
+    }
+    // Pass 1 (mnt, uts) fails with EPERM, pass 2 enters the user namespace first.
+    let h = Holder::start_as(
+        &NOBODY,
+        &["-U", "-r", "-m", "-u"],
+        &["sleep", "100"],
+        |_| {},
+    );
+    let p = h.p();
+    let args = [
+        "-t",
+        &p,
+        "-U",
+        "-m",
+        "-u",
+        "--preserve-credentials",
+        "sh",
+        "-c",
+        "id -u; readlink /proc/self/ns/mnt",
+    ];
+    let orig = as_nobody(&args, false);
+    let mine = as_nobody(&args, true);
+    assert_eq!(orig, mine);
+    let mnt = std::fs::read_link(format!("/proc/{p}/ns/mnt")).unwrap();
+    expect(&mine, 0, &format!("0\n{}\n", mnt.display()), "");
+    // Without --preserve-credentials the setgroups(2) drop is refused (`deny`), as in both.
+    let args = ["-t", &p, "-U", "-m", "true"];
+    assert_eq!(as_nobody(&args, false), as_nobody(&args, true));
+}
+
+#[test]
+fn keep_caps_raises_ambient_capabilities() {
+    if !need_root() {
+        return;
+    }
+    // §2.1: --keep-caps (2.40) turns the permitted set into the ambient set after entering a
+    // user namespace in pass 2.
+    let h = Holder::start(&["-U", "-r"]);
+    let out = ours(&[
+        "-t",
+        &h.p(),
+        "-U",
+        "--keep-caps",
+        "grep",
+        "^CapAmb",
+        "/proc/self/status",
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!out.out().contains("0000000000000000"), "{out:?}");
+    let out = ours(&["-t", &h.p(), "-U", "grep", "^CapAmb", "/proc/self/status"]);
+    expect(&out, 0, "CapAmb:\t0000000000000000\n", "");
+}
+
+#[test]
+fn follow_context_is_accepted() {
+    if !need_root() {
+        return;
+    }
+    // A SELinux build on a system without SELinux ignores -Z, as the installed original does.
+    let h = Holder::start(&["-u"]);
+    assert_both(&s(&["-Z", "-t", &h.p(), "-u", "true"]));
 }
