@@ -1103,3 +1103,45 @@ fn binfmt_misc_private_mount_and_interpreter() {
     );
     assert!(!std::path::Path::new("/proc/sys/fs/binfmt_misc/nsutils").exists());
 }
+
+#[test]
+fn setuid_and_setgid_before_exec() {
+    if !need_root() {
+        return;
+    }
+    let o = same(&["-G", "65534", "-S", "65534", "id"]);
+    assert!(
+        o.out()
+            .starts_with("uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)"),
+        "{o:?}"
+    );
+}
+
+/// util-linux.md §1.2 step 22: 2.42 skips an empty $SHELL and takes the passwd entry's shell
+/// (2.38.1 tries to execute "" and fails with 127).
+#[test]
+fn empty_shell_variable_falls_back_to_passwd() {
+    use std::io::Write;
+    let expected = std::fs::read_to_string("/etc/passwd")
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("root:"))
+        .and_then(|l| l.rsplit(':').next())
+        .map(|s| format!("-{}\n", s.rsplit('/').next().unwrap()))
+        .unwrap();
+    if !need_root() {
+        return;
+    }
+    let mut child = tool()
+        .ours_cmd::<&str>(&[])
+        .env("SHELL", "")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"echo $0\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+    assert_eq!(out.status.code(), Some(0));
+}
