@@ -60,12 +60,31 @@ pub fn try_help() {
     );
 }
 
-/// The whole of a binary's `main`: restore SIGPIPE's default disposition (Rust ignores it, so
-/// `lsns-rs | head -1` would otherwise end in EPIPE errors), record `argv[0]`, run the tool, flush
-/// stdout and exit with the tool's status. A failed flush of stdout (a closed pipe, a full disk)
-/// exits 1 with a message, as util-linux's `close_stdout` does.
+/// Define a tool binary's entry point: `#![no_main]` in `main.rs`, then
+/// `nscore::tool_main!(my_tool::run);`.
+///
+/// The C library calls this `main` directly, so the Rust runtime's start-up does not run: it
+/// would read `/proc/self/maps` (to place a stack guard) and set SIGPIPE to "ignored". Skipping it
+/// makes start-up cheaper (these tools are exec'd once per container start, see
+/// docs/BENCHMARKS.md) and, above all, leaves every signal disposition as our caller set it, so
+/// `lsns-rs | head -1` dies quietly of SIGPIPE and a program we exec inherits exactly what the
+/// C tools would pass on. `std::env::args_os` still works: on glibc, std records argv from an
+/// `.init_array` hook, not from its runtime start-up.
+#[macro_export]
+macro_rules! tool_main {
+    ($run:path) => {
+        /// The process entry point, called by the C library's start-up code.
+        #[no_mangle]
+        pub extern "C" fn main(_argc: i32, _argv: *const *const u8) -> i32 {
+            $crate::cmdline::main_with($run)
+        }
+    };
+}
+
+/// The body of a binary's `main` (see [`tool_main!`]): record `argv[0]`, run the tool, flush
+/// stdout and exit with the tool's status. A failed flush of stdout (a full disk) exits 1 with a
+/// message, as util-linux's `close_stdout` does.
 pub fn main_with(run: fn(Vec<OsString>) -> i32) -> ! {
-    crate::signal::restore_default_sigpipe();
     let args: Vec<OsString> = std::env::args_os().collect();
     if let Some(a0) = args.first() {
         set_argv0(a0);
