@@ -3,7 +3,7 @@
 //! /proc, files, users and groups). Small hand-written generators; the bash one needs no
 //! bash-completion helpers (it uses them for the program's own arguments when they exist).
 
-use crate::tools::{ip_style, NETNS_NAME_SUBCOMMANDS};
+use crate::tools::{ip_style, NETNS_NAME_SUBCOMMANDS, NETNS_SUBCOMMANDS};
 use nscore::cmdline::doc::{OptDoc, ToolDoc, ValueHint};
 use nscore::cmdline::getopt::HasArg;
 
@@ -33,6 +33,31 @@ fn spellings(o: &OptDoc, long_dash: &str) -> Vec<String> {
     }
     if let Some(l) = o.long {
         v.push(format!("{long_dash}{l}"));
+    }
+    v
+}
+
+/// The words that select option `o` on the command line. For ip-style tools: every prefix of
+/// its name (with one or two dashes) that ip resolves to it, taking the first option in table
+/// order whose name starts with the prefix (spec ip-netns.md 1.1).
+fn selectors(doc: &ToolDoc, o: &OptDoc, long_dash: &str) -> Vec<String> {
+    if !ip_style(doc) {
+        return spellings(o, long_dash);
+    }
+    let Some(name) = o.long else {
+        return spellings(o, long_dash);
+    };
+    let mut v = Vec::new();
+    for end in 1..=name.len() {
+        let p = &name[..end];
+        let first = doc
+            .options
+            .iter()
+            .find(|x| x.long.is_some_and(|l| l.starts_with(p)));
+        if first.is_some_and(|x| x.long == o.long) {
+            v.push(format!("-{p}"));
+            v.push(format!("--{p}"));
+        }
     }
     v
 }
@@ -72,7 +97,7 @@ pub fn bash(doc: &ToolDoc) -> String {
         .options
         .iter()
         .filter(|o| o.has_arg == HasArg::Required)
-        .flat_map(|o| spellings(o, long_dash))
+        .flat_map(|o| selectors(doc, o, long_dash))
         .collect();
 
     let mut s = String::new();
@@ -98,7 +123,7 @@ pub fn bash(doc: &ToolDoc) -> String {
             continue;
         };
         let names: Vec<String> = match o.has_arg {
-            HasArg::Required => spellings(o, long_dash),
+            HasArg::Required => selectors(doc, o, long_dash),
             // Optional arguments only count when attached: `--mount=FILE`.
             _ => o
                 .long
@@ -165,14 +190,16 @@ pub fn bash(doc: &ToolDoc) -> String {
             // ip netns: sub-command, then a netns name for the sub-commands that take one,
             // then (exec) a command.
             s.push_str("    case ${#operands[@]} in\n");
-            if let Some(code) = bash_value(hint) {
-                s.push_str(&format!("        0) {code};;\n"));
-            }
             s.push_str(&format!(
-                "        1) case \"${{operands[0]}}\" in {}) {};; esac;;\n",
-                NETNS_NAME_SUBCOMMANDS.join("|"),
-                bash_value(ValueHint::NetnsName).unwrap_or_default()
+                "        0) {};;\n",
+                bash_value(ValueHint::Words(NETNS_SUBCOMMANDS)).unwrap_or_default()
             ));
+            if let Some(code) = bash_value(hint) {
+                s.push_str(&format!(
+                    "        1) case \"${{operands[0]}}\" in {}) {code};; esac;;\n",
+                    NETNS_NAME_SUBCOMMANDS.join("|"),
+                ));
+            }
             s.push_str("        *) [ \"${operands[0]}\" = exec ] && COMPREPLY=( $(compgen -c -- \"$cur\") );;\n");
             s.push_str("    esac\n");
         }
@@ -256,11 +283,10 @@ pub fn zsh(doc: &ToolDoc) -> String {
         }
         ValueHint::None => {}
         hint if ip_style(doc) => {
-            specs.push(format!(
-                "'1:command:{}'",
-                zsh_action(hint).replace('\'', "'\\''")
-            ));
-            specs.push(format!("'2:name:{}'", zsh_action(ValueHint::NetnsName)));
+            let sub = zsh_action(ValueHint::Words(NETNS_SUBCOMMANDS));
+            specs.push(format!("'1:command:{sub}'"));
+            let name = zsh_action(hint).replace('\'', "'\\''");
+            specs.push(format!("'2:name:{name}'"));
             specs.push("'*::arguments:_normal'".into());
         }
         hint => specs.push(format!(
@@ -341,26 +367,24 @@ pub fn fish(doc: &ToolDoc) -> String {
             doc.name
         )),
         ValueHint::None => {}
-        hint => {
-            let cond = if ip_style(doc) {
-                " -n '__fish_use_subcommand'".to_string()
-            } else {
-                String::new()
-            };
+        hint if ip_style(doc) => {
             s.push_str(&format!(
-                "complete -c {}{cond}{}\n",
+                "complete -c {} -n '__fish_use_subcommand'{}\n",
                 doc.name,
+                fish_value(ValueHint::Words(NETNS_SUBCOMMANDS), "")
+            ));
+            s.push_str(&format!(
+                "complete -c {} -n '__fish_seen_subcommand_from {}'{}\n",
+                doc.name,
+                NETNS_NAME_SUBCOMMANDS.join(" "),
                 fish_value(hint, "")
             ));
-            if ip_style(doc) {
-                s.push_str(&format!(
-                    "complete -c {} -n '__fish_seen_subcommand_from {}'{}\n",
-                    doc.name,
-                    NETNS_NAME_SUBCOMMANDS.join(" "),
-                    fish_value(ValueHint::NetnsName, "")
-                ));
-            }
         }
+        hint => s.push_str(&format!(
+            "complete -c {}{}\n",
+            doc.name,
+            fish_value(hint, "")
+        )),
     }
     s
 }

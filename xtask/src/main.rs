@@ -16,7 +16,6 @@ mod complete;
 mod dist;
 mod install;
 mod man;
-mod placeholder;
 mod tools;
 
 use std::path::{Path, PathBuf};

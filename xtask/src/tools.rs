@@ -26,24 +26,21 @@ pub const TOOLS: [Tool; 4] = [
         package: "unshare-rs",
         drop_in: Some("unshare"),
         original: "/usr/bin/unshare",
-        // TODO(doc): `unshare_rs::doc` once the crate exports it.
-        doc: crate::placeholder::unshare,
+        doc: unshare_rs::doc,
     },
     Tool {
         bin: "nsenter-rs",
         package: "nsenter-rs",
         drop_in: Some("nsenter"),
         original: "/usr/bin/nsenter",
-        // TODO(doc): `nsenter_rs::doc` once the crate exports it.
-        doc: crate::placeholder::nsenter,
+        doc: nsenter_rs::doc,
     },
     Tool {
         bin: "lsns-rs",
         package: "lsns-rs",
         drop_in: Some("lsns"),
         original: "/usr/bin/lsns",
-        // TODO(doc): `lsns_rs::doc` once the crate exports it.
-        doc: crate::placeholder::lsns,
+        doc: lsns_rs::doc,
     },
     Tool {
         bin: "netns-rs",
@@ -51,8 +48,7 @@ pub const TOOLS: [Tool; 4] = [
         // `ip netns` is a sub-command of ip: there is no program to replace by a link.
         drop_in: None,
         original: "/usr/sbin/ip",
-        // TODO(doc): `netns_rs::doc` once the crate exports it.
-        doc: crate::placeholder::netns,
+        doc: netns_rs::doc,
     },
 ];
 
@@ -68,6 +64,14 @@ pub fn package_args() -> Vec<String> {
 pub fn ip_style(doc: &ToolDoc) -> bool {
     doc.original.starts_with("ip")
 }
+
+/// The sub-commands of an ip-style tool, in ip's matching order (spec ip-netns.md 1.2); its
+/// [`ToolDoc::operand_hint`] is the kind of the operand that follows one of
+/// [`NETNS_NAME_SUBCOMMANDS`].
+pub const NETNS_SUBCOMMANDS: &[&str] = &[
+    "list", "list-id", "help", "add", "set", "delete", "identify", "pids", "exec", "monitor",
+    "attach",
+];
 
 /// The words of an ip-style tool's sub-commands whose next operand names a netns.
 pub const NETNS_NAME_SUBCOMMANDS: &[&str] = &[

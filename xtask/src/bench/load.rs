@@ -216,10 +216,11 @@ impl Load {
                 }
                 if h == 0 {
                     die_with_parent(me);
-                    // SAFETY: getpid takes no arguments; unshare with flags in a
-                    // single-threaded child.
+                    // SAFETY: getpid takes no arguments.
                     let holder = unsafe { libc::getpid() };
-                    if unsafe { libc::unshare(libc::CLONE_NEWUTS | libc::CLONE_NEWIPC) } != 0 {
+                    // SAFETY: unshare with flags, in a single-threaded child.
+                    let r = unsafe { libc::unshare(libc::CLONE_NEWUTS | libc::CLONE_NEWIPC) };
+                    if r != 0 {
                         write_byte(wr, b'!');
                         // SAFETY: leaving the child.
                         unsafe { libc::_exit(1) };
@@ -303,9 +304,11 @@ impl Target {
                 | libc::CLONE_NEWNET
                 | libc::CLONE_NEWCGROUP
                 | libc::CLONE_NEWPID;
-            // SAFETY: unshare with flags in a single-threaded child; getpid has no arguments.
+            // SAFETY: getpid takes no arguments.
             let me = unsafe { libc::getpid() };
-            if unsafe { libc::unshare(flags) } != 0 {
+            // SAFETY: unshare with flags, in a single-threaded child.
+            let r = unsafe { libc::unshare(flags) };
+            if r != 0 {
                 // SAFETY: leaving the child.
                 unsafe { libc::_exit(1) };
             }

@@ -76,9 +76,12 @@ pub fn run(seq: &[Vec<OsString>]) -> Result<Sample, String> {
     Ok(s)
 }
 
+/// A command's exit code, stdout and stderr.
+pub type Ran = (i32, Vec<u8>, Vec<u8>);
+
 /// Run every command of the sequence once with output captured: (exit code, stdout, stderr)
 /// each (a signal counts as 128 + its number).
-pub fn smoke(seq: &[Vec<OsString>]) -> Result<Vec<(i32, Vec<u8>, Vec<u8>)>, String> {
+pub fn smoke(seq: &[Vec<OsString>]) -> Result<Vec<Ran>, String> {
     use std::os::unix::process::ExitStatusExt;
     let mut v = Vec::new();
     for argv in seq {
