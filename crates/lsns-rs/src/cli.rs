@@ -57,19 +57,123 @@ const fn o(
 /// The option table, in the order of util-linux's `long_opts` (glibc lists ambiguous prefixes
 /// in table order, so this order is visible); [`HELP_ORDER`] gives the `--help` order.
 pub const OPTIONS: &[OptDef<Key>] = &[
-    o(Key::Json, Some('J'), "json", HasArg::No, None, "print JSON", 0),
-    o(Key::Task, Some('p'), "task", HasArg::Required, Some("<pid>"), "only the namespaces of this process", 0),
-    o(Key::Help, Some('h'), "help", HasArg::No, None, "show this help", 1),
-    o(Key::Output, Some('o'), "output", HasArg::Required, Some("<list>"), "the columns to print", 0),
-    o(Key::OutputAll, None, "output-all", HasArg::No, None, "print every column", 0),
-    o(Key::Persistent, Some('P'), "persistent", HasArg::No, None, "only namespaces no process is in", 0),
-    o(Key::Filter, Some('Q'), "filter", HasArg::Required, Some("<expr>"), "only rows matching the expression", 0),
-    o(Key::NoTruncate, Some('u'), "notruncate", HasArg::No, None, "never shorten column text", 0),
-    o(Key::Version, Some('V'), "version", HasArg::No, None, "show the version", 1),
-    o(Key::NoHeadings, Some('n'), "noheadings", HasArg::No, None, "leave out the header line", 0),
-    o(Key::NoWrap, Some('W'), "nowrap", HasArg::No, None, "keep multi-line cells on one line", 0),
-    o(Key::List, Some('l'), "list", HasArg::No, None, "print a flat list, not a tree", 0),
-    o(Key::Raw, Some('r'), "raw", HasArg::No, None, "print raw, unaligned output", 0),
+    o(
+        Key::Json,
+        Some('J'),
+        "json",
+        HasArg::No,
+        None,
+        "print JSON",
+        0,
+    ),
+    o(
+        Key::Task,
+        Some('p'),
+        "task",
+        HasArg::Required,
+        Some("<pid>"),
+        "only the namespaces of this process",
+        0,
+    ),
+    o(
+        Key::Help,
+        Some('h'),
+        "help",
+        HasArg::No,
+        None,
+        "show this help",
+        1,
+    ),
+    o(
+        Key::Output,
+        Some('o'),
+        "output",
+        HasArg::Required,
+        Some("<list>"),
+        "the columns to print",
+        0,
+    ),
+    o(
+        Key::OutputAll,
+        None,
+        "output-all",
+        HasArg::No,
+        None,
+        "print every column",
+        0,
+    ),
+    o(
+        Key::Persistent,
+        Some('P'),
+        "persistent",
+        HasArg::No,
+        None,
+        "only namespaces no process is in",
+        0,
+    ),
+    o(
+        Key::Filter,
+        Some('Q'),
+        "filter",
+        HasArg::Required,
+        Some("<expr>"),
+        "only rows matching the expression",
+        0,
+    ),
+    o(
+        Key::NoTruncate,
+        Some('u'),
+        "notruncate",
+        HasArg::No,
+        None,
+        "never shorten column text",
+        0,
+    ),
+    o(
+        Key::Version,
+        Some('V'),
+        "version",
+        HasArg::No,
+        None,
+        "show the version",
+        1,
+    ),
+    o(
+        Key::NoHeadings,
+        Some('n'),
+        "noheadings",
+        HasArg::No,
+        None,
+        "leave out the header line",
+        0,
+    ),
+    o(
+        Key::NoWrap,
+        Some('W'),
+        "nowrap",
+        HasArg::No,
+        None,
+        "keep multi-line cells on one line",
+        0,
+    ),
+    o(
+        Key::List,
+        Some('l'),
+        "list",
+        HasArg::No,
+        None,
+        "print a flat list, not a tree",
+        0,
+    ),
+    o(
+        Key::Raw,
+        Some('r'),
+        "raw",
+        HasArg::No,
+        None,
+        "print raw, unaligned output",
+        0,
+    ),
     o(
         Key::Type,
         Some('t'),
@@ -88,7 +192,15 @@ pub const OPTIONS: &[OptDef<Key>] = &[
         "print a tree by relation (parent, owner, or process)",
         0,
     ),
-    o(Key::ListColumns, Some('H'), "list-columns", HasArg::No, None, "describe the columns", 1),
+    o(
+        Key::ListColumns,
+        Some('H'),
+        "list-columns",
+        HasArg::No,
+        None,
+        "describe the columns",
+        1,
+    ),
 ];
 
 /// The order of the `--help` lines.
@@ -225,7 +337,10 @@ fn parse_c_integer(arg: &[u8]) -> CInt {
     let mut v: u64 = 0;
     let mut overflow = false;
     for &b in s {
-        match v.checked_mul(10).and_then(|x| x.checked_add(u64::from(b - b'0'))) {
+        match v
+            .checked_mul(10)
+            .and_then(|x| x.checked_add(u64::from(b - b'0')))
+        {
             Some(x) => v = x,
             None => overflow = true,
         }
@@ -266,7 +381,10 @@ pub fn parse(args: &[OsString]) -> Parsed {
             Ok(x) => x,
             Err(e) => return getopt_failed(&e),
         };
-        for (slot, a, b) in [(&mut excl_jr, Key::Json, Key::Raw), (&mut excl_pp, Key::Persistent, Key::Task)] {
+        for (slot, a, b) in [
+            (&mut excl_jr, Key::Json, Key::Raw),
+            (&mut excl_pp, Key::Persistent, Key::Task),
+        ] {
             if key == a || key == b {
                 match *slot {
                     None => *slot = Some(key),
@@ -350,7 +468,11 @@ pub fn parse(args: &[OsString]) -> Parsed {
                 return Parsed::Exit(0);
             }
             Key::Version => {
-                println!("{} from nsutils {}", nscore::cmdline::prog(), env!("CARGO_PKG_VERSION"));
+                println!(
+                    "{} from nsutils {}",
+                    nscore::cmdline::prog(),
+                    env!("CARGO_PKG_VERSION")
+                );
                 return Parsed::Exit(0);
             }
         }
@@ -427,7 +549,9 @@ fn long_name(k: Key) -> &'static str {
 
 fn getopt_failed(e: &GetoptError) -> Parsed {
     use std::io::Write;
-    let _ = std::io::stderr().lock().write_all(&e.line(nscore::cmdline::argv0()));
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(&e.line(nscore::cmdline::argv0()));
     nscore::cmdline::try_help();
     Parsed::Exit(1)
 }

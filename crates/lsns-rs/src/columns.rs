@@ -78,7 +78,14 @@ impl Col {
     pub fn right(self) -> bool {
         matches!(
             self,
-            Col::Ns | Col::Nprocs | Col::Pid | Col::Ppid | Col::Uid | Col::Netnsid | Col::Pns | Col::Ons
+            Col::Ns
+                | Col::Nprocs
+                | Col::Pid
+                | Col::Ppid
+                | Col::Uid
+                | Col::Netnsid
+                | Col::Pns
+                | Col::Ons
         )
     }
 
@@ -187,7 +194,10 @@ mod tests {
             add_to_list(b"NS,nope,x", &mut c),
             Err(Some("unknown column: nope,x".into()))
         );
-        assert_eq!(add_to_list(b"NS,", &mut c), Err(Some("unknown column: NS,".into())));
+        assert_eq!(
+            add_to_list(b"NS,", &mut c),
+            Err(Some("unknown column: NS,".into()))
+        );
         assert_eq!(add_to_list(b"NS,,PID", &mut c), Err(None));
         assert_eq!(add_to_list(b"", &mut c), Err(None));
         let mut c = vec![];

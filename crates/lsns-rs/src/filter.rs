@@ -162,7 +162,10 @@ fn lex(text: &[u8]) -> Result<Vec<(Tok, Vec<u8>)>, String> {
             (d, _) if d.is_ascii_digit() => {
                 let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
                 if rest.get(n) == Some(&b'.') && rest.get(n + 1).is_some_and(u8::is_ascii_digit) {
-                    let m = rest[n + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+                    let m = rest[n + 1..]
+                        .iter()
+                        .take_while(|b| b.is_ascii_digit())
+                        .count();
                     (Tok::Float, n + 1 + m)
                 } else {
                     (Tok::Number, n)
@@ -212,7 +215,11 @@ impl Parser {
     }
 
     fn next(&mut self) -> (Tok, Vec<u8>) {
-        let t = self.toks.get(self.pos).cloned().unwrap_or((Tok::End, Vec::new()));
+        let t = self
+            .toks
+            .get(self.pos)
+            .cloned()
+            .unwrap_or((Tok::End, Vec::new()));
         self.pos += 1;
         t
     }
@@ -376,7 +383,10 @@ impl Filter {
                     holders.push(c);
                 }
                 None => {
-                    nscore::cmdline::warn(format_args!("unknown column: {}", String::from_utf8_lossy(&n)));
+                    nscore::cmdline::warn(format_args!(
+                        "unknown column: {}",
+                        String::from_utf8_lossy(&n)
+                    ));
                     errs += 1;
                 }
             }
@@ -389,7 +399,10 @@ impl Filter {
     }
 
     /// Evaluate for one row; `cell(col)` gives the cell's text (`None` when empty).
-    pub fn matches(&self, cell: &mut dyn FnMut(Col) -> Option<Vec<u8>>) -> Result<bool, ApplyError> {
+    pub fn matches(
+        &self,
+        cell: &mut dyn FnMut(Col) -> Option<Vec<u8>>,
+    ) -> Result<bool, ApplyError> {
         eval(&self.root, cell)
     }
 }
@@ -476,7 +489,10 @@ fn cast(v: Val, to: Ty) -> Result<Val, ApplyError> {
         | (v @ Val::Num(..), Ty::Num)
         | (v @ Val::Float(..), Ty::Float)
         | (v @ Val::Bool(..), Ty::Bool) => v,
-        (Val::Str(s), Ty::Num) => Val::Num(s.as_deref().map(ul_strtou64).transpose()?.unwrap_or(0), false),
+        (Val::Str(s), Ty::Num) => Val::Num(
+            s.as_deref().map(ul_strtou64).transpose()?.unwrap_or(0),
+            false,
+        ),
         (Val::Str(s), Ty::Float) => {
             let f = match s {
                 Some(s) => std::str::from_utf8(&s)
@@ -489,7 +505,9 @@ fn cast(v: Val, to: Ty) -> Result<Val, ApplyError> {
         }
         (Val::Str(s), Ty::Bool) => {
             let s = s.unwrap_or_default();
-            let yes = s == b"1" || s.eq_ignore_ascii_case(b"true") || matches!(s.first(), Some(b'y' | b'Y'));
+            let yes = s == b"1"
+                || s.eq_ignore_ascii_case(b"true")
+                || matches!(s.first(), Some(b'y' | b'Y'));
             Val::Bool(yes, false)
         }
         (Val::Num(n, _), Ty::Str) => Val::Str(Some(n.to_string().into_bytes())),
@@ -498,7 +516,11 @@ fn cast(v: Val, to: Ty) -> Result<Val, ApplyError> {
         (Val::Float(f, _), Ty::Str) => Val::Str(Some(format_g(f).into_bytes())),
         (Val::Float(f, _), Ty::Num) => Val::Num(f as u64, false),
         (Val::Float(f, _), Ty::Bool) => Val::Bool(f > 0.0, false),
-        (Val::Bool(b, _), Ty::Str) => Val::Str(Some(if b { b"true".to_vec() } else { b"false".to_vec() })),
+        (Val::Bool(b, _), Ty::Str) => Val::Str(Some(if b {
+            b"true".to_vec()
+        } else {
+            b"false".to_vec()
+        })),
         (Val::Bool(b, _), Ty::Num) => Val::Num(u64::from(b), false),
         (Val::Bool(b, _), Ty::Float) => Val::Float(if b { 1.0 } else { 0.0 }, false),
     })
@@ -618,7 +640,11 @@ mod tests {
     fn run(expr: &str, row: &[(Col, &str)]) -> Result<bool, ApplyError> {
         let mut cols = vec![];
         let f = Filter::compile(expr.as_bytes(), &mut cols).expect("compiles");
-        f.matches(&mut |c| row.iter().find(|(k, _)| *k == c).map(|(_, v)| v.as_bytes().to_vec()))
+        f.matches(&mut |c| {
+            row.iter()
+                .find(|(k, _)| *k == c)
+                .map(|(_, v)| v.as_bytes().to_vec())
+        })
     }
 
     #[test]
@@ -627,15 +653,28 @@ mod tests {
             Filter::parse(b"NS ==").unwrap_err(),
             "syntax error, unexpected end of file"
         );
-        assert_eq!(Filter::parse(b"NS == == 1").unwrap_err(), "syntax error, unexpected EQ");
-        assert_eq!(Filter::parse(b"(NS").unwrap_err(), "syntax error, unexpected end of file");
-        assert_eq!(Filter::parse(b"NS 1").unwrap_err(), "syntax error, unexpected NUMBER");
+        assert_eq!(
+            Filter::parse(b"NS == == 1").unwrap_err(),
+            "syntax error, unexpected EQ"
+        );
+        assert_eq!(
+            Filter::parse(b"(NS").unwrap_err(),
+            "syntax error, unexpected end of file"
+        );
+        assert_eq!(
+            Filter::parse(b"NS 1").unwrap_err(),
+            "syntax error, unexpected NUMBER"
+        );
         assert!(Filter::parse(b"TYPE =~ \"(\"").is_err());
     }
 
     #[test]
     fn evaluates_like_libsmartcols() {
-        let row = [(Col::Ns, "4026531833"), (Col::Type, "net"), (Col::Netnsid, "42")];
+        let row = [
+            (Col::Ns, "4026531833"),
+            (Col::Type, "net"),
+            (Col::Netnsid, "42"),
+        ];
         assert!(run("TYPE == \"net\" && NETNSID == \"42\"", &row).unwrap());
         assert!(run("NS > 4026531832 and type eq 'net'", &row).unwrap());
         assert!(!run("!TYPE", &row).unwrap());

@@ -67,7 +67,8 @@ pub fn run(args: Vec<OsString>) -> i32 {
 /// Documentation for the man page and completions.
 pub fn doc() -> ToolDoc {
     const COLS: &[&str] = &[
-        "NS", "TYPE", "PATH", "NPROCS", "PID", "PPID", "COMMAND", "UID", "USER", "NETNSID", "NSFS", "PNS", "ONS",
+        "NS", "TYPE", "PATH", "NPROCS", "PID", "PPID", "COMMAND", "UID", "USER", "NETNSID", "NSFS",
+        "PNS", "ONS",
     ];
     ToolDoc {
         name: "lsns-rs",
@@ -85,7 +86,9 @@ pub fn doc() -> ToolDoc {
         options: opt_docs(&cli::help_table(), |k| match k {
             Key::Output => ValueHint::WordList(COLS),
             Key::Task => ValueHint::Pid,
-            Key::Type => ValueHint::Words(&["mnt", "net", "ipc", "user", "pid", "uts", "cgroup", "time"]),
+            Key::Type => {
+                ValueHint::Words(&["mnt", "net", "ipc", "user", "pid", "uts", "cgroup", "time"])
+            }
             Key::Tree => ValueHint::Words(&["owner", "parent", "process"]),
             _ => ValueHint::None,
         }),
@@ -101,8 +104,14 @@ pub fn doc() -> ToolDoc {
             "0 on success, 1 on a usage or system error, 2 when the kernel lacks the nsfs ioctls.",
         ],
         examples: vec![
-            ("lsns-rs -t net", "network namespaces with their nsid and bind mounts"),
-            ("lsns-rs -T", "namespaces as a tree by owning user namespace"),
+            (
+                "lsns-rs -t net",
+                "network namespaces with their nsid and bind mounts",
+            ),
+            (
+                "lsns-rs -T",
+                "namespaces as a tree by owning user namespace",
+            ),
             ("lsns-rs -Q 'NPROCS == 0'", "namespaces no process is in"),
         ],
         differences: vec!["See docs/COMPATIBILITY.md, section lsns-rs."],

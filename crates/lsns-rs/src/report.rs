@@ -81,7 +81,12 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(opts: &'a Options, scan: &'a Scan) -> Ctx<'a> {
-        let pid_index = scan.procs.iter().enumerate().map(|(i, p)| (p.pid, i)).collect();
+        let pid_index = scan
+            .procs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.pid, i))
+            .collect();
         Ctx {
             opts,
             scan,
@@ -214,8 +219,12 @@ impl Builder<'_, '_> {
             Tree::Process => proc
                 .and_then(|p| self.ctx.pid_index.get(&scan.procs[p].ppid).copied())
                 .and_then(|pp| self.proc_outline.get(&pp).copied()),
-            Tree::Parent => related(scan, ns.parent, ns.ino).and_then(|r| self.ns_outline.get(&r).copied()),
-            Tree::Owner => related(scan, ns.owner, ns.ino).and_then(|r| self.ns_outline.get(&r).copied()),
+            Tree::Parent => {
+                related(scan, ns.parent, ns.ino).and_then(|r| self.ns_outline.get(&r).copied())
+            }
+            Tree::Owner => {
+                related(scan, ns.owner, ns.ino).and_then(|r| self.ns_outline.get(&r).copied())
+            }
             Tree::None => None,
         };
         let procref = proc.map(|p| &scan.procs[p]);
@@ -377,7 +386,10 @@ fn terminal_width() -> Option<usize> {
     if !std::io::stdout().is_terminal() {
         return None;
     }
-    if let Some(c) = std::env::var("COLUMNS").ok().and_then(|v| v.parse::<usize>().ok()) {
+    if let Some(c) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
         if c > 0 {
             return Some(c);
         }

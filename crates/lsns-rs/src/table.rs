@@ -99,7 +99,10 @@ impl Table {
             .collect();
         let glyphs = Glyphs::new(style.utf8);
         // Tree prefixes per line (first line and continuation lines).
-        let prefixes: Vec<(Vec<u8>, Vec<u8>)> = order.iter().map(|&l| self.tree_prefix(l, &glyphs)).collect();
+        let prefixes: Vec<(Vec<u8>, Vec<u8>)> = order
+            .iter()
+            .map(|&l| self.tree_prefix(l, &glyphs))
+            .collect();
         if style.raw {
             return self.print_raw(out, style, &order, &visible, &prefixes);
         }
@@ -109,9 +112,16 @@ impl Table {
             let mut row = Vec::with_capacity(visible.len());
             for &c in &visible {
                 let col = &self.columns[c];
-                let data = self.lines[l].cells.get(c).cloned().flatten().unwrap_or_default();
+                let data = self.lines[l]
+                    .cells
+                    .get(c)
+                    .cloned()
+                    .flatten()
+                    .unwrap_or_default();
                 let mut chunks: Vec<Vec<u8>> = if col.wrap && data.contains(&b'\n') {
-                    data.split(|&b| b == b'\n').map(|s| safe_encode(s, style.utf8)).collect()
+                    data.split(|&b| b == b'\n')
+                        .map(|s| safe_encode(s, style.utf8))
+                        .collect()
                 } else {
                     vec![safe_encode(&data, style.utf8)]
                 };
@@ -150,7 +160,10 @@ impl Table {
         let ncols = visible.len();
         let mut buf: Vec<u8> = Vec::with_capacity(4096);
         if !style.noheadings {
-            let hdr: Vec<Vec<u8>> = visible.iter().map(|&c| self.columns[c].header.clone().into_bytes()).collect();
+            let hdr: Vec<Vec<u8>> = visible
+                .iter()
+                .map(|&c| self.columns[c].header.clone().into_bytes())
+                .collect();
             let row: Vec<&[u8]> = hdr.iter().map(|h| h.as_slice()).collect();
             self.line_out(&mut buf, &visible, &widths, &row, style.utf8);
         }
@@ -197,7 +210,14 @@ impl Table {
 
     /// One output line: cells padded to their widths (right or left), one space between, the
     /// last column not padded; text longer than the width is cut (truncation on terminals).
-    fn line_out(&self, buf: &mut Vec<u8>, visible: &[usize], widths: &[usize], parts: &[&[u8]], utf8: bool) {
+    fn line_out(
+        &self,
+        buf: &mut Vec<u8>,
+        visible: &[usize],
+        widths: &[usize],
+        parts: &[&[u8]],
+        utf8: bool,
+    ) {
         let last = visible.len().saturating_sub(1);
         for (i, &c) in visible.iter().enumerate() {
             let col = &self.columns[c];
@@ -235,7 +255,10 @@ impl Table {
     ) -> std::io::Result<()> {
         let mut buf = Vec::with_capacity(4096);
         if !style.noheadings {
-            let names: Vec<&str> = visible.iter().map(|&c| self.columns[c].header.as_str()).collect();
+            let names: Vec<&str> = visible
+                .iter()
+                .map(|&c| self.columns[c].header.as_str())
+                .collect();
             buf.extend_from_slice(names.join(" ").as_bytes());
             buf.push(b'\n');
         }
@@ -245,7 +268,12 @@ impl Table {
                     buf.push(b' ');
                 }
                 let col = &self.columns[c];
-                let data = self.lines[l].cells.get(c).cloned().flatten().unwrap_or_default();
+                let data = self.lines[l]
+                    .cells
+                    .get(c)
+                    .cloned()
+                    .flatten()
+                    .unwrap_or_default();
                 if col.tree {
                     raw_escape(&prefixes[k].0, &mut buf);
                 }
@@ -294,7 +322,11 @@ impl Table {
         }
         let mut pre = Vec::new();
         for &a in chain.iter().rev() {
-            pre.extend_from_slice(if self.is_last_child(a) { g.blank } else { g.vertical });
+            pre.extend_from_slice(if self.is_last_child(a) {
+                g.blank
+            } else {
+                g.vertical
+            });
         }
         let mut first = pre.clone();
         let mut cont = pre;
@@ -537,7 +569,10 @@ mod tests {
         let mut b = Vec::new();
         raw_escape(b"a b\\\xff\xc3\xa9", &mut b);
         assert_eq!(b, b"a\\x20b\\x5c\\xff\\xc3\\xa9");
-        assert_eq!(safe_encode(b"a\tb\n\xff\\\x7f\xc3\xa9", true), b"a\\x09b\\x0a\\xff\\\\x7f\xc3\xa9".to_vec());
+        assert_eq!(
+            safe_encode(b"a\tb\n\xff\\\x7f\xc3\xa9", true),
+            b"a\\x09b\\x0a\\xff\\\\x7f\xc3\xa9".to_vec()
+        );
         assert_eq!(safe_encode(b"\xc3\xa9", false), b"\\xc3\\xa9".to_vec());
         let mut j = Vec::new();
         json_string(b"a\"b\\\t\x01/\xff", &mut j);

@@ -19,7 +19,13 @@ impl PosixRegex {
         // SAFETY: regex_t is plain data that regcomp initialises; zero is a valid start.
         let mut re: Box<libc::regex_t> = Box::new(unsafe { std::mem::zeroed() });
         // SAFETY: `re` points at a live regex_t and `cpat` is NUL-terminated.
-        let rc = unsafe { libc::regcomp(&mut *re, cpat.as_ptr(), libc::REG_EXTENDED | libc::REG_NOSUB) };
+        let rc = unsafe {
+            libc::regcomp(
+                &mut *re,
+                cpat.as_ptr(),
+                libc::REG_EXTENDED | libc::REG_NOSUB,
+            )
+        };
         if rc != 0 {
             let mut buf = [0u8; 256];
             // SAFETY: regerror writes at most buf.len() bytes (NUL included) into buf.
@@ -58,7 +64,13 @@ pub fn stdout_terminal_columns() -> Option<usize> {
     // SAFETY: winsize is plain data; zero is a valid start.
     let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
     // SAFETY: TIOCGWINSZ writes one winsize through the pointer, which points at a live local.
-    let rc = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws as *mut libc::winsize) };
+    let rc = unsafe {
+        libc::ioctl(
+            libc::STDOUT_FILENO,
+            libc::TIOCGWINSZ,
+            &mut ws as *mut libc::winsize,
+        )
+    };
     (rc == 0 && ws.ws_col > 0).then_some(usize::from(ws.ws_col))
 }
 

@@ -211,7 +211,12 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
         if w.found_index.contains_key(&ino) || m.target.is_empty() {
             continue;
         }
-        let Ok(fd) = openat(CWD, m.target.as_slice(), OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()) else {
+        let Ok(fd) = openat(
+            CWD,
+            m.target.as_slice(),
+            OFlags::RDONLY | OFlags::CLOEXEC,
+            Mode::empty(),
+        ) else {
             continue;
         };
         w.add_from_fd(&fd, ino)?;
@@ -224,7 +229,12 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
         nsfs_mounts,
     };
     s.namespaces.sort_by_key(|n| n.ino);
-    s.index = s.namespaces.iter().enumerate().map(|(i, n)| (n.ino, i)).collect();
+    s.index = s
+        .namespaces
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.ino, i))
+        .collect();
     Ok(s)
 }
 
@@ -284,13 +294,22 @@ impl Walker {
     }
 
     /// Read one process; `Ok(None)` when it vanished or is not visible.
-    fn read_process(&mut self, procfs: &ProcFs, pid: i32, buf: &mut Vec<u8>) -> Result<Option<Proc>> {
+    fn read_process(
+        &mut self,
+        procfs: &ProcFs,
+        pid: i32,
+        buf: &mut Vec<u8>,
+    ) -> Result<Option<Proc>> {
         let dir = match procfs.process(pid) {
             Ok(d) => d,
             Err(Error::Gone { .. } | Error::NotVisible { .. }) => return Ok(None),
             Err(e) => return Err(e),
         };
-        let uid = if self.req.uid { dir.uid().unwrap_or(0) } else { 0 };
+        let uid = if self.req.uid {
+            dir.uid().unwrap_or(0)
+        } else {
+            0
+        };
         let ppid = if self.req.ppid {
             match dir.ppid(buf) {
                 Ok(p) => p,
@@ -369,7 +388,8 @@ impl Walker {
                     link = target.into_bytes();
                     continue;
                 }
-                if let Ok(fd) = openat(&fdd, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()) {
+                if let Ok(fd) = openat(&fdd, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
+                {
                     // The link text could be stale by now: trust the fd's own identity.
                     if let Ok(id) = NsId::from_fd(&fd) {
                         self.add_from_fd(&fd, id.ino)?;
@@ -377,8 +397,9 @@ impl Walker {
                 }
             } else if bytes.starts_with(b"socket:[") && self.kinds.contains(NsKind::Net) {
                 let pfd = pidfd.get_or_insert_with(|| {
-                    rustix::process::Pid::from_raw(dir.pid())
-                        .and_then(|p| rustix::process::pidfd_open(p, rustix::process::PidfdFlags::empty()).ok())
+                    rustix::process::Pid::from_raw(dir.pid()).and_then(|p| {
+                        rustix::process::pidfd_open(p, rustix::process::PidfdFlags::empty()).ok()
+                    })
                 });
                 if let Some(pfd) = pfd {
                     self.add_from_socket(pfd, num)?;
@@ -394,7 +415,9 @@ impl Walker {
         let Ok(target) = i32::try_from(num) else {
             return Ok(());
         };
-        let Ok(sock) = rustix::process::pidfd_getfd(pidfd, target, rustix::process::PidfdGetfdFlags::empty()) else {
+        let Ok(sock) =
+            rustix::process::pidfd_getfd(pidfd, target, rustix::process::PidfdGetfdFlags::empty())
+        else {
             return Ok(());
         };
         let Ok(nsfd) = nsfs::socket_net_ns(&sock) else {
@@ -505,7 +528,12 @@ pub fn add_ghosts(scan: &mut Scan, kinds: NsKinds, rel: Relation, netnsid: bool)
         };
         let pid = scan.procs[rep].pid;
         let path = format!("/proc/{pid}/ns/{}", ns.kind.name());
-        let Ok(fd) = openat(CWD, path.as_str(), OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()) else {
+        let Ok(fd) = openat(
+            CWD,
+            path.as_str(),
+            OFlags::RDONLY | OFlags::CLOEXEC,
+            Mode::empty(),
+        ) else {
             continue;
         };
         let (ino, rfd) = match rel {
@@ -521,7 +549,12 @@ pub fn add_ghosts(scan: &mut Scan, kinds: NsKinds, rel: Relation, netnsid: bool)
     }
     scan.namespaces = w.found;
     scan.namespaces.sort_by_key(|n| n.ino);
-    scan.index = scan.namespaces.iter().enumerate().map(|(i, n)| (n.ino, i)).collect();
+    scan.index = scan
+        .namespaces
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.ino, i))
+        .collect();
     Ok(())
 }
 
@@ -568,7 +601,12 @@ pub fn probe_ioctls(kinds: NsKinds) -> Result<()> {
 /// Is there a stat-able entry under `/proc/self/ns`? (Used to tell "no namespaces at all".)
 pub fn self_ns_visible() -> bool {
     NsKind::ALL.iter().any(|k| {
-        statat(CWD, format!("/proc/self/ns/{}", k.name()).as_str(), AtFlags::empty()).is_ok()
+        statat(
+            CWD,
+            format!("/proc/self/ns/{}", k.name()).as_str(),
+            AtFlags::empty(),
+        )
+        .is_ok()
     })
 }
 

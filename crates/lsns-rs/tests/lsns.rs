@@ -1,0 +1,662 @@
+//! lsns-rs against util-linux lsns.
+//!
+//! The process set changes between two runs on a live host, so every listing comparison runs
+//! both tools inside one fresh PID namespace with its own /proc (inside the testkit sandbox),
+//! where the only processes are the ones the test starts, and each tool is started as the same
+//! PID (`/proc/sys/kernel/ns_last_pid`), so even the tool's own row is identical. Cases where
+//! util-linux 2.42 (our target) differs from the installed 2.38.1 are checked against the
+//! spec (shared/spec/util-linux.md §3), named in a comment.
+
+use std::process::Command;
+
+use nsutils_testkit::{assert_outcomes_equal, need_root, sandbox, Outcome, Tool};
+
+const OURS: &str = env!("CARGO_BIN_EXE_lsns-rs");
+
+fn tool() -> Tool {
+    Tool::util_linux("lsns", OURS)
+}
+
+/// Awkward process names (spaces, parentheses, tab, newline, non-UTF-8, backslash, DEL, UTF-8,
+/// quotes, a control byte), each alone in a new uts namespace; `$AWK` is the first one's PID.
+const AWKWARD: &str = r#"
+N1="$(printf 'a b(c)\td\ne\377\\z\177\303\251"/\001 ')"
+N2="$(printf ') (x) ((')"
+unshare -u bash -c 'exec -a "$0" sleep 100' "$N1" & AWK=$!
+unshare -i bash -c 'exec -a "$0" sleep 100' "$N2" &
+unshare -n sleep 100 &
+( exec -a 'parent with kids' bash -c 'sleep 100 & sleep 100 & wait' ) &
+sleep 0.3
+"#;
+
+const SPLIT: &[u8] = b"\0@@lsns-test-split@@\0";
+
+/// Run `setup`, then the original and ours with `args`, in one fresh PID namespace (inside a
+/// sandbox). An argument `@UTS@` is replaced by the inode of `$AWK`'s uts namespace.
+fn in_pidns_env(setup: &str, args: &[&str], lang: &str) -> (Outcome, Outcome) {
+    let mut all = args.to_vec();
+    all.push("@@B@@");
+    all.extend_from_slice(args);
+    run_pair(setup, "/usr/bin/lsns", &all, lang)
+}
+
+/// Run `setup`, then `bin_a` with the words of `args` before `@@B@@` and ours with those
+/// after it, in one fresh PID namespace, both as the same PID.
+fn run_pair(setup: &str, bin_a: &str, args: &[&str], lang: &str) -> (Outcome, Outcome) {
+    let inner = format!(
+        r#"
+for t in $(awk '{{for(i=1;i<=NF;i++) if($i=="-"){{ if($(i+1)=="nsfs") print $5; break }}}}' /proc/self/mountinfo); do umount -l "$t" 2>/dev/null; done
+{setup}
+args=(); argsb=(); cur=a
+for a in "$@"; do
+  [ "$a" = @UTS@ ] && a=$(stat -L -c %i /proc/$AWK/ns/uts)
+  if [ "$a" = @@B@@ ]; then cur=b; continue; fi
+  if [ $cur = a ]; then args+=("$a"); else argsb+=("$a"); fi
+done
+S=/run/nsutils-scratch
+run() {{
+  n=$1; shift; b=$1; shift
+  echo 999 > /proc/sys/kernel/ns_last_pid
+  ( exec -a lsns "$b" "$@" ) > $S/$n.o 2> $S/$n.e
+  echo $? > $S/$n.c
+}}
+run a "$BIN_A" "${{args[@]}}"
+run b "$OURS" "${{argsb[@]}}"
+for n in a b; do cat $S/$n.o; printf '\0@@lsns-test-split@@\0'; cat $S/$n.e; printf '\0@@lsns-test-split@@\0'; cat $S/$n.c; printf '\0@@lsns-test-split@@\0'; done
+"#
+    );
+    let mut cmd = Command::new("/bin/bash");
+    cmd.arg("-c")
+        .arg(r#"exec unshare -fp --mount-proc bash -c 'eval "$INNER"' lsns-test "$@""#)
+        .arg("x")
+        .args(args)
+        .env("INNER", inner)
+        .env("OURS", OURS)
+        .env("BIN_A", bin_a)
+        .env("LANG", lang)
+        .env_remove("LC_ALL")
+        .env_remove("LC_CTYPE")
+        .env_remove("COLUMNS");
+    let all = Outcome::of(sandbox(&mut cmd));
+    let parts: Vec<&[u8]> = split(&all.stdout);
+    assert!(parts.len() >= 6, "harness failed: {all:?}");
+    let mk = |o: &[u8], e: &[u8], c: &[u8]| Outcome {
+        stdout: o.to_vec(),
+        stderr: e.to_vec(),
+        code: String::from_utf8_lossy(c).trim().parse().unwrap_or(-1),
+    };
+    (
+        mk(parts[0], parts[1], parts[2]),
+        mk(parts[3], parts[4], parts[5]),
+    )
+}
+
+fn split(mut s: &[u8]) -> Vec<&[u8]> {
+    let mut v = Vec::new();
+    while let Some(i) = s.windows(SPLIT.len()).position(|w| w == SPLIT) {
+        v.push(&s[..i]);
+        s = &s[i + SPLIT.len()..];
+    }
+    v
+}
+
+fn in_pidns(setup: &str, args: &[&str]) -> (Outcome, Outcome) {
+    in_pidns_env(setup, args, "C.UTF-8")
+}
+
+fn same_in_pidns(setup: &str, args: &[&str]) -> Outcome {
+    let (a, b) = in_pidns(setup, args);
+    assert_outcomes_equal("lsns", args, &a, &b);
+    assert_eq!(b.code, 0, "{b:?}");
+    b
+}
+
+/// Run only ours in a fresh PID namespace after `setup` (for 2.42 behaviour).
+fn ours_in_pidns(setup: &str, args: &[&str]) -> Outcome {
+    in_pidns(setup, args).1
+}
+
+#[test]
+fn listings_match_the_original() {
+    if !need_root() {
+        return;
+    }
+    for args in [
+        &[][..],
+        &["-l"],
+        &["-n"],
+        &["-u"],
+        &["-W"],
+        &["-r"],
+        &["-r", "-n"],
+        &["-J"],
+        &["-J", "-l"],
+        &["--list", "--noheadings", "--notruncate"],
+        &["-o", "NS,TYPE,PATH,NPROCS"],
+        &["-o", "+PPID,UID,PATH"],
+        &["-o", "ns,Type,pid"],
+        &["--output-all"],
+        &["--output-all", "-J"],
+        &["-o", "NS,PNS,ONS", "-t", "pid", "-t", "user"],
+        &["-t", "net"],
+        &["-t", "net", "-r"],
+        &["-t", "uts", "-t", "ipc"],
+        &["-p", "1"],
+        &["-p", "1", "-J"],
+        &["--task=1", "-o", "NS,PATH"],
+        &["-o", "PPID,TYPE,PID,NS"],
+        &["-n", "-o", "PID"],
+    ] {
+        same_in_pidns(AWKWARD, args);
+    }
+}
+
+#[test]
+fn trees_match_the_original() {
+    if !need_root() {
+        return;
+    }
+    for args in [
+        &["-T"][..],
+        &["--tree=owner"],
+        &["--tree=parent"],
+        &["-Tprocess"],
+        &["-T", "-J"],
+        &["--tree=parent", "-J"],
+        &["-T", "-r"],
+        &["-T", "-o", "PID,NS,TYPE"],
+        &["-o", "COMMAND,PID", "-T"],
+        &["-T", "-l"],
+        &["-l", "-T", "-n", "-o", "NS"],
+    ] {
+        same_in_pidns(AWKWARD, args);
+    }
+}
+
+#[test]
+fn namespace_id_mode_matches_the_original() {
+    if !need_root() {
+        return;
+    }
+    for args in [
+        &["@UTS@"][..],
+        &["-l", "@UTS@"],
+        &["-J", "@UTS@"],
+        &["-r", "@UTS@"],
+        &["-o", "PID,NS,COMMAND", "@UTS@"],
+        &["--output-all", "@UTS@"],
+        &["4026531838"],
+        &["-l", "4026531838"],
+        &["-J", "4026531838"],
+        &["0"],
+    ] {
+        same_in_pidns(AWKWARD, args);
+    }
+}
+
+#[test]
+fn awkward_names_in_a_c_locale() {
+    if !need_root() {
+        return;
+    }
+    for args in [&[][..], &["-r"], &["-J"], &["-T"], &["-o", "COMMAND"]] {
+        let (a, b) = in_pidns_env(AWKWARD, args, "C");
+        assert_outcomes_equal("lsns", args, &a, &b);
+    }
+}
+
+#[test]
+fn json_parses_to_the_same_document() {
+    if !need_root() {
+        return;
+    }
+    for args in [
+        &["-J", "--output-all"][..],
+        &["-J", "-T"],
+        &["-J", "-t", "net"],
+    ] {
+        let (a, b) = in_pidns(AWKWARD, args);
+        // Names with bytes that are not UTF-8 are printed raw, as libsmartcols does: parse lossily.
+        let pa: serde_json::Value = serde_json::from_str(&a.out()).expect("original JSON");
+        let pb: serde_json::Value = serde_json::from_str(&b.out()).expect("our JSON");
+        assert_eq!(pa, pb);
+        // NETNSID is a string, numbers are bare.
+        let first = &pb["namespaces"][0];
+        assert!(first["ns"].is_u64(), "{first}");
+    }
+}
+
+#[test]
+fn multi_line_nsfs_matches_the_original() {
+    if !need_root() {
+        return;
+    }
+    let setup = r#"
+S=/run/nsutils-scratch
+touch $S/na $S/nbb
+unshare --net=$S/na sleep 100 & AWK=$!
+sleep 0.2
+mount --bind $S/na $S/nbb
+unshare -u sleep 100 &
+sleep 0.1
+"#;
+    for args in [
+        &["-t", "net"][..],
+        &["-t", "net", "-W"],
+        &["-t", "net", "-r"],
+        &["-t", "net", "-J"],
+        &["-t", "net", "-o", "NS,NSFS,PID"],
+        &["-t", "net", "-o", "NSFS,NS", "--tree=process"],
+        &["-t", "net", "-n", "-o", "NSFS"],
+        &["-o", "NS,NSFS,COMMAND"],
+    ] {
+        same_in_pidns(setup, args);
+    }
+}
+
+// ---- bad input: each compared with the original -------------------------------------------
+
+#[test]
+fn unknown_column() {
+    tool().assert_same(&["-o", "NOPE"]);
+    tool().assert_same(&["-o", "NS,nope,x"]);
+    tool().assert_same(&["-o", "NS,"]);
+    let o = tool().assert_same(&["-o", "NS,,PID"]);
+    assert_eq!(o.code, 1);
+}
+
+#[test]
+fn unknown_type() {
+    let o = tool().assert_same(&["-t", "foo"]);
+    assert_eq!(o.err(), "lsns: unknown namespace type: foo\n");
+    tool().assert_same(&["-t", "NET"]);
+}
+
+#[test]
+fn bad_pid() {
+    let o = tool().assert_same(&["-p", "abc"]);
+    assert_eq!(o.code, 1);
+    tool().assert_same(&["-p", "99999999999"]);
+    tool().assert_same(&["-p", "-1x"]);
+    tool().assert_same(&["-p"]);
+}
+
+/// §3.1: 2.42 parses -p with strtopid_or_err, so 0 is out of range (2.38.1 takes it as "no
+/// filter").
+#[test]
+fn zero_pid_is_out_of_range() {
+    let o = Outcome::of(&mut tool().ours_cmd(&["-p", "0"]));
+    assert_eq!(
+        o.err(),
+        "lsns: invalid PID argument: '0': Numerical result out of range\n"
+    );
+    assert_eq!((o.code, o.out()), (1, String::new()));
+}
+
+#[test]
+fn unknown_namespace_id() {
+    // Looking it up scans /proc, where 2.38.1 is racy on a busy host: compare in a quiet
+    // PID namespace.
+    if need_root() {
+        let (a, o) = in_pidns("", &["1234"]);
+        assert_outcomes_equal("lsns", &["1234"], &a, &o);
+        assert_eq!(o.err(), "lsns: not found namespace: 1234\n");
+        assert_eq!(o.code, 1);
+    }
+    tool().assert_same(&["123abc"]);
+    tool().assert_same(&["--", "-1"]);
+    tool().assert_same(&["99999999999999999999"]);
+    tool().assert_same(&["-p", "1", "1234"]);
+}
+
+#[test]
+fn unknown_option() {
+    tool().assert_same(&["--bogus"]);
+    tool().assert_same(&["-x"]);
+    tool().assert_same(&["--no"]);
+    tool().assert_same(&["-o"]);
+    tool().assert_same(&["--output"]);
+}
+
+#[test]
+fn bad_tree_argument() {
+    tool().assert_same(&["-Tfoo"]);
+    tool().assert_same(&["--tree=foo"]);
+    tool().assert_same(&["--tree="]);
+    // A separate word is the namespace ID, not the relation.
+    tool().assert_same(&["-T", "parent"]);
+}
+
+/// §3.1: 2.42 words exclusive options as `options --X and --Y cannot be combined`.
+#[test]
+fn json_with_raw() {
+    for (args, want) in [
+        (
+            &["-J", "-r"][..],
+            "lsns: options --json and --raw cannot be combined\n",
+        ),
+        (
+            &["-r", "-J"],
+            "lsns: options --raw and --json cannot be combined\n",
+        ),
+        (
+            &["-P", "-p", "1"],
+            "lsns: options --persistent and --task cannot be combined\n",
+        ),
+    ] {
+        let o = Outcome::of(&mut tool().ours_cmd(args));
+        assert_eq!(
+            (o.code, o.err(), o.out()),
+            (1, want.to_string(), String::new()),
+            "{args:?}"
+        );
+    }
+    // The original refuses the pair too (with 2.38.1's wording).
+    let orig = Outcome::of(&mut tool().original_cmd(&["-J", "-r"]));
+    assert_eq!(orig.code, 1);
+}
+
+/// §3.5: filter errors.
+#[test]
+fn bad_filter() {
+    let o = Outcome::of(&mut tool().ours_cmd(&["-Q", "NS =="]));
+    assert_eq!(
+        o.err(),
+        "lsns: failed to parse \"NS ==\": syntax error, unexpected end of file\n"
+    );
+    assert_eq!(o.code, 1);
+    let o = Outcome::of(&mut tool().ours_cmd(&["-Q", "NOPE == 1 || ALSO"]));
+    assert_eq!(
+        o.err(),
+        "lsns: unknown column: NOPE\nlsns: unknown column: ALSO\nlsns: failed to initialize filter\n"
+    );
+    assert_eq!((o.code, o.out()), (1, String::new()));
+}
+
+#[test]
+fn version_and_help() {
+    let o = Outcome::of(&mut tool().ours_cmd(&["-V"]));
+    assert_eq!(
+        o.out(),
+        format!("lsns from nsutils {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let ours = Outcome::of(&mut tool().ours_cmd(&["--help"]));
+    let orig = Outcome::of(&mut tool().original_cmd(&["--help"]));
+    // Same layout: the usage line and the option names in the same columns.
+    let names = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| l.starts_with(" -") || l.starts_with("     --"))
+            .map(|l| l[..l.len().min(24)].to_string())
+            .collect()
+    };
+    let ours_names = names(&ours.out());
+    for n in names(&orig.out()) {
+        // 2.42 shows --tree's argument as optional.
+        let n = n.replace("--tree <rel>   ", "--tree[=<rel>] ");
+        assert!(
+            ours_names.contains(&n),
+            "{n:?} missing from\n{}",
+            ours.out()
+        );
+    }
+    assert!(ours
+        .out()
+        .starts_with("\nUsage:\n lsns [options] [<namespace>]\n"));
+}
+
+// ---- 2.42 behaviour, from the spec ----------------------------------------------------------
+
+/// §3.1 `-H`: the column table (HOLDER right-aligned, TYPE, DESCRIPTION; no headings).
+#[test]
+fn list_columns() {
+    let o = Outcome::of(&mut tool().ours_cmd(&["-H"]));
+    let lines: Vec<String> = o.out().lines().map(String::from).collect();
+    assert_eq!(lines.len(), 13);
+    assert_eq!(
+        lines[0],
+        "     NS <integer> namespace identifier (inode number)"
+    );
+    assert_eq!(lines[6], "COMMAND <string>  command line of the PID");
+    let j = Outcome::of(&mut tool().ours_cmd(&["-J", "-H"]));
+    let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+    assert_eq!(v["lsns-columns"][9]["holder"], "NETNSID");
+    assert_eq!(v["lsns-columns"][9]["type"], "<string>");
+    let r = Outcome::of(&mut tool().ours_cmd(&["-r", "-H"]));
+    assert_eq!(
+        r.out().lines().next(),
+        Some("NS <integer> namespace\\x20identifier\\x20(inode\\x20number)")
+    );
+}
+
+/// §3.3: persistent namespaces are listed (NPROCS 0, no PID/COMMAND, USER of the owner uid),
+/// and `-P` lists only them.
+#[test]
+fn persistent_namespaces() {
+    if !need_root() {
+        return;
+    }
+    let setup = r#"
+S=/run/nsutils-scratch
+touch $S/u
+unshare --uts=$S/u true
+"#;
+    let ino = |o: &Outcome| -> String {
+        o.out()
+            .lines()
+            .nth(1)
+            .unwrap_or("")
+            .split(' ')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    let p = ours_in_pidns(setup, &["-P"]);
+    assert_eq!(p.code, 0, "{p:?}");
+    let n = ino(&p);
+    assert!(n.len() >= 10, "{p:?}");
+    assert_eq!(
+        p.out(),
+        format!("        NS TYPE NPROCS PID USER COMMAND\n{n} uts       0     root \n")
+    );
+    let j = ours_in_pidns(setup, &["-P", "-J"]);
+    let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+    assert_eq!(v["namespaces"][0]["nprocs"], 0);
+    assert!(v["namespaces"][0]["pid"].is_null());
+    assert!(v["namespaces"][0]["command"].is_null());
+    assert_eq!(v["namespaces"][0]["user"], "root");
+    let user_ns = std::fs::metadata("/proc/self/ns/user")
+        .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
+        .unwrap();
+    let d = ours_in_pidns(setup, &["-P", "-o", "NS,TYPE,NSFS,PNS,ONS,USER", "-n"]);
+    // PNS is as wide as its header (the width hint applies only to data wider than that).
+    assert_eq!(
+        d.out(),
+        format!("{n} uts  /run/nsutils-scratch/u   0 {user_ns} root\n")
+    );
+    // The default listing includes it too.
+    let all = ours_in_pidns(setup, &["-r", "-n", "-o", "NS,NPROCS"]);
+    assert!(all.out().contains(&format!("{n} 0\n")), "{all:?}");
+}
+
+/// §3.3: a namespace held only by an open fd is listed with NPROCS 0.
+#[test]
+fn fd_held_namespace() {
+    if !need_root() {
+        return;
+    }
+    let setup = r#"
+S=/run/nsutils-scratch
+touch $S/n
+unshare --net=$S/n true
+stat -L -c %i $S/n > $S/ino
+exec 7< $S/n
+umount $S/n
+"#;
+    let o = ours_in_pidns(
+        setup,
+        &["-r", "-n", "-o", "NS,TYPE,NPROCS,PID", "-t", "net"],
+    );
+    let text = o.out();
+    let held: Vec<&str> = text
+        .lines()
+        .filter(|l| l.ends_with(" net 0 "))
+        .map(|l| l.split(' ').next().unwrap_or(""))
+        .collect();
+    assert_eq!(held.len(), 1, "{o:?}");
+}
+
+/// §3.5: the spec's filter example, and filters agreeing with the unfiltered listing.
+#[test]
+fn filters() {
+    if !need_root() {
+        return;
+    }
+    let setup = format!("{AWKWARD}\nip netns add ulrdemo\nip netns set ulrdemo 42\n");
+    let o = ours_in_pidns(
+        &setup,
+        &[
+            "-Q",
+            r#"TYPE == "net" && NETNSID == "42""#,
+            "-r",
+            "-n",
+            "-o",
+            "NS,NSFS",
+        ],
+    );
+    let line = o.out();
+    assert!(
+        line.ends_with(" /run/netns/ulrdemo\n") && line.lines().count() == 1,
+        "{o:?}"
+    );
+
+    let expect = |all: &Outcome, pred: &dyn Fn(&[String]) -> bool| -> String {
+        let rows: Vec<Vec<String>> = all
+            .out()
+            .lines()
+            .map(|l| l.split(' ').map(String::from).collect())
+            .collect();
+        rows.iter()
+            .filter(|r| pred(r))
+            .map(|r| format!("{}\n", r[0]))
+            .collect()
+    };
+    for (q, pred) in [
+        (
+            "NPROCS > 1",
+            Box::new(|r: &[String]| r[2].parse::<u64>().unwrap() > 1)
+                as Box<dyn Fn(&[String]) -> bool>,
+        ),
+        (
+            "type eq 'uts' or TYPE == \"ipc\"",
+            Box::new(|r: &[String]| r[1] == "uts" || r[1] == "ipc"),
+        ),
+        (
+            "!(TYPE =~ \"^(net|mnt)$\")",
+            Box::new(|r: &[String]| r[1] != "net" && r[1] != "mnt"),
+        ),
+        ("PID", Box::new(|r: &[String]| !r[3].is_empty())),
+        ("NOT PID", Box::new(|r: &[String]| r[3].is_empty())),
+        (
+            "COMMAND =~ \"sleep\" && NPROCS == 1",
+            Box::new(|r: &[String]| r[4].contains("sleep") && r[2] == "1"),
+        ),
+        (
+            "TYPE !~ \"t\"",
+            Box::new(|r: &[String]| !r[1].contains('t')),
+        ),
+        (
+            "NS >= 4026531836 and NS <= 4026531838",
+            Box::new(|r: &[String]| {
+                let n: u64 = r[0].parse().unwrap();
+                (4026531836..=4026531838).contains(&n)
+            }),
+        ),
+    ] {
+        // The unfiltered listing (by ours, checked against the original above) and the
+        // filtered one, in the same PID namespace.
+        let words = [
+            "-r",
+            "-n",
+            "-l",
+            "-o",
+            "NS,TYPE,NPROCS,PID,COMMAND",
+            "@@B@@",
+            "-r",
+            "-n",
+            "-l",
+            "-o",
+            "NS",
+            "-Q",
+            q,
+        ];
+        let (all, f) = run_pair(&setup, OURS, &words, "C.UTF-8");
+        assert_eq!(f.out(), expect(&all, &*pred), "filter {q}: {f:?}");
+    }
+    // A literal's type wins: TYPE compared with a number cannot be cast.
+    let bad = ours_in_pidns(&setup, &["-Q", "TYPE == 5"]);
+    assert_eq!(
+        bad.err(),
+        "lsns: failed to apply filter: Invalid argument\n"
+    );
+    assert_eq!(bad.code, 1);
+}
+
+/// §3.3 (2.42): owner/parent trees drop ghost namespaces of kinds filtered out by -t (2.38.1
+/// showed the user namespace as the root row).
+#[test]
+fn tree_respects_type_filter() {
+    if !need_root() {
+        return;
+    }
+    let o = ours_in_pidns(AWKWARD, &["-T", "-t", "uts", "-r", "-n", "-o", "TYPE"]);
+    assert!(
+        !o.out().is_empty() && o.out().lines().all(|l| l == "uts"),
+        "{o:?}"
+    );
+}
+
+/// Processes appear and exit while lsns-rs reads /proc: every run must succeed with
+/// well-formed output.
+#[test]
+fn churn() {
+    if !need_root() {
+        return;
+    }
+    let mut churner = Command::new("/bin/bash")
+        .arg("-c")
+        .arg("end=$((SECONDS+3)); while [ $SECONDS -lt $end ]; do for i in 1 2 3 4 5 6 7 8; do (unshare -u true; sleep 0.001) & done; wait; done")
+        .spawn()
+        .expect("churner");
+    let start = std::time::Instant::now();
+    let mut runs = 0;
+    while start.elapsed() < std::time::Duration::from_millis(2500) {
+        for args in [
+            &["-r", "-n", "-o", "NS,TYPE,NPROCS,PID"][..],
+            &["-J"],
+            &["-T"],
+            &["-o", "+PPID,NETNSID"],
+        ] {
+            let o = Outcome::of(Command::new(OURS).args(args));
+            assert_eq!(o.code, 0, "{args:?}: {o:?}");
+            assert!(o.stderr.is_empty(), "{args:?}: {o:?}");
+            if args[0] == "-J" {
+                let v: serde_json::Value =
+                    serde_json::from_str(&o.out()).expect("valid JSON under churn");
+                assert!(v["namespaces"].as_array().is_some_and(|a| !a.is_empty()));
+            } else if args[0] == "-r" {
+                for l in o.out().lines() {
+                    let f: Vec<&str> = l.split(' ').collect();
+                    assert_eq!(f.len(), 4, "{l:?}");
+                    assert!(
+                        f[0].parse::<u64>().is_ok() && f[2].parse::<u64>().is_ok(),
+                        "{l:?}"
+                    );
+                }
+            }
+            runs += 1;
+        }
+    }
+    let _ = churner.kill();
+    let _ = churner.wait();
+    assert!(runs >= 8, "only {runs} runs");
+}
