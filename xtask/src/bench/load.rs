@@ -304,8 +304,6 @@ impl Target {
                 | libc::CLONE_NEWNET
                 | libc::CLONE_NEWCGROUP
                 | libc::CLONE_NEWPID;
-            // SAFETY: getpid takes no arguments.
-            let me = unsafe { libc::getpid() };
             // SAFETY: unshare with flags, in a single-threaded child.
             let r = unsafe { libc::unshare(flags) };
             if r != 0 {
@@ -315,7 +313,10 @@ impl Target {
             let g = fork();
             if g == 0 {
                 close(wr);
-                die_with_parent(me);
+                // PID 1 of the new pid namespace: its parent is outside it, so getppid() is 0
+                // and die_with_parent's check does not apply; the signal still does.
+                // SAFETY: prctl with integer arguments.
+                unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
                 pause_forever();
             }
             let bytes = g.to_ne_bytes();
@@ -331,7 +332,7 @@ impl Target {
         // SAFETY: rd is a pipe read end this function owns.
         let mut f = unsafe { std::fs::File::from_raw_fd(rd) };
         let mut buf = [0u8; 4];
-        let target = Target { group: t, pid: 0 };
+        let mut target = Target { group: t, pid: 0 };
         if f.read_exact(&mut buf).is_err() {
             return Err(Fail("the nsenter target did not start".into()));
         }
@@ -339,7 +340,8 @@ impl Target {
         if pid <= 0 {
             return Err(Fail("the nsenter target could not fork".into()));
         }
-        Ok(Target { pid, ..target })
+        target.pid = pid;
+        Ok(target)
     }
 }
 

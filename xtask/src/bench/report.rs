@@ -166,8 +166,15 @@ impl Report {
     /// The terminal table.
     pub fn table(&self) -> String {
         let mut s = String::new();
+        let w = self
+            .results
+            .iter()
+            .map(|o| o.name.len())
+            .max()
+            .unwrap_or(10)
+            .max(10);
         s.push_str(&format!(
-            "\n{:<50} {:>8} {:<11} {:>4} {:>9} {:>9} {:>9} {:>8} {:>8} {:>6} {:>6} {:>6}\n",
+            "\n{:<w$} {:>9} {:<11} {:>4} {:>9} {:>9} {:>9} {:>8} {:>8} {:>6} {:>6} {:>6}\n",
             "scenario",
             "load",
             "who",
@@ -183,7 +190,7 @@ impl Report {
         ));
         for r in self.rows() {
             s.push_str(&format!(
-                "{:<50} {:>8} {:<11} {:>4} {:>9} {:>9} {:>9} {:>8} {:>8.0} {:>6} {:>6} {:>6}\n",
+                "{:<w$} {:>9} {:<11} {:>4} {:>9} {:>9} {:>9} {:>8} {:>8.0} {:>6} {:>6} {:>6}\n",
                 r.name,
                 r.load,
                 r.label,
