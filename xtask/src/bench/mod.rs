@@ -152,7 +152,8 @@ impl Scenario {
         } else {
             ""
         };
-        self.steps
+        let joined = self
+            .steps
             .iter()
             .map(|s| {
                 // The target's pid differs from run to run: show it as PID.
