@@ -35,7 +35,7 @@ pub struct Ctx {
     map: Option<Vec<(OsString, i32)>>,
     /// The non-strict socket for per-name queries (ip's `rtnsh`).
     getter: Option<NsidSocket>,
-    /// The strict-checking socket for dumps and `set` (ip's `rth`).
+    /// The socket for dumps and `set` (ip's `rth`).
     strict: Option<NsidSocket>,
 }
 
@@ -57,8 +57,11 @@ impl Ctx {
         self.getter.get_or_insert_with(|| open_socket(false))
     }
 
+    /// ip's main socket: strict checking, except in batch mode, where ip opens it without
+    /// (so the kernel ignores `target-nsid` in dumps there).
     fn strict(&mut self) -> &mut NsidSocket {
-        self.strict.get_or_insert_with(|| open_socket(true))
+        let strict = !self.batch;
+        self.strict.get_or_insert_with(|| open_socket(strict))
     }
 }
 

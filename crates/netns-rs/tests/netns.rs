@@ -1,0 +1,755 @@
+//! netns-rs against `ip netns` (iproute2 6.1, the live oracle), in a sandbox each: a private
+//! mount namespace with a tmpfs over /run, so /run/netns starts absent and nothing reaches the
+//! host. Where 6.1 and 7.x differ, the 7.x behaviour is asserted explicitly (spec top section).
+//!
+//! Two ways to run a case:
+//! - `same(setup, args)`: the testkit's `assert_same_in_sandbox` (the tool is the last command);
+//! - `same_sh(script)`: a bash script run once with `$IP $G $NETNS` = `ip GLOBALS netns` and once
+//!   with `netns-rs GLOBALS` (`$IP` is ip or netns-rs, `$NETNS` is `netns` or empty; globals go in
+//!   between), so a case can inspect /run/netns and mountinfo after the command.
+
+use std::process::Command;
+
+use nsutils_testkit::{assert_outcomes_equal, need_root, sandbox, Outcome, Tool};
+
+const OURS: &str = env!("CARGO_BIN_EXE_netns-rs");
+
+fn tool() -> Tool {
+    Tool::ip_netns(OURS)
+}
+
+/// Tests run in parallel, and nsids belong to the network namespace that hands them out: every
+/// case gets a network namespace of its own (bash re-runs its own `-c` script under
+/// `unshare -n`), so ids and dumps are not shared between cases.
+const OWN_NET: &str = "if [ -z \"$NSU_NET\" ]; then NSU_NET=1 exec unshare -n /bin/bash -c \"$BASH_EXECUTION_STRING\" \"$0\" \"$@\"; fi\n";
+
+fn same(setup: &str, args: &[&str]) -> Outcome {
+    tool().assert_same_in_sandbox(&format!("{OWN_NET}{setup}"), args)
+}
+
+fn both_in_sandbox(setup: &str, args: &[&str]) -> (Outcome, Outcome) {
+    tool().run_both_in_sandbox(&format!("{OWN_NET}{setup}"), args)
+}
+
+/// What is left in the run dir and which mounts are there, without ids or times.
+const STATE: &str = r#"
+echo "--- state"
+if [ -d /run/netns ]; then find /run/netns -mindepth 1 -printf '%M %f\n'; else echo "no run dir"; fi
+awk '$5 ~ "^/run/netns" { print $5, $(NF-2) }' /proc/self/mountinfo
+"#;
+
+fn run_sh(script: &str, ours: bool) -> Outcome {
+    let mut cmd = Command::new("unshare");
+    cmd.arg("-n").arg("/bin/bash").arg("-c").arg(script);
+    if ours {
+        cmd.env("IP", OURS).env("NETNS", "");
+    } else {
+        cmd.env("IP", "ip").env("NETNS", "netns");
+    }
+    Outcome::of(sandbox(&mut cmd))
+}
+
+fn both_sh(script: &str) -> (Outcome, Outcome) {
+    (run_sh(script, false), run_sh(script, true))
+}
+
+fn same_sh(script: &str) -> Outcome {
+    let (orig, ours) = both_sh(script);
+    assert_outcomes_equal("ip netns", &[script], &orig, &ours);
+    ours
+}
+
+/// Run `cmd` (after `setup`), print its status, then the state.
+fn same_then_state(setup: &str, cmd: &str) -> Outcome {
+    same_sh(&format!("{setup}\n{cmd}\necho \"rc=$?\"\n{STATE}"))
+}
+
+// ---------------------------------------------------------------- common paths
+
+#[test]
+fn list_without_run_dir_prints_nothing() {
+    if !need_root() {
+        return;
+    }
+    for args in [
+        &[][..],
+        &["list"],
+        &["show"],
+        &["lst"],
+        &["l"],
+        &["-j", "list"],
+        &["-j", "-p", "list"],
+    ] {
+        let o = same("", args);
+        assert_eq!(o.stdout, b"", "{args:?}");
+    }
+}
+
+#[test]
+fn list_with_names_and_ids() {
+    if !need_root() {
+        return;
+    }
+    let setup =
+        "ip netns add b; ip netns add a; ip netns add 'sp ace'; ip netns set a 5; ip netns set b 0";
+    let o = same(setup, &["list"]);
+    assert_eq!(o.out(), "sp ace\na (id: 5)\nb (id: 0)\n");
+    same(setup, &[]);
+    same(setup, &["-j", "list"]);
+    same(setup, &["-json", "-pretty", "show"]);
+    same(setup, &["--j", "--p", "sh"]);
+    same("mkdir /run/netns", &["-j", "list"]);
+    same("mkdir /run/netns", &["-j", "-p", "list"]);
+}
+
+#[test]
+fn json_strings_escaped_as_ip() {
+    if !need_root() {
+        return;
+    }
+    let o = same("ip netns add 'q\"b\\s\ttab<>&'", &["-j", "list"]);
+    assert!(o.out().contains(r#"q\"b\\s\ttab<>&"#), "{o:?}");
+}
+
+#[test]
+fn add_creates_what_ip_creates() {
+    if !need_root() {
+        return;
+    }
+    same_then_state(
+        "",
+        "$IP $NETNS add x && $IP $NETNS add y && $IP $NETNS list",
+    );
+    // The same name twice.
+    same_then_state("ip netns add x", "$IP $NETNS add x");
+    // Names ip accepts although they look odd.
+    same_then_state("", "$IP $NETNS add -- -x; $IP $NETNS add ...; $IP $NETNS add \"$(printf 'n\\nl')\"; $IP $NETNS list");
+    let long = "x".repeat(255);
+    same_then_state(
+        "",
+        &format!("$IP $NETNS add {long}; $IP $NETNS list | wc -c"),
+    );
+}
+
+#[test]
+fn add_leaves_the_caller_in_its_own_netns() {
+    if !need_root() {
+        return;
+    }
+    // Batch mode keeps one process across lines: the exec after add must run in the caller's netns.
+    same_sh(
+        "printf 'netns add a\\nnetns add b\\nnetns exec a readlink /proc/1/ns/net\\nnetns identify\\n' > /run/b.txt
+         [ \"$(readlink /proc/self/ns/net)\" = \"$(readlink /proc/1/ns/net)\" ] && echo host-ns
+         $IP -b /run/b.txt | sed 's/[0-9]//g'; echo rc=$?",
+    );
+}
+
+#[test]
+fn attach_binds_a_process_netns() {
+    if !need_root() {
+        return;
+    }
+    same_then_state(
+        "ip netns add a; ip netns exec a sleep 10 >/dev/null 2>&1 & sleep 0.3; pid=$(ip netns pids a)",
+        "$IP $NETNS attach b $pid; [ \"$($IP $NETNS identify $pid)\" = b ] && echo last-match; kill $pid",
+    );
+    same_then_state("ip netns add a", "$IP $NETNS attach c 0x$(printf %x $$)");
+}
+
+#[test]
+fn delete_and_delete_all() {
+    if !need_root() {
+        return;
+    }
+    same_then_state("ip netns add a; ip netns add b", "$IP $NETNS delete a");
+    same_then_state("ip netns add a; ip netns add b", "$IP $NETNS d b");
+    same_then_state(
+        "ip netns add a; ip netns add b; ip netns add c",
+        "$IP -all $NETNS delete",
+    );
+    // -all ignores the name, and skips the name check.
+    same_then_state("ip netns add a; ip netns add b", "$IP -a $NETNS del ..");
+    // No run dir: fine.
+    same_then_state("", "$IP -all $NETNS delete");
+    // -all stops at the first failure but exits 0.
+    same_then_state(
+        "ip netns add a; mkdir /run/netns/dir; ip netns add c",
+        "$IP -all $NETNS delete",
+    );
+}
+
+#[test]
+fn set_and_list_id() {
+    if !need_root() {
+        return;
+    }
+    let setup = "ip netns add a; ip netns add b; ip netns add c; ip netns set a 7; ip netns set b auto; ip netns set c 0x10";
+    let o = same(setup, &["list-id"]);
+    assert_eq!(o.out(), "nsid 0 (iproute2 netns name: b)\nnsid 7 (iproute2 netns name: a)\nnsid 16 (iproute2 netns name: c)\n");
+    same(setup, &["-j", "list-id"]);
+    same(setup, &["-j", "-p", "list-id"]);
+    same(setup, &["list-id", "nsid", "7"]);
+    same(setup, &["-j", "list-id", "nsid", "16"]);
+    same(setup, &["list-"]);
+    same("", &["list-id"]);
+    same("", &["-j", "list-id"]);
+    same_then_state("ip netns add a", "$IP $NETNS set a 3; $IP $NETNS list");
+    same_then_state("ip netns add a", "$IP $NETNS se a auto; $IP $NETNS list");
+}
+
+#[test]
+fn list_id_with_target_and_nameless_ids() {
+    if !need_root() {
+        return;
+    }
+    // An id without a name keeps the trailing space; target-nsid shows current-nsid.
+    // "gone" keeps nsid 9 after its name is deleted, because a process still lives in it.
+    let setup = "ip netns add x; ip netns add z; ip netns set x 0; ip netns set z 4; \
+                 ip netns exec x ip netns set z 2; ip netns add gone; ip netns set gone 9; \
+                 ip netns exec gone sleep 5 >/dev/null 2>&1 & sleep 0.3; ip netns del gone";
+    let o = same(setup, &["list-id", "target-nsid", "0"]);
+    assert_eq!(
+        o.out(),
+        "nsid 2 current-nsid 4 (iproute2 netns name: z)\n",
+        "{o:?}"
+    );
+    same(setup, &["-j", "list-id", "target-nsid", "0"]);
+    let o = same(setup, &["list-id"]);
+    assert!(o.out().contains("\nnsid 9 \n"), "{o:?}");
+    same(setup, &["list-id", "nsid", "2", "target-nsid", "0"]);
+}
+
+#[test]
+fn exec_runs_in_the_netns_with_its_own_sys_and_etc() {
+    if !need_root() {
+        return;
+    }
+    let setup = "ip netns add a; mkdir -p /etc/netns/a; echo nameserver 10.9.9.9 > /etc/netns/a/resolv.conf; \
+                 trap 'rm -rf /etc/netns/a; rmdir /etc/netns 2>/dev/null' EXIT";
+    same_sh(&format!(
+        "{setup}\n$IP $NETNS exec a sh -c 'ip netns identify; ip -o link | cut -d: -f2; grep nameserver /etc/resolv.conf; \
+         awk \"\\$5 == \\\"/sys\\\" {{ print \\$5, \\$(NF-2), \\$(NF-1) }}\" /proc/self/mountinfo'; echo rc=$?"
+    ));
+    // The program's status passes through; -- is not special.
+    same_sh("ip netns add a; $IP $NETNS exec a sh -c 'exit 7'; echo rc=$?");
+    same_sh("ip netns add a; $IP $NETNS exec a -- true; echo rc=$?");
+    same_sh("ip netns add a; $IP $NETNS e a /nonexistent/prog x; echo rc=$?");
+    // exec does not fork: the program has our PID.
+    same_sh("ip netns add a; $IP $NETNS exec a sh -c 'echo $$' > /run/pid & p=$!; wait; [ \"$(cat /run/pid)\" = $p ] && echo no-fork");
+}
+
+#[test]
+fn exec_all_prints_headers_and_ignores_statuses() {
+    if !need_root() {
+        return;
+    }
+    let o = same_sh("ip netns add a; ip netns add b; $IP -all $NETNS exec sh -c 'ip netns identify; exit 3'; echo rc=$?");
+    assert_eq!(o.out(), "\nnetns: b\nb\n\nnetns: a\na\nrc=0\n");
+    same_sh("$IP -all $NETNS exec true; echo rc=$?");
+    same_sh("ip netns add a; $IP -all $NETNS exec; echo rc=$?");
+    // A child killed by a signal makes ip stop with 1 at once.
+    same_sh("ip netns add a; ip netns add b; $IP -all $NETNS exec sh -c 'ip netns identify; kill -9 $$'; echo rc=$?");
+}
+
+#[test]
+fn exec_all_child_that_cannot_switch_exits() {
+    if !need_root() {
+        return;
+    }
+    // iproute2 >= 6.9 (70ba338c): a child whose setup fails _exit(1)s instead of running the
+    // rest of the loop; 6.1 duplicates the output. Asserted from the spec, not from 6.1.
+    let o = run_sh("ip netns add a; mkdir -p /run/netns; touch /run/netns/stray; ip netns add b; $IP -all $NETNS exec echo hi; echo rc=$?", true);
+    assert_eq!(
+        o.out(),
+        "\nnetns: b\nhi\n\nnetns: stray\n\nnetns: a\nhi\nrc=0\n",
+        "{o:?}"
+    );
+    assert_eq!(
+        o.err(),
+        "setting the network namespace \"stray\" failed: Invalid argument\n",
+        "{o:?}"
+    );
+}
+
+#[test]
+fn identify_and_pids() {
+    if !need_root() {
+        return;
+    }
+    same("", &["identify"]);
+    same("ip netns add a", &["identify"]);
+    same("ip netns add a", &["identify", "1"]);
+    same("ip netns add a", &["-n", "a", "identify"]);
+    // Several names for one netns: the last in readdir order wins.
+    same_sh("ip netns add a; ip netns exec a sleep 10 >/dev/null 2>&1 & sleep 0.3; p=$(ip netns pids a); ip netns attach b $p; ip netns attach c $p; $IP $NETNS identify $p; kill $p");
+    same_sh("ip netns add a; ip netns exec a sleep 10 >/dev/null 2>&1 & sleep 0.3; p=$!; [ \"$($IP $NETNS pids a)\" = $p ] && echo same-pid; kill $p");
+    same("ip netns add a", &["pids", "a"]);
+}
+
+#[test]
+fn global_options_as_ip_reads_them() {
+    if !need_root() {
+        return;
+    }
+    let setup = "ip netns add a";
+    for args in [
+        &["-4", "list"][..],
+        &[
+            "-d", "-s", "-h", "-iec", "-o", "-r", "-t", "-ts", "-br", "-N", "-M", "-B", "-0", "-6",
+            "-echo", "list",
+        ],
+        &["-c", "list"],
+        &["-color=never", "list"],
+        &["-x", "list"],
+        &["--x", "list"],
+        &["-e", "list"],
+        &["-all", "-all", "list"],
+        &["--", "list"],
+    ] {
+        same(setup, args);
+    }
+    // Options with a value (the testkit only knows -b and -n take one).
+    for opts in ["-l 3", "-family inet6", "-rc 100", "-rc lots", "-f bogus"] {
+        same_sh(&format!("{setup}; $IP {opts} $NETNS list; echo rc=$?"));
+    }
+    // -V: our own version line (the common rule), on stdout, exit 0.
+    let out = Command::new(OURS).arg("-V").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("netns-rs from nsutils {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    assert!(out.status.success());
+}
+
+#[test]
+fn help_block_on_stderr_exit_255() {
+    if !need_root() {
+        return;
+    }
+    same("", &["help"]);
+    same("", &["h"]);
+    same("", &["help", "me"]);
+    // -help: ip's layout, our words, on stderr, exit 255.
+    let o = Outcome::of(Command::new(OURS).arg("-help"));
+    assert_eq!(o.code, 255);
+    assert!(
+        o.err()
+            .starts_with("Usage: netns-rs [ OPTIONS ] SUBCOMMAND"),
+        "{o:?}"
+    );
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn netns_option_switches_first() {
+    if !need_root() {
+        return;
+    }
+    same(
+        "ip netns add a; ip netns add b; ip netns set b 3; ip netns exec a ip netns set b 8",
+        &["-n", "a", "list"],
+    );
+    same("ip netns add a", &["-n", "nosuch", "list"]);
+    same(
+        "ip netns add a",
+        &["-netns", "a", "exec", "a", "ip", "netns", "identify"],
+    );
+    // A bare -n: ip formats the missing name as "(null)" (the testkit cannot pass it to ip
+    // without a subcommand word, so this is asserted from the spec, §1.1).
+    let o = Outcome::of(sandbox(Command::new(OURS).arg("-n")));
+    assert_eq!(
+        o.err(),
+        "Cannot open network namespace \"(null)\": No such file or directory\n"
+    );
+    assert_eq!(o.code, 255);
+}
+
+#[test]
+fn batch_mode() {
+    if !need_root() {
+        return;
+    }
+    let file = "cat > /run/b.txt <<'EOF'\n# comment\nnetns add a # trailing comment\n\nnet add \"b c\"\nnetn set a \\\n 5\nnetns list\nnetns exec a sh -c 'exit 4'\nnetns list-id\nEOF\n";
+    same_sh(&format!(
+        "{file}$IP -b /run/b.txt $NETNS; echo rc=$?; {STATE}"
+    ));
+    same_sh(&format!(
+        "{file}$IP -force -b /run/b.txt $NETNS; echo rc=$?; {STATE}"
+    ));
+    same_sh(&format!("{file}$IP -b - $NETNS < /run/b.txt; echo rc=$?"));
+    same_sh("$IP -b /run/nosuch $NETNS; echo rc=$?");
+    same_sh("printf 'netns add a\\nnetns add \"x\\nnetns list\\n' > /run/b; $IP -b /run/b $NETNS; echo rc=$?");
+    same_sh("printf 'netns add a\\nnetns add . \\nnetns list\\n' > /run/b; $IP -b /run/b $NETNS; echo rc=$?; ls /run/netns");
+    same_sh("printf 'netns add a\\nnetns list \\\\\\n' > /run/b; $IP -b /run/b $NETNS; echo rc=$?");
+    same_sh("printf 'netns add a\\nbogus x\\nnetns list\\n' > /run/b; $IP -force -b /run/b $NETNS; echo rc=$?");
+    same_sh("printf 'netns add a\\nnetns exec a /nonexistent\\nnetns list\\n' > /run/b; $IP -b /run/b $NETNS; echo rc=$?");
+    same_sh("printf 'netns add a\\nnetns list-id target-nsid 77\\nnetns list\\n' > /run/b; $IP -b /run/b $NETNS; echo rc=$?");
+}
+
+#[test]
+fn monitor_reports_adds_and_deletes() {
+    if !need_root() {
+        return;
+    }
+    // stdbuf -oL makes ip line-buffered, so both can be compared before they are killed; the run
+    // dir is created by monitor itself.
+    let o = same_sh(
+        "stdbuf -oL $IP $NETNS monitor > /run/mon.txt 2>&1 & m=$!; sleep 0.3; ip netns add a; ip netns add b; \
+         ip netns del a; touch /run/netns/stray; sleep 0.3; kill $m; cat /run/mon.txt",
+    );
+    assert_eq!(o.out(), "add a\nadd b\ndelete a\nadd stray\n", "{o:?}");
+}
+
+// ---------------------------------------------------------------- better than ip (COMPATIBILITY.md)
+
+/// COMPATIBILITY.md, netns-rs: "delete never follows a symlink".
+#[test]
+fn delete_never_follows_a_symlink() {
+    if !need_root() {
+        return;
+    }
+    let script = format!(
+        "mkdir -p /run/docker/netns; touch /run/docker/netns/c1; mount --bind /proc/self/ns/net /run/docker/netns/c1; \
+         mkdir -p /run/netns; ln -s /run/docker/netns/c1 /run/netns/c1; \
+         $IP $NETNS delete c1; echo rc=$?; {STATE}\nawk '$5 == \"/run/docker/netns/c1\" {{ print $5, $(NF-2) }}' /proc/self/mountinfo"
+    );
+    let (orig, ours) = both_sh(&script);
+    assert_eq!(
+        ours.out(),
+        "rc=0\n--- state\n/run/docker/netns/c1 nsfs\n",
+        "{ours:?}"
+    );
+    assert_eq!(ours.stderr, b"");
+    // ip unmounts the symlink's target (spec §2.3): the difference is deliberate.
+    assert_eq!(orig.out(), "rc=0\n--- state\n", "{orig:?}");
+}
+
+/// COMPATIBILITY.md, netns-rs: "monitor flushes each line".
+#[test]
+fn monitor_flushes_each_line() {
+    if !need_root() {
+        return;
+    }
+    let script = "$IP $NETNS monitor > /run/mon.txt & m=$!; sleep 0.3; ip netns add a; sleep 0.3; \
+                  cat /run/mon.txt; kill $m; wait $m 2>/dev/null; echo after-kill; cat /run/mon.txt";
+    let (orig, ours) = both_sh(script);
+    assert_eq!(ours.out(), "add a\nafter-kill\nadd a\n", "{ours:?}");
+    // ip's stdout is block-buffered into a file: nothing, even after it was killed.
+    assert_eq!(orig.out(), "after-kill\n", "{orig:?}");
+}
+
+/// COMPATIBILITY.md, netns-rs: "stale placeholder explained".
+#[test]
+fn stale_placeholder_explained() {
+    if !need_root() {
+        return;
+    }
+    let setup = "ip netns add a; : > /run/netns/old; chmod 0 /run/netns/old";
+    let hint = "\"/run/netns/old\" is a stale placeholder: the namespace it named is gone (its bind mount was made in another mount namespace, or unmounted); remove it with \"ip netns delete old\"\n";
+    let (orig, ours) = both_in_sandbox(setup, &["list"]);
+    assert_eq!(ours.stdout, orig.stdout);
+    assert_eq!(ours.code, orig.code);
+    assert_eq!(
+        orig.err(),
+        "Error: Peer netns reference is invalid.\nError: Peer netns reference is invalid.\n"
+    );
+    assert_eq!(ours.err(), hint);
+    let (orig, ours) = both_in_sandbox(setup, &["exec", "old", "true"]);
+    assert_eq!(
+        orig.err(),
+        "setting the network namespace \"old\" failed: Invalid argument\n"
+    );
+    assert_eq!(
+        ours.err(),
+        format!("setting the network namespace \"old\" failed: Invalid argument\n{hint}")
+    );
+    assert_eq!((orig.code, ours.code), (255, 255));
+    // ip -n X netns add Y makes exactly such a file; delete removes it as ip does.
+    same_then_state("ip netns add x", "$IP -n x $NETNS add y; $IP $NETNS del y");
+}
+
+/// COMPATIBILITY.md, netns-rs: "-json for identify and pids".
+#[test]
+fn json_for_identify_and_pids() {
+    if !need_root() {
+        return;
+    }
+    let o = run_sh("ip netns add a; $IP -n a -j $NETNS identify; $IP -j $NETNS identify; $IP -j -p $NETNS identify $$", true);
+    assert_eq!(o.out(), "[{\"name\":\"a\"}]\n[]\n[ ]\n", "{o:?}");
+    let o = run_sh(
+        "ip netns add a; ip netns exec a sleep 10 >/dev/null 2>&1 & p=$!; sleep 0.3; [ \"$($IP -j $NETNS pids a)\" = \"[{\\\"pid\\\":$p}]\" ] && echo ok; \
+         [ \"$($IP -j $NETNS pids a | head -c1)\" = '[' ] && echo array; kill $p",
+        true,
+    );
+    assert_eq!(o.out(), "ok\narray\n", "{o:?}");
+}
+
+// ---------------------------------------------------------------- 7.x where 6.1 differs
+
+/// iproute2 >= 6.4 (465e87a8): `set` on a missing name is silent, exit 1.
+#[test]
+fn set_missing_name_is_silent_as_7x() {
+    if !need_root() {
+        return;
+    }
+    let (orig, ours) = both_in_sandbox("ip netns add a", &["set", "nosuch", "7"]);
+    assert_eq!(
+        orig.err(),
+        "Cannot open network namespace \"nosuch\": No such file or directory\n"
+    );
+    assert_eq!(ours.err(), "");
+    assert_eq!((orig.code, ours.code), (1, 1));
+}
+
+/// iproute2 7.0 (82c8b9fe): the run dir gets a peer group of its own even when /run is shared.
+#[test]
+fn run_dir_made_private_then_shared_as_7x() {
+    if !need_root() {
+        return;
+    }
+    let o = run_sh(
+        "mount --make-shared /run; $IP $NETNS add a; \
+         run=$(awk '$5 == \"/run\" { for (i = 7; $i != \"-\"; i++) print $i }' /proc/self/mountinfo | grep shared); \
+         rd=$(awk '$5 == \"/run/netns\" { for (i = 7; $i != \"-\"; i++) print $i }' /proc/self/mountinfo | head -1); \
+         echo \"$rd\" | grep -q '^shared:' && echo shared; [ \"$run\" != \"$rd\" ] && echo own-group; \
+         awk '$5 == \"/run/netns\"' /proc/self/mountinfo | wc -l",
+        true,
+    );
+    assert_eq!(o.out(), "shared\nown-group\n1\n", "{o:?}");
+}
+
+// ---------------------------------------------------------------- bad input: ip's message, code, nothing left
+
+#[test]
+fn invalid_name_empty() {
+    if !need_root() {
+        return;
+    }
+    let o = same_then_state("", "$IP $NETNS add ''");
+    assert!(o.err().contains("Invalid netns name \"\""), "{o:?}");
+    same_then_state("ip netns add a", "$IP $NETNS exec '' true");
+}
+
+#[test]
+fn invalid_name_dot() {
+    if !need_root() {
+        return;
+    }
+    same_then_state("", "$IP $NETNS add .");
+    same_then_state("ip netns add a", "$IP $NETNS delete .");
+}
+
+#[test]
+fn invalid_name_dotdot() {
+    if !need_root() {
+        return;
+    }
+    same_then_state("ip netns add a", "$IP $NETNS add ..");
+    same_then_state("ip netns add a", "$IP $NETNS del ..");
+}
+
+#[test]
+fn invalid_name_with_slash() {
+    if !need_root() {
+        return;
+    }
+    same_then_state("ip netns add a", "$IP $NETNS add ../x");
+    same_then_state(
+        "ip netns add a",
+        "$IP $NETNS delete ../../run/nsutils-scratch",
+    );
+    same_then_state("ip netns add a", "$IP $NETNS identify /1");
+    same_then_state("ip netns add a", "$IP $NETNS list-id a/b");
+}
+
+#[test]
+fn invalid_name_too_long() {
+    if !need_root() {
+        return;
+    }
+    let long = "y".repeat(256);
+    same_then_state("", &format!("$IP $NETNS add {long}"));
+}
+
+#[test]
+fn missing_names() {
+    if !need_root() {
+        return;
+    }
+    for cmd in ["add", "delete", "set", "exec", "pids", "attach"] {
+        let o = same_then_state("", &format!("$IP $NETNS {cmd}"));
+        assert!(o.err().starts_with("No "), "{o:?}");
+    }
+    same_then_state("ip netns add a", "$IP $NETNS set a");
+    same_then_state("ip netns add a", "$IP $NETNS exec a");
+}
+
+#[test]
+fn missing_pid() {
+    if !need_root() {
+        return;
+    }
+    let o = same_then_state("", "$IP $NETNS attach x");
+    assert_eq!(o.err(), "No netns name and PID specified\n");
+}
+
+#[test]
+fn junk_pids() {
+    if !need_root() {
+        return;
+    }
+    for pid in ["abc", "0", "12x", "''", "0x", "99999999999"] {
+        same_then_state("", &format!("$IP $NETNS attach x {pid}"));
+    }
+    // A PID that does not exist: the placeholder is removed again.
+    let o = same_then_state("", "$IP $NETNS attach x 999999");
+    assert!(
+        o.err()
+            .starts_with("Bind /proc/999999/ns/net -> /run/netns/x failed"),
+        "{o:?}"
+    );
+    same_then_state("", "$IP $NETNS attach x -5");
+    for pid in ["abc", "-1", "1x", "999999"] {
+        same_then_state("", &format!("$IP $NETNS identify {pid}"));
+    }
+}
+
+#[test]
+fn unknown_subcommand() {
+    if !need_root() {
+        return;
+    }
+    same_then_state("", "$IP $NETNS bogus");
+    same_then_state("", "$IP $NETNS lists");
+    same_then_state("", "$IP $NETNS ''");
+    same_then_state("", "$IP $NETNS cookie");
+}
+
+#[test]
+fn extra_arguments() {
+    if !need_root() {
+        return;
+    }
+    same_then_state("ip netns add a", "$IP $NETNS identify 1 2");
+    same_then_state("ip netns add a", "$IP $NETNS pids a b");
+    // Silently ignored by add, delete, set, list, monitor's siblings.
+    same_then_state("", "$IP $NETNS add a b c");
+    same_then_state("ip netns add a; ip netns add b", "$IP $NETNS delete a b");
+    same_then_state("ip netns add a", "$IP $NETNS list extra words");
+    same_then_state("ip netns add a", "$IP $NETNS set a 3 4");
+}
+
+#[test]
+fn nsid_negative() {
+    if !need_root() {
+        return;
+    }
+    same_then_state("ip netns add a", "$IP $NETNS set a -3");
+    // The (null) quirk is kept: ip names the word after the value.
+    let o = same_then_state("ip netns add a", "$IP $NETNS list-id nsid -1");
+    assert!(o.err().contains("argument \"(null)\" is wrong"), "{o:?}");
+    same_then_state("ip netns add a", "$IP $NETNS list-id nsid -1 target-nsid 0");
+    same_then_state("ip netns add a", "$IP $NETNS list-id target-nsid -2");
+}
+
+#[test]
+fn nsid_junk() {
+    if !need_root() {
+        return;
+    }
+    same_then_state("ip netns add a", "$IP $NETNS set a abc");
+    same_then_state("ip netns add a", "$IP $NETNS set a 08");
+    same_then_state("ip netns add a", "$IP $NETNS set a 99999999999");
+    same_then_state("ip netns add a", "$IP $NETNS list-id nsid x");
+    same_then_state("ip netns add a", "$IP $NETNS list-id nsid");
+    same_then_state("ip netns add a", "$IP $NETNS list-id nsid 1 nsid 2");
+    same_then_state(
+        "ip netns add a",
+        "$IP $NETNS list-id target-nsid 1 target-nsid 2",
+    );
+    same_then_state("ip netns add a", "$IP $NETNS list-id bogus");
+    same_then_state("ip netns add a", "$IP $NETNS list-id nsid 42");
+    same_then_state("ip netns add a", "$IP $NETNS list-id target-nsid 42");
+    same_then_state("ip netns add a", "$IP -j $NETNS list-id target-nsid 42");
+}
+
+#[test]
+fn nsid_already_used() {
+    if !need_root() {
+        return;
+    }
+    let o = same_then_state(
+        "ip netns add a; ip netns add b; ip netns set a 5",
+        "$IP $NETNS set b 5",
+    );
+    assert!(
+        o.err()
+            .contains("Error: The specified nsid is already used."),
+        "{o:?}"
+    );
+    let o = same_then_state("ip netns add a; ip netns set a 5", "$IP $NETNS set a 6");
+    assert!(
+        o.err()
+            .contains("Error: Peer netns already has a nsid assigned."),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn missing_netns() {
+    if !need_root() {
+        return;
+    }
+    same_then_state("ip netns add a", "$IP $NETNS exec nosuch true");
+    same_then_state("", "$IP $NETNS exec nosuch true");
+    same_then_state("ip netns add a", "$IP $NETNS pids nosuch");
+    same_then_state("ip netns add a", "$IP $NETNS delete nosuch");
+    same_then_state("", "$IP $NETNS delete nosuch");
+    same_then_state("ip netns add a", "$IP -n nosuch $NETNS list");
+}
+
+#[test]
+fn non_nsfs_file_in_run_dir() {
+    if !need_root() {
+        return;
+    }
+    let setup = "ip netns add a; touch /run/netns/stray; mkdir /run/netns/dir";
+    let o = same_then_state(setup, "$IP $NETNS list");
+    assert!(
+        o.err().contains("Error: Peer netns reference is invalid."),
+        "{o:?}"
+    );
+    same_then_state(setup, "$IP -j $NETNS list");
+    same_then_state(setup, "$IP $NETNS list-id");
+    same_then_state(setup, "$IP $NETNS set stray 3");
+    same_then_state(setup, "$IP $NETNS exec stray true");
+    same_then_state(setup, "$IP $NETNS exec dir true");
+    same_then_state(setup, "$IP $NETNS pids stray");
+    same_then_state(setup, "$IP $NETNS identify");
+    same_then_state(setup, "$IP $NETNS delete dir");
+    same_then_state(setup, "$IP $NETNS add stray");
+}
+
+#[test]
+fn no_permission() {
+    if !need_root() {
+        return;
+    }
+    let nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups";
+    same_then_state("", &format!("{nobody} $IP $NETNS add x"));
+    same_then_state("mkdir /run/netns", &format!("{nobody} $IP $NETNS add x"));
+    same_then_state("ip netns add a", &format!("{nobody} $IP $NETNS add x"));
+    same_then_state("ip netns add a", &format!("{nobody} $IP $NETNS delete a"));
+    same_then_state("ip netns add a", &format!("{nobody} $IP $NETNS set a 4"));
+    same_then_state(
+        "ip netns add a",
+        &format!("{nobody} $IP $NETNS exec a true"),
+    );
+    same_then_state("ip netns add a", &format!("{nobody} $IP $NETNS attach b 1"));
+    same_then_state("ip netns add a", &format!("{nobody} $IP $NETNS list"));
+    same_then_state(
+        "ip netns add a",
+        &format!("{nobody} $IP -all $NETNS delete"),
+    );
+    same_then_state("ip netns add a", &format!("{nobody} $IP $NETNS pids a"));
+}
