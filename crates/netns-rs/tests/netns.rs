@@ -224,8 +224,12 @@ fn exec_runs_in_the_netns_with_its_own_sys_and_etc() {
     if !need_root() {
         return;
     }
-    let setup = "ip netns add a; mkdir -p /etc/netns/a; echo nameserver 10.9.9.9 > /etc/netns/a/resolv.conf; \
-                 trap 'rm -rf /etc/netns/a; rmdir /etc/netns 2>/dev/null' EXIT";
+    // /etc/netns must not be written on the host: a tmpfs over /etc (in the sandbox's private
+    // mount namespace) holds symlinks to the real entries, plus /etc/netns/a.
+    let setup = "mkdir /run/etc-orig; mount --bind /etc /run/etc-orig; mount -t tmpfs etc /etc; \
+                 for f in /run/etc-orig/*; do ln -s \"$f\" /etc/; done; mkdir -p /etc/netns/a; \
+                 echo nameserver 10.9.9.9 > /etc/netns/a/resolv.conf; touch /etc/netns/a/missing-target; \
+                 rm -f /etc/resolv.conf; touch /etc/resolv.conf; ip netns add a";
     same_sh(&format!(
         "{setup}\n$IP $NETNS exec a sh -c 'ip netns identify; ip -o link | cut -d: -f2; grep nameserver /etc/resolv.conf; \
          awk \"\\$5 == \\\"/sys\\\" {{ print \\$5, \\$(NF-2), \\$(NF-1) }}\" /proc/self/mountinfo'; echo rc=$?"
