@@ -32,12 +32,17 @@ pub struct Column {
     pub whint: usize,
 }
 
-/// One line: cells (`None` = empty) and its parent line.
-#[derive(Clone, Debug, Default)]
-pub struct Line {
-    pub cells: Vec<Option<Vec<u8>>>,
-    pub parent: Option<usize>,
-    children: Vec<usize>,
+const NONE: u32 = u32::MAX;
+
+/// One line: where its cells are in the arena, and its place in the tree.
+#[derive(Clone, Copy, Debug)]
+struct Line {
+    /// Index of its first cell in [`Table::spans`].
+    first_cell: u32,
+    parent: u32,
+    first_child: u32,
+    last_child: u32,
+    next_sibling: u32,
 }
 
 /// How to print.
@@ -52,12 +57,17 @@ pub struct Style {
     pub term_width: Option<usize>,
 }
 
-/// A table being built.
+/// A table being built. Cells live in one byte arena (a busy host has tens of thousands of
+/// them; one allocation each would cost more memory than util-linux uses).
 pub struct Table {
     pub name: String,
     pub columns: Vec<Column>,
     lines: Vec<Line>,
-    roots: Vec<usize>,
+    data: Vec<u8>,
+    /// (start, len) per cell; start == NONE for an empty cell.
+    spans: Vec<(u32, u32)>,
+    first_root: u32,
+    last_root: u32,
 }
 
 impl Table {
@@ -66,23 +76,57 @@ impl Table {
             name: name.to_string(),
             columns,
             lines: Vec::new(),
-            roots: Vec::new(),
+            data: Vec::new(),
+            spans: Vec::new(),
+            first_root: NONE,
+            last_root: NONE,
         }
     }
 
-    /// Add a line under `parent` (or at the top); returns its index.
+    /// Add a line under `parent` (or at the top) with one cell per column; returns its index.
     pub fn add(&mut self, cells: Vec<Option<Vec<u8>>>, parent: Option<usize>) -> usize {
-        let i = self.lines.len();
-        self.lines.push(Line {
-            cells,
-            parent,
-            children: Vec::new(),
-        });
-        match parent {
-            Some(p) => self.lines[p].children.push(i),
-            None => self.roots.push(i),
+        let i = self.lines.len() as u32;
+        let first_cell = self.spans.len() as u32;
+        for c in 0..self.columns.len() {
+            match cells.get(c).and_then(|x| x.as_ref()) {
+                Some(v) => {
+                    self.spans.push((self.data.len() as u32, v.len() as u32));
+                    self.data.extend_from_slice(v);
+                }
+                None => self.spans.push((NONE, 0)),
+            }
         }
-        i
+        let parent = parent.map_or(NONE, |p| p as u32);
+        self.lines.push(Line {
+            first_cell,
+            parent,
+            first_child: NONE,
+            last_child: NONE,
+            next_sibling: NONE,
+        });
+        if parent == NONE {
+            if self.last_root == NONE {
+                self.first_root = i;
+            } else {
+                self.lines[self.last_root as usize].next_sibling = i;
+            }
+            self.last_root = i;
+        } else {
+            let p = &mut self.lines[parent as usize];
+            let last = p.last_child;
+            if last == NONE {
+                p.first_child = i;
+            } else {
+                self.lines[last as usize].next_sibling = i;
+            }
+            self.lines[parent as usize].last_child = i;
+        }
+        i as usize
+    }
+
+    fn cell(&self, line: u32, col: usize) -> Option<&[u8]> {
+        let (start, len) = self.spans[self.lines[line as usize].first_cell as usize + col];
+        (start != NONE).then(|| &self.data[start as usize..(start + len) as usize])
     }
 
     /// Print the table to `out`.
@@ -98,50 +142,25 @@ impl Table {
             .filter(|&c| !self.columns[c].hidden)
             .collect();
         let glyphs = Glyphs::new(style.utf8);
-        // Tree prefixes per line (first line and continuation lines).
-        let prefixes: Vec<(Vec<u8>, Vec<u8>)> = order
-            .iter()
-            .map(|&l| self.tree_prefix(l, &glyphs))
-            .collect();
         if style.raw {
-            return self.print_raw(out, style, &order, &visible, &prefixes);
+            return self.print_raw(out, style, &order, &visible, &glyphs);
         }
-        // Encoded cells (possibly multi-line), per printed line and column.
-        let mut cells: Vec<Vec<Vec<Vec<u8>>>> = Vec::with_capacity(order.len());
-        for (k, &l) in order.iter().enumerate() {
-            let mut row = Vec::with_capacity(visible.len());
-            for &c in &visible {
-                let col = &self.columns[c];
-                let data = self.lines[l]
-                    .cells
-                    .get(c)
-                    .cloned()
-                    .flatten()
-                    .unwrap_or_default();
-                let mut chunks: Vec<Vec<u8>> = if col.wrap && data.contains(&b'\n') {
-                    data.split(|&b| b == b'\n')
-                        .map(|s| safe_encode(s, style.utf8))
-                        .collect()
-                } else {
-                    vec![safe_encode(&data, style.utf8)]
-                };
-                if col.tree {
-                    let (first, cont) = &prefixes[k];
-                    for (n, ch) in chunks.iter_mut().enumerate() {
-                        let mut v = if n == 0 { first.clone() } else { cont.clone() };
-                        v.extend_from_slice(ch);
-                        *ch = v;
-                    }
-                }
-                row.push(chunks);
-            }
-            cells.push(row);
-        }
+        // Pass 1: widths. Cells are encoded again when printed rather than kept, to keep the
+        // memory use flat.
         let mut widths: Vec<usize> = vec![0; visible.len()];
-        for row in &cells {
-            for (i, chunks) in row.iter().enumerate() {
-                for ch in chunks {
-                    widths[i] = widths[i].max(display_width(ch, style.utf8));
+        let mut enc = Vec::new();
+        for &l in &order {
+            let (first, cont) = self.tree_prefix(l, &glyphs);
+            for (i, &c) in visible.iter().enumerate() {
+                let col = &self.columns[c];
+                let data = self.cell(l, c).unwrap_or_default();
+                for (n, chunk) in chunks(data, col.wrap).enumerate() {
+                    enc.clear();
+                    if col.tree {
+                        enc.extend_from_slice(if n == 0 { &first } else { &cont });
+                    }
+                    safe_encode_into(chunk, style.utf8, &mut enc);
+                    widths[i] = widths[i].max(display_width(&enc, style.utf8));
                 }
             }
         }
@@ -157,27 +176,37 @@ impl Table {
         if let Some(tw) = style.term_width {
             self.fit_to_terminal(&visible, &mut widths, tw);
         }
-        let ncols = visible.len();
-        let mut buf: Vec<u8> = Vec::with_capacity(4096);
+        // Pass 2: print.
+        let mut buf: Vec<u8> = Vec::with_capacity(16 * 1024);
         if !style.noheadings {
-            let hdr: Vec<Vec<u8>> = visible
+            let parts: Vec<Vec<u8>> = visible
                 .iter()
                 .map(|&c| self.columns[c].header.clone().into_bytes())
                 .collect();
-            let row: Vec<&[u8]> = hdr.iter().map(|h| h.as_slice()).collect();
-            self.line_out(&mut buf, &visible, &widths, &row, style.utf8);
+            self.line_out(&mut buf, &visible, &widths, &parts, style.utf8);
         }
-        for (k, row) in cells.iter().enumerate() {
-            let nlines = row.iter().map(|c| c.len()).max().unwrap_or(1);
+        let mut parts: Vec<Vec<u8>> = vec![Vec::new(); visible.len()];
+        for &l in &order {
+            let (first, cont) = self.tree_prefix(l, &glyphs);
+            let nlines = visible
+                .iter()
+                .map(|&c| chunks(self.cell(l, c).unwrap_or_default(), self.columns[c].wrap).count())
+                .max()
+                .unwrap_or(1);
             for n in 0..nlines {
-                let parts: Vec<&[u8]> = (0..ncols)
-                    .map(|i| match row[i].get(n) {
-                        Some(ch) => ch.as_slice(),
+                for (i, &c) in visible.iter().enumerate() {
+                    let col = &self.columns[c];
+                    let p = &mut parts[i];
+                    p.clear();
+                    let chunk = chunks(self.cell(l, c).unwrap_or_default(), col.wrap).nth(n);
+                    if col.tree {
                         // A tree cell's continuation lines keep the vertical lines.
-                        None if self.columns[visible[i]].tree => prefixes[k].1.as_slice(),
-                        None => &b""[..],
-                    })
-                    .collect();
+                        p.extend_from_slice(if n == 0 { &first } else { &cont });
+                    }
+                    if let Some(ch) = chunk {
+                        safe_encode_into(ch, style.utf8, p);
+                    }
+                }
                 self.line_out(&mut buf, &visible, &widths, &parts, style.utf8);
             }
             if buf.len() > 64 * 1024 {
@@ -210,18 +239,11 @@ impl Table {
 
     /// One output line: cells padded to their widths (right or left), one space between, the
     /// last column not padded; text longer than the width is cut (truncation on terminals).
-    fn line_out(
-        &self,
-        buf: &mut Vec<u8>,
-        visible: &[usize],
-        widths: &[usize],
-        parts: &[&[u8]],
-        utf8: bool,
-    ) {
+    fn line_out(&self, buf: &mut Vec<u8>, visible: &[usize], widths: &[usize], parts: &[Vec<u8>], utf8: bool) {
         let last = visible.len().saturating_sub(1);
         for (i, &c) in visible.iter().enumerate() {
             let col = &self.columns[c];
-            let mut text = parts[i];
+            let mut text = parts[i].as_slice();
             let mut w = display_width(text, utf8);
             if w > widths[i] {
                 text = cut_to_width(text, widths[i], utf8);
@@ -249,35 +271,26 @@ impl Table {
         &self,
         out: &mut impl Write,
         style: Style,
-        order: &[usize],
+        order: &[u32],
         visible: &[usize],
-        prefixes: &[(Vec<u8>, Vec<u8>)],
+        glyphs: &Glyphs,
     ) -> std::io::Result<()> {
-        let mut buf = Vec::with_capacity(4096);
+        let mut buf = Vec::with_capacity(16 * 1024);
         if !style.noheadings {
-            let names: Vec<&str> = visible
-                .iter()
-                .map(|&c| self.columns[c].header.as_str())
-                .collect();
+            let names: Vec<&str> = visible.iter().map(|&c| self.columns[c].header.as_str()).collect();
             buf.extend_from_slice(names.join(" ").as_bytes());
             buf.push(b'\n');
         }
-        for (k, &l) in order.iter().enumerate() {
+        for &l in order {
             for (i, &c) in visible.iter().enumerate() {
                 if i > 0 {
                     buf.push(b' ');
                 }
                 let col = &self.columns[c];
-                let data = self.lines[l]
-                    .cells
-                    .get(c)
-                    .cloned()
-                    .flatten()
-                    .unwrap_or_default();
                 if col.tree {
-                    raw_escape(&prefixes[k].0, &mut buf);
+                    raw_escape(&self.tree_prefix(l, glyphs).0, &mut buf);
                 }
-                raw_escape(&data, &mut buf);
+                raw_escape(self.cell(l, c).unwrap_or_default(), &mut buf);
             }
             buf.push(b'\n');
             if buf.len() > 64 * 1024 {
@@ -288,45 +301,51 @@ impl Table {
         out.write_all(&buf)
     }
 
-    fn dfs(&self) -> Vec<usize> {
+    fn dfs(&self) -> Vec<u32> {
         let mut order = Vec::with_capacity(self.lines.len());
-        let mut stack: Vec<usize> = self.roots.iter().rev().copied().collect();
-        while let Some(l) = stack.pop() {
-            order.push(l);
-            stack.extend(self.lines[l].children.iter().rev());
+        let mut stack: Vec<u32> = Vec::new();
+        let mut cur = self.first_root;
+        loop {
+            while cur != NONE {
+                order.push(cur);
+                let line = self.lines[cur as usize];
+                if line.first_child != NONE {
+                    stack.push(line.next_sibling);
+                    cur = line.first_child;
+                } else {
+                    cur = line.next_sibling;
+                }
+            }
+            match stack.pop() {
+                Some(next) => cur = next,
+                None => break,
+            }
         }
         order
     }
 
-    fn is_last_child(&self, l: usize) -> bool {
-        match self.lines[l].parent {
-            Some(p) => self.lines[p].children.last() == Some(&l),
-            None => self.roots.last() == Some(&l),
-        }
+    fn is_last_child(&self, l: u32) -> bool {
+        self.lines[l as usize].next_sibling == NONE
     }
 
     /// The glyphs before a tree cell: for each ancestor below the top, a vertical line or
     /// blanks, then the branch of the line itself. The second value is the prefix for the
     /// cell's continuation lines.
-    fn tree_prefix(&self, l: usize, g: &Glyphs) -> (Vec<u8>, Vec<u8>) {
-        let Some(_) = self.lines[l].parent else {
+    fn tree_prefix(&self, l: u32, g: &Glyphs) -> (Vec<u8>, Vec<u8>) {
+        if self.lines[l as usize].parent == NONE {
             return (Vec::new(), Vec::new());
-        };
+        }
         let mut chain = Vec::new();
-        let mut cur = self.lines[l].parent;
-        while let Some(p) = cur {
-            if self.lines[p].parent.is_some() {
-                chain.push(p);
+        let mut cur = self.lines[l as usize].parent;
+        while cur != NONE {
+            if self.lines[cur as usize].parent != NONE {
+                chain.push(cur);
             }
-            cur = self.lines[p].parent;
+            cur = self.lines[cur as usize].parent;
         }
         let mut pre = Vec::new();
         for &a in chain.iter().rev() {
-            pre.extend_from_slice(if self.is_last_child(a) {
-                g.blank
-            } else {
-                g.vertical
-            });
+            pre.extend_from_slice(if self.is_last_child(a) { g.blank } else { g.vertical });
         }
         let mut first = pre.clone();
         let mut cont = pre;
@@ -341,22 +360,29 @@ impl Table {
     }
 
     fn print_json(&self, out: &mut impl Write) -> std::io::Result<()> {
-        let mut buf = Vec::with_capacity(4096);
+        let mut buf = Vec::with_capacity(16 * 1024);
         buf.extend_from_slice(b"{\n   ");
         json_string(self.name.as_bytes(), &mut buf);
         buf.extend_from_slice(b": [\n");
-        self.json_array(&self.roots, 6, &mut buf);
-        buf.extend_from_slice(b"\n   ]\n}\n");
-        out.write_all(&buf)
-    }
-
-    fn json_array(&self, items: &[usize], indent: usize, buf: &mut Vec<u8>) {
-        if items.is_empty() {
-            return;
+        // Iterative walk: (line, indent, first-of-siblings).
+        let mut stack: Vec<(u32, usize, bool)> = Vec::new();
+        if self.first_root != NONE {
+            stack.push((self.first_root, 6, true));
         }
-        buf.extend(std::iter::repeat_n(b' ', indent));
-        for (n, &l) in items.iter().enumerate() {
-            if n > 0 {
+        while let Some((l, indent, first_sib)) = stack.pop() {
+            if l == NONE {
+                // End of a children array opened at `indent`.
+                buf.push(b'\n');
+                buf.extend(std::iter::repeat_n(b' ', indent + 3));
+                buf.push(b']');
+                buf.push(b'\n');
+                buf.extend(std::iter::repeat_n(b' ', indent));
+                buf.push(b'}');
+                continue;
+            }
+            if first_sib {
+                buf.extend(std::iter::repeat_n(b' ', indent));
+            } else {
                 buf.push(b',');
             }
             buf.extend_from_slice(b"{\n");
@@ -370,30 +396,46 @@ impl Table {
                 }
                 first = false;
                 buf.extend(std::iter::repeat_n(b' ', indent + 3));
-                json_string(col.key.as_bytes(), buf);
+                json_string(col.key.as_bytes(), &mut buf);
                 buf.extend_from_slice(b": ");
-                match self.lines[l].cells.get(c).cloned().flatten() {
+                match self.cell(l, c) {
                     None => buf.extend_from_slice(b"null"),
-                    Some(v) if col.number && !v.is_empty() => buf.extend_from_slice(&v),
-                    Some(v) if v.is_empty() && col.number => buf.extend_from_slice(b"null"),
-                    Some(v) => json_string(&v, buf),
+                    Some(v) if col.number && v.is_empty() => buf.extend_from_slice(b"null"),
+                    Some(v) if col.number => buf.extend_from_slice(v),
+                    Some(v) => json_string(v, &mut buf),
                 }
             }
-            let children = &self.lines[l].children;
-            if !children.is_empty() {
+            let line = self.lines[l as usize];
+            if line.next_sibling != NONE {
+                stack.push((line.next_sibling, indent, false));
+            }
+            if line.first_child != NONE {
                 buf.extend_from_slice(b",\n");
                 buf.extend(std::iter::repeat_n(b' ', indent + 3));
                 buf.extend_from_slice(b"\"children\": [\n");
-                self.json_array(children, indent + 6, buf);
+                stack.push((NONE, indent, false));
+                stack.push((line.first_child, indent + 6, true));
+            } else {
                 buf.push(b'\n');
-                buf.extend(std::iter::repeat_n(b' ', indent + 3));
-                buf.push(b']');
+                buf.extend(std::iter::repeat_n(b' ', indent));
+                buf.push(b'}');
             }
-            buf.push(b'\n');
-            buf.extend(std::iter::repeat_n(b' ', indent));
-            buf.push(b'}');
+            if buf.len() > 64 * 1024 {
+                out.write_all(&buf)?;
+                buf.clear();
+            }
         }
+        buf.extend_from_slice(b"\n   ]\n}\n");
+        out.write_all(&buf)
     }
+}
+
+/// The lines of a multi-line cell (or the whole cell).
+fn chunks(data: &[u8], wrap: bool) -> impl Iterator<Item = &[u8]> {
+    let sep = if wrap { b'\n' } else { 0 };
+    let mut one = Some(data);
+    let mut split = data.split(move |&b| b == sep);
+    std::iter::from_fn(move || if wrap { split.next() } else { one.take() })
 }
 
 struct Glyphs {
@@ -460,6 +502,12 @@ pub fn raw_escape(s: &[u8], buf: &mut Vec<u8>) {
 /// are not valid UTF-8 (every byte above 0x7f outside a UTF-8 locale).
 pub fn safe_encode(s: &[u8], utf8: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len());
+    safe_encode_into(s, utf8, &mut out);
+    out
+}
+
+/// [`safe_encode`], appending to `out`.
+pub fn safe_encode_into(s: &[u8], utf8: bool, out: &mut Vec<u8>) {
     let mut i = 0;
     while i < s.len() {
         let b = s[i];
@@ -488,7 +536,6 @@ pub fn safe_encode(s: &[u8], utf8: bool) -> Vec<u8> {
         out.extend_from_slice(format!("\\x{b:02x}").as_bytes());
         i += 1;
     }
-    out
 }
 
 fn decode_utf8(s: &[u8]) -> Option<(char, usize)> {
