@@ -111,6 +111,93 @@ impl Scan {
     }
 }
 
+/// What a worker learned about one process.
+struct Record {
+    proc: Proc,
+    /// Facts of namespaces this worker met first in this process.
+    facts: Vec<(u64, Facts)>,
+    /// nsfs fds: (fd number, namespace inode from the link text).
+    held: Vec<(u64, u64)>,
+    /// Sockets: (fd number, inode of their network namespace).
+    sockets: Vec<(u64, u64)>,
+}
+
+/// Read every process in `pids`, on a few threads when there are many (reading `/proc` is
+/// nearly all kernel time, and it scales with cores). The tool changes no namespace or
+/// credential, so worker threads are safe here. Results keep the order of `pids`.
+fn walk(
+    procfs: &ProcFs,
+    pids: &[i32],
+    req: ScanRequest,
+    kinds: NsKinds,
+) -> Result<Vec<Option<Record>>> {
+    let threads = if pids.len() < 512 {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(4)
+    };
+    let run = |t: usize| -> Result<Vec<(usize, Record)>> {
+        let mut worker = Worker {
+            req,
+            kinds,
+            nsid: None,
+            nsid_tried: false,
+            seen: HashMap::new(),
+            link_buf: Vec::with_capacity(64),
+            fd_nums: Vec::new(),
+            buf: Vec::with_capacity(1024),
+        };
+        let mut out = Vec::with_capacity(pids.len() / threads + 1);
+        for (i, &pid) in pids.iter().enumerate().skip(t).step_by(threads) {
+            match worker.read_process(procfs, pid) {
+                Ok(Some(r)) => out.push((i, r)),
+                Ok(None) => {}
+                Err(e @ Error::IoctlUnsupported { .. }) => return Err(e),
+                Err(_) => {}
+            }
+        }
+        Ok(out)
+    };
+    let parts: Vec<Result<Vec<(usize, Record)>>> = if threads == 1 {
+        vec![run(0)]
+    } else {
+        std::thread::scope(|sc| {
+            let handles: Vec<_> = (1..threads).map(|t| sc.spawn(move || run(t))).collect();
+            let mut v = vec![run(0)];
+            for h in handles {
+                v.push(
+                    h.join()
+                        .unwrap_or_else(|_| Err(Error::msg("worker thread failed"))),
+                );
+            }
+            v
+        })
+    };
+    let mut records: Vec<Option<Record>> = Vec::with_capacity(pids.len());
+    records.resize_with(pids.len(), || None);
+    for part in parts {
+        for (i, r) in part? {
+            records[i] = Some(r);
+        }
+    }
+    Ok(records)
+}
+
+/// One thread's reader state.
+struct Worker {
+    req: ScanRequest,
+    kinds: NsKinds,
+    nsid: Option<NsidSocket>,
+    nsid_tried: bool,
+    /// Namespaces whose facts this worker already looked up.
+    seen: HashMap<u64, ()>,
+    link_buf: Vec<u8>,
+    fd_nums: Vec<u64>,
+    buf: Vec<u8>,
+}
+
 /// Per-namespace facts gathered once, when a namespace is first met.
 #[derive(Clone, Copy, Default)]
 struct Facts {
@@ -129,10 +216,6 @@ struct Walker {
     found_index: HashMap<u64, usize>,
     /// Facts of process namespaces, by inode.
     facts: HashMap<u64, Facts>,
-    /// Reused readlink buffer.
-    link_buf: Vec<u8>,
-    /// Reused list of fd numbers.
-    fd_nums: Vec<u64>,
 }
 
 /// Walk `/proc` (once), the open fds of every process, and the nsfs mounts in `mounts`, and
@@ -152,20 +235,53 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
         found: Vec::new(),
         found_index: HashMap::new(),
         facts: HashMap::new(),
-        link_buf: Vec::with_capacity(64),
-        fd_nums: Vec::new(),
     };
     let procfs = ProcFs::open()?;
     let pids = procfs.pids()?;
-    let mut procs = Vec::with_capacity(pids.len());
-    let mut buf = Vec::with_capacity(1024);
-    for pid in pids {
-        match w.read_process(&procfs, pid, &mut buf) {
-            Ok(Some(p)) => procs.push(p),
-            Ok(None) => {}
-            Err(e @ Error::IoctlUnsupported { .. }) => return Err(e),
-            Err(_) => {}
+    let records = walk(&procfs, &pids, req, kinds)?;
+
+    // What the workers found, merged in /proc order, so "already known" means what it means
+    // in util-linux's sequential walk.
+    let mut procs = Vec::with_capacity(records.len());
+    for rec in records.into_iter().flatten() {
+        for (ino, f) in rec.facts {
+            w.facts.entry(ino).or_insert(f);
         }
+        for &(num, ino) in &rec.held {
+            if w.found_index.contains_key(&ino) {
+                continue;
+            }
+            let path = format!("{}/fd/{num}", rec.proc.pid);
+            let Ok(fd) = openat(
+                procfs.fd(),
+                path.as_str(),
+                OFlags::RDONLY | OFlags::CLOEXEC,
+                Mode::empty(),
+            ) else {
+                continue;
+            };
+            // The link text could be stale by now: trust the fd's own identity.
+            if let Ok(id) = NsId::from_fd(&fd) {
+                w.add_from_fd(&fd, id.ino)?;
+            }
+        }
+        if rec
+            .sockets
+            .iter()
+            .any(|(_, ino)| !w.found_index.contains_key(ino))
+        {
+            let pidfd = rustix::process::Pid::from_raw(rec.proc.pid).and_then(|p| {
+                rustix::process::pidfd_open(p, rustix::process::PidfdFlags::empty()).ok()
+            });
+            if let Some(pidfd) = pidfd {
+                for &(num, ino) in &rec.sockets {
+                    if !w.found_index.contains_key(&ino) {
+                        w.add_from_socket(&pidfd, num)?;
+                    }
+                }
+            }
+        }
+        procs.push(rec.proc);
     }
 
     // Assign processes to namespaces (after the walk, as util-linux does).
@@ -273,7 +389,13 @@ fn fmt_num(buf: &mut [u8; 24], mut n: u64) -> &CStr {
 
 /// The PPID from `/proc/PID/stat`, in one read(2) (the line is far shorter than the buffer).
 fn read_ppid(dir: &ProcDir, buf: &mut Vec<u8>) -> Option<i32> {
-    let fd = openat(dir.fd(), c"stat", OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()).ok()?;
+    let fd = openat(
+        dir.fd(),
+        c"stat",
+        OFlags::RDONLY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .ok()?;
     buf.clear();
     buf.resize(4096, 0);
     let n = loop {
@@ -326,29 +448,20 @@ fn related(r: Result<OwnedFd>) -> Result<(u64, Option<OwnedFd>)> {
     }
 }
 
-impl Walker {
-    fn nsid_socket(&mut self) -> Option<&mut NsidSocket> {
-        if !self.nsid_tried {
-            self.nsid_tried = true;
-            self.nsid = NsidSocket::open(false).ok();
-        }
-        self.nsid.as_mut()
-    }
-
+impl Worker {
     fn netnsid_of(&mut self, fd: impl AsFd) -> Option<Option<i32>> {
         if !self.req.netnsid {
             return None;
         }
-        self.nsid_socket()?.get_by_fd(fd).ok()
+        if !self.nsid_tried {
+            self.nsid_tried = true;
+            self.nsid = NsidSocket::open(false).ok();
+        }
+        self.nsid.as_mut()?.get_by_fd(fd).ok()
     }
 
     /// Read one process; `Ok(None)` when it vanished or is not visible.
-    fn read_process(
-        &mut self,
-        procfs: &ProcFs,
-        pid: i32,
-        buf: &mut Vec<u8>,
-    ) -> Result<Option<Proc>> {
+    fn read_process(&mut self, procfs: &ProcFs, pid: i32) -> Result<Option<Record>> {
         let dir = match procfs.process(pid) {
             Ok(d) => d,
             Err(Error::Gone { .. } | Error::NotVisible { .. }) => return Ok(None),
@@ -360,18 +473,23 @@ impl Walker {
             0
         };
         let ppid = if self.req.ppid {
-            match read_ppid(&dir, buf) {
+            match read_ppid(&dir, &mut self.buf) {
                 Some(p) => p,
                 None => return Ok(None),
             }
         } else {
             0
         };
-        let mut p = Proc {
-            pid,
-            ppid,
-            uid,
-            ns: [0; 8],
+        let mut rec = Record {
+            proc: Proc {
+                pid,
+                ppid,
+                uid,
+                ns: [0; 8],
+            },
+            facts: Vec::new(),
+            held: Vec::new(),
+            sockets: Vec::new(),
         };
         for kind in self.kinds.iter() {
             // A vanished process or an unreadable entry: util-linux skips it (EACCES, ENOENT).
@@ -380,16 +498,16 @@ impl Walker {
             let Some(ino) = ns_ino(&dir, kind, &mut self.link_buf) else {
                 continue;
             };
-            p.ns[kind_index(kind)] = ino;
+            rec.proc.ns[kind_index(kind)] = ino;
             if (self.req.related || (self.req.netnsid && kind == NsKind::Net))
-                && !self.facts.contains_key(&ino)
+                && self.seen.insert(ino, ()).is_none()
             {
                 let f = self.process_ns_facts(&dir, kind)?;
-                self.facts.insert(ino, f);
+                rec.facts.push((ino, f));
             }
         }
-        self.read_fds(&dir)?;
-        Ok(Some(p))
+        self.read_fds(&dir, &mut rec);
+        Ok(Some(rec))
     }
 
     /// Parent, owner and nsid of a process's namespace, through one open of `ns/KIND`.
@@ -408,19 +526,20 @@ impl Walker {
         Ok(f)
     }
 
-    /// Namespaces held by the process's open fds: nsfs fds, and sockets (their netns).
-    fn read_fds(&mut self, dir: &ProcDir) -> Result<()> {
+    /// The process's open fds that hold namespaces: nsfs fds, and sockets (their netns, found
+    /// with `pidfd_getfd(2)` and `SIOCGSKNS`).
+    fn read_fds(&mut self, dir: &ProcDir, rec: &mut Record) {
         let Ok(fdd) = openat(
             dir.fd(),
             c"fd",
             OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
             Mode::empty(),
         ) else {
-            return Ok(());
+            return;
         };
         // Dir::new takes the fd as it is (read_from would reopen it: two more syscalls).
         let Ok(mut entries) = Dir::new(fdd) else {
-            return Ok(());
+            return;
         };
         let mut nums = std::mem::take(&mut self.fd_nums);
         nums.clear();
@@ -431,12 +550,11 @@ impl Walker {
         }
         let Ok(fdd) = entries.fd() else {
             self.fd_nums = nums;
-            return Ok(());
+            return;
         };
         let mut link = std::mem::take(&mut self.link_buf);
         let mut pidfd: Option<Option<OwnedFd>> = None;
         let mut name = [0u8; 24];
-        let mut result = Ok(());
         for &num in &nums {
             let name = fmt_num(&mut name, num);
             link.clear();
@@ -445,15 +563,8 @@ impl Walker {
             };
             let bytes = target.as_bytes();
             if let Ok(l) = NsLink::parse(bytes) {
-                if !self.found_index.contains_key(&l.ino) && self.kinds.contains(l.kind) {
-                    if let Ok(fd) = openat(fdd, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()) {
-                        // The link text could be stale by now: trust the fd's own identity.
-                        if let Ok(id) = NsId::from_fd(&fd) {
-                            if let Err(e) = self.add_from_fd(&fd, id.ino) {
-                                result = Err(e);
-                            }
-                        }
-                    }
+                if self.kinds.contains(l.kind) {
+                    rec.held.push((num, l.ino));
                 }
             } else if bytes.starts_with(b"socket:[") && self.kinds.contains(NsKind::Net) {
                 let pfd = pidfd.get_or_insert_with(|| {
@@ -461,20 +572,41 @@ impl Walker {
                         rustix::process::pidfd_open(p, rustix::process::PidfdFlags::empty()).ok()
                     })
                 });
-                if let Some(pfd) = pfd {
-                    if let Err(e) = self.add_from_socket(pfd, num) {
-                        result = Err(e);
-                    }
+                if let Some(ino) = pfd.as_ref().and_then(|p| socket_netns(p, num)) {
+                    rec.sockets.push((num, ino));
                 }
             }
             link = target.into_bytes();
-            if result.is_err() {
-                break;
-            }
         }
         self.link_buf = link;
         self.fd_nums = nums;
-        result
+    }
+}
+
+/// The inode of the network namespace of another process's socket fd `num`.
+fn socket_netns(pidfd: &OwnedFd, num: u64) -> Option<u64> {
+    let target = i32::try_from(num).ok()?;
+    let sock =
+        rustix::process::pidfd_getfd(pidfd, target, rustix::process::PidfdGetfdFlags::empty())
+            .ok()?;
+    let nsfd = nsfs::socket_net_ns(&sock).ok()?;
+    NsId::from_fd(&nsfd).ok().map(|id| id.ino)
+}
+
+impl Walker {
+    fn nsid_socket(&mut self) -> Option<&mut NsidSocket> {
+        if !self.nsid_tried {
+            self.nsid_tried = true;
+            self.nsid = NsidSocket::open(false).ok();
+        }
+        self.nsid.as_mut()
+    }
+
+    fn netnsid_of(&mut self, fd: impl AsFd) -> Option<Option<i32>> {
+        if !self.req.netnsid {
+            return None;
+        }
+        self.nsid_socket()?.get_by_fd(fd).ok()
     }
 
     /// A socket of another process (`pidfd_getfd(2)`), then `SIOCGSKNS`: its network namespace.
@@ -579,8 +711,6 @@ pub fn add_ghosts(scan: &mut Scan, kinds: NsKinds, rel: Relation, netnsid: bool)
         found: std::mem::take(&mut scan.namespaces),
         found_index: std::mem::take(&mut scan.index),
         facts: HashMap::new(),
-        link_buf: Vec::new(),
-        fd_nums: Vec::new(),
     };
     let n = w.found.len();
     for i in 0..n {
