@@ -170,25 +170,32 @@ impl IdAnswer {
 /// The run dir's names and each one's nsid, asking the kernel once per name over one socket
 /// (ip asks twice). `None` when the run dir cannot be opened.
 fn names_and_ids(ctx: &mut Ctx) -> Option<Vec<(OsString, IdAnswer)>> {
+    // Files are opened a batch at a time, so a run dir with more names than the fd limit
+    // (1,024 by default) still works.
+    const BATCH: usize = 64;
     let dir = RunDir::open().ok()?;
     let names = dir.names().ok()?;
-    let fds: Vec<Option<OwnedFd>> = names.iter().map(|n| dir.open_entry(n).ok()).collect();
-    let open: Vec<BorrowedFd<'_>> = fds.iter().flatten().map(|f| f.as_fd()).collect();
-    let mut answers = ctx.getter().get_by_fds(&open).into_iter();
     let mut out = Vec::with_capacity(names.len());
-    for (name, fd) in names.into_iter().zip(&fds) {
-        let answer = match fd {
-            None => IdAnswer::NoFile,
-            Some(fd) => match answers.next() {
-                Some(Ok(id)) => IdAnswer::Id(id),
-                Some(Err(e)) if e.errno == Errno::INVAL && netns::is_stale_placeholder(fd) => {
-                    IdAnswer::Stale
-                }
-                Some(Err(e)) => IdAnswer::Err(e),
-                None => IdAnswer::Id(None),
-            },
-        };
-        out.push((name, answer));
+    let mut names = names.into_iter().peekable();
+    while names.peek().is_some() {
+        let chunk: Vec<OsString> = names.by_ref().take(BATCH).collect();
+        let fds: Vec<Option<OwnedFd>> = chunk.iter().map(|n| dir.open_entry(n).ok()).collect();
+        let open: Vec<BorrowedFd<'_>> = fds.iter().flatten().map(|f| f.as_fd()).collect();
+        let mut answers = ctx.getter().get_by_fds(&open).into_iter();
+        for (name, fd) in chunk.into_iter().zip(&fds) {
+            let answer = match fd {
+                None => IdAnswer::NoFile,
+                Some(fd) => match answers.next() {
+                    Some(Ok(id)) => IdAnswer::Id(id),
+                    Some(Err(e)) if e.errno == Errno::INVAL && netns::is_stale_placeholder(fd) => {
+                        IdAnswer::Stale
+                    }
+                    Some(Err(e)) => IdAnswer::Err(e),
+                    None => IdAnswer::Id(None),
+                },
+            };
+            out.push((name, answer));
+        }
     }
     Some(out)
 }

@@ -72,6 +72,11 @@ pub struct NsidSocket {
 
 const NLMSGERR_ATTR_MSG: u16 = 1;
 
+/// Datagrams [`NsidSocket::recv_many`] takes per call.
+const RECV_SLOTS: usize = 16;
+/// Bytes per datagram slot; `RECV_SLOTS * RECV_SLOT` is the receive buffer's size.
+const RECV_SLOT: usize = 2048;
+
 impl NsidSocket {
     /// Open and bind a route netlink socket with extended acks on. `strict` sets
     /// `NETLINK_GET_STRICT_CHK`, which dumps need so the kernel honours their filters.
@@ -86,7 +91,7 @@ impl NsidSocket {
         Ok(NsidSocket {
             sock,
             seq: 0,
-            buf: vec![0u8; 32 * 1024],
+            buf: vec![0u8; RECV_SLOTS * RECV_SLOT],
         })
     }
 
@@ -226,59 +231,109 @@ impl NsidSocket {
             }
             let mut pending = chunk.len();
             while pending > 0 {
-                let n = match self.sock.recv(&mut &mut self.buf[..], 0) {
-                    Ok(n) => n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                let lens = match self.recv_many() {
+                    Ok(lens) => lens,
                     Err(e) => {
-                        let e = io_err(e);
                         for r in results.iter_mut().filter(|r| r.is_none()) {
                             *r = Some(Err(e.clone()));
                         }
                         break;
                     }
                 };
-                let mut off = 0;
-                while off + 16 <= n {
-                    let len = u32::from_ne_bytes([
-                        self.buf[off],
-                        self.buf[off + 1],
-                        self.buf[off + 2],
-                        self.buf[off + 3],
-                    ]) as usize;
-                    if len < 16 || off + len > n {
-                        break;
-                    }
-                    let chunk_bytes = &self.buf[off..off + len];
-                    off += (len + 3) & !3;
-                    let Ok(msg) = NetlinkMessage::<RouteNetlinkMessage>::deserialize(chunk_bytes)
-                    else {
-                        continue;
-                    };
-                    let idx = msg.header.sequence_number.wrapping_sub(first) as usize;
-                    let Some(slot) = results.get_mut(idx) else {
-                        continue;
-                    };
-                    if slot.is_some() {
-                        continue;
-                    }
-                    let answer = match msg.payload {
-                        NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewNsId(m)) => {
-                            Ok(entry_of(&m).nsid)
+                for (slot_no, n) in lens.into_iter().enumerate() {
+                    let base = slot_no * RECV_SLOT;
+                    let datagram = &self.buf[base..base + n.min(RECV_SLOT)];
+                    let mut off = 0;
+                    while off + 16 <= datagram.len() {
+                        let len = u32::from_ne_bytes([
+                            datagram[off],
+                            datagram[off + 1],
+                            datagram[off + 2],
+                            datagram[off + 3],
+                        ]) as usize;
+                        if len < 16 || off + len > datagram.len() {
+                            break;
                         }
-                        NetlinkPayload::Error(e) if e.raw_code() != 0 => Err(NetlinkError {
-                            errno: Errno::from_raw_os_error(-e.raw_code()),
-                            extack: extack_text(&e.header, msg.header.flags),
-                            in_dump: false,
-                        }),
-                        _ => continue,
-                    };
-                    *slot = Some(answer);
-                    pending -= 1;
+                        let bytes = &datagram[off..off + len];
+                        off += (len + 3) & !3;
+                        let Ok(msg) = NetlinkMessage::<RouteNetlinkMessage>::deserialize(bytes)
+                        else {
+                            continue;
+                        };
+                        let idx = msg.header.sequence_number.wrapping_sub(first) as usize;
+                        let Some(slot) = results.get_mut(idx) else {
+                            continue;
+                        };
+                        if slot.is_some() {
+                            continue;
+                        }
+                        let answer = match msg.payload {
+                            NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewNsId(m)) => {
+                                Ok(entry_of(&m).nsid)
+                            }
+                            NetlinkPayload::Error(e) if e.raw_code() != 0 => Err(NetlinkError {
+                                errno: Errno::from_raw_os_error(-e.raw_code()),
+                                extack: extack_text(&e.header, msg.header.flags),
+                                in_dump: false,
+                            }),
+                            _ => continue,
+                        };
+                        *slot = Some(answer);
+                        pending -= 1;
+                    }
                 }
             }
             out.extend(results.into_iter().map(|r| r.unwrap_or(Ok(None))));
         }
         out
+    }
+
+    /// `recvmmsg(2)` with `MSG_WAITFORONE`: block for one datagram, then take whatever else is
+    /// queued, up to [`RECV_SLOTS`], each into its own [`RECV_SLOT`]-byte part of the buffer.
+    /// Returns each datagram's length (at most the slot size; nsid answers are under 200 bytes).
+    #[doc(alias = "recvmmsg")]
+    fn recv_many(&mut self) -> Result<Vec<usize>, NetlinkError> {
+        let base = self.buf.as_mut_ptr();
+        let mut iovs: Vec<libc::iovec> = (0..RECV_SLOTS)
+            .map(|i| libc::iovec {
+                // In bounds: open() sizes the buffer RECV_SLOTS * RECV_SLOT bytes.
+                iov_base: base.wrapping_add(i * RECV_SLOT).cast(),
+                iov_len: RECV_SLOT,
+            })
+            .collect();
+        // SAFETY: mmsghdr is plain old data; all-zero is a valid (empty) value.
+        let mut msgs: Vec<libc::mmsghdr> = (0..RECV_SLOTS)
+            .map(|_| unsafe { std::mem::zeroed() })
+            .collect();
+        for (m, iov) in msgs.iter_mut().zip(iovs.iter_mut()) {
+            m.msg_hdr.msg_iov = iov;
+            m.msg_hdr.msg_iovlen = 1;
+        }
+        loop {
+            // SAFETY: the socket fd is open for the call; each mmsghdr points at one iovec that
+            // covers its own disjoint RECV_SLOT-byte part of self.buf, and iovs, msgs and the
+            // buffer all outlive the call. No name or control buffers are passed.
+            let n = unsafe {
+                libc::recvmmsg(
+                    self.sock.as_raw_fd(),
+                    msgs.as_mut_ptr(),
+                    RECV_SLOTS as libc::c_uint,
+                    libc::MSG_WAITFORONE,
+                    std::ptr::null_mut(),
+                )
+            };
+            if n < 0 {
+                let e = std::io::Error::last_os_error();
+                if e.kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(io_err(e));
+            }
+            return Ok(msgs[..n as usize]
+                .iter()
+                .map(|m| m.msg_len as usize)
+                .collect());
+        }
     }
 
     /// `RTM_GETNSID` with `NETNSA_NSID` (and `NETNSA_TARGET_NSID`): one nsid's entry.
