@@ -757,3 +757,16 @@ fn no_permission() {
     );
     same_then_state("ip netns add a", &format!("{nobody} $IP $NETNS pids a"));
 }
+
+#[test]
+fn list_more_names_than_the_fd_limit() {
+    if !need_root() {
+        return;
+    }
+    // 1,100 names under the default soft limit of 1,024 descriptors; every tenth has an nsid.
+    let o = same_sh(
+        "for i in $(seq 1100); do echo \"netns add n$i\"; [ $((i % 10)) = 0 ] && echo \"netns set n$i auto\"; done > /run/b.txt
+         ip -b /run/b.txt; ulimit -n 1024; $IP $NETNS list | md5sum; $IP $NETNS list | grep -c 'id: '; echo rc=$?",
+    );
+    assert!(o.out().ends_with("110\nrc=0\n"), "{o:?}");
+}
