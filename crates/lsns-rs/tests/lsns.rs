@@ -41,7 +41,8 @@ fn in_pidns_env(setup: &str, args: &[&str], lang: &str) -> (Outcome, Outcome) {
 }
 
 /// Run `setup`, then `bin_a` with the words of `args` before `@@B@@` and ours with those
-/// after it, in one fresh PID namespace, both as the same PID.
+/// after it, in one fresh PID namespace, both as the same PID. A setup that uses `ip netns`
+/// also gets a fresh network namespace, so the nsids it assigns cannot clash with other tests.
 fn run_pair(setup: &str, bin_a: &str, args: &[&str], lang: &str) -> (Outcome, Outcome) {
     let inner = format!(
         r#"
@@ -67,12 +68,13 @@ for n in a b; do cat $S/$n.o; printf '\0@@lsns-test-split@@\0'; cat $S/$n.e; pri
     );
     let mut cmd = Command::new("/bin/bash");
     cmd.arg("-c")
-        .arg(r#"exec unshare -fp --mount-proc bash -c 'eval "$INNER"' lsns-test "$@""#)
+        .arg(r#"exec unshare -fp $UNSHARE_EXTRA --mount-proc bash -c 'eval "$INNER"' lsns-test "$@""#)
         .arg("x")
         .args(args)
         .env("INNER", inner)
         .env("OURS", OURS)
         .env("BIN_A", bin_a)
+        .env("UNSHARE_EXTRA", if setup.contains("ip netns") { "-n" } else { "" })
         .env("LANG", lang)
         .env_remove("LC_ALL")
         .env_remove("LC_CTYPE")
