@@ -1,4 +1,4 @@
-//! The `netns-rs` executable: everything lives in the library so tests and xtask can reach it.
-fn main() {
-    nscore::cmdline::main_with(netns_rs::run)
-}
+//! The `netns-rs` executable: everything lives in the library so tests and xtask can reach it;
+//! `nscore::tool_main!` explains why there is no Rust `main`.
+#![no_main]
+nscore::tool_main!(netns_rs::run);
