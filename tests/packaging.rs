@@ -4,8 +4,8 @@
 //! and `cargo xtask dist`'s .deb listing matching the install layout.
 //!
 //! The xtask binary is run with `--from target/debug` (the debug binaries cargo already built),
-//! so no release build happens here. When the xtask binary or a tool binary is missing (e.g.
-//! `cargo test -p nsutils-testkit` alone), it is built first with `cargo build`.
+//! so no release build happens here. The test first runs `cargo build -p xtask -p <tools>` (a
+//! no-op after `cargo test --workspace`), so it never uses a stale xtask.
 
 use nsutils_testkit::target_dir;
 use std::collections::BTreeSet;
@@ -17,28 +17,27 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 const TOOLS: [&str; 4] = ["unshare-rs", "nsenter-rs", "lsns-rs", "netns-rs"];
 const DROP_IN: [&str; 3] = ["unshare", "nsenter", "lsns"];
 
-/// The xtask binary, built once if missing.
+/// The xtask binary, (re)built once per test run together with the four tools, so the pages
+/// and completions come from the current sources (a no-op when cargo already built them).
 fn xtask() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
             let dir = target_dir();
-            let missing = std::iter::once("xtask")
-                .chain(TOOLS)
-                .any(|b| !dir.join(b).is_file());
-            if missing {
-                let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-                let mut cmd = Command::new(cargo);
-                cmd.args(["build", "--quiet", "-p", "xtask"]);
-                for t in TOOLS {
-                    cmd.args(["-p", t]);
-                }
-                let st = cmd
-                    .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-                    .status()
-                    .expect("cannot run cargo build");
-                assert!(st.success(), "cargo build -p xtask failed");
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let mut cmd = Command::new(cargo);
+            cmd.args(["build", "--quiet", "-p", "xtask"]);
+            for t in TOOLS {
+                cmd.args(["-p", t]);
             }
+            if dir.ends_with("release") {
+                cmd.arg("--release");
+            }
+            let st = cmd
+                .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+                .status()
+                .expect("cannot run cargo build");
+            assert!(st.success(), "cargo build -p xtask failed");
             dir.join("xtask")
         })
         .clone()

@@ -388,6 +388,16 @@ fn make_named_netns(n: usize) -> Result<(), Fail> {
     )
 }
 
+/// The first three fields of /proc/loadavg.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn machine() -> serde_json::Value {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -447,6 +457,7 @@ pub fn main(opts: Options) -> Result<(), Fail> {
     }
     let plan = Plan::new(opts.quick);
     let started = Instant::now();
+    let loadavg_start = loadavg();
     let mut ours: Vec<(&'static str, PathBuf)> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     if opts.skip_build {
@@ -521,6 +532,8 @@ pub fn main(opts: Options) -> Result<(), Fail> {
                 l.namespaces,
                 t.elapsed().as_secs_f64()
             );
+            // Let the kernel finish deferred work from the burst of forks before measuring.
+            std::thread::sleep(Duration::from_millis(500));
             loads_made.push(serde_json::json!({"label": label, "processes": l.processes, "namespaces": l.namespaces}));
             Some(l)
         } else {
@@ -566,9 +579,12 @@ pub fn main(opts: Options) -> Result<(), Fail> {
         if opts.quick { " --quick" } else { "" },
         if opts.static_too { " --static" } else { "" }
     );
+    let mut machine = machine();
+    machine["loadavg_start"] = loadavg_start.into();
+    machine["loadavg_end"] = loadavg().into();
     let report = report::Report {
         command,
-        machine: machine(),
+        machine,
         floor_rss_kib: floor,
         loads: loads_made,
         results,
