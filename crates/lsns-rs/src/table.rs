@@ -239,7 +239,14 @@ impl Table {
 
     /// One output line: cells padded to their widths (right or left), one space between, the
     /// last column not padded; text longer than the width is cut (truncation on terminals).
-    fn line_out(&self, buf: &mut Vec<u8>, visible: &[usize], widths: &[usize], parts: &[Vec<u8>], utf8: bool) {
+    fn line_out(
+        &self,
+        buf: &mut Vec<u8>,
+        visible: &[usize],
+        widths: &[usize],
+        parts: &[Vec<u8>],
+        utf8: bool,
+    ) {
         let last = visible.len().saturating_sub(1);
         for (i, &c) in visible.iter().enumerate() {
             let col = &self.columns[c];
@@ -277,7 +284,10 @@ impl Table {
     ) -> std::io::Result<()> {
         let mut buf = Vec::with_capacity(16 * 1024);
         if !style.noheadings {
-            let names: Vec<&str> = visible.iter().map(|&c| self.columns[c].header.as_str()).collect();
+            let names: Vec<&str> = visible
+                .iter()
+                .map(|&c| self.columns[c].header.as_str())
+                .collect();
             buf.extend_from_slice(names.join(" ").as_bytes());
             buf.push(b'\n');
         }
@@ -345,7 +355,11 @@ impl Table {
         }
         let mut pre = Vec::new();
         for &a in chain.iter().rev() {
-            pre.extend_from_slice(if self.is_last_child(a) { g.blank } else { g.vertical });
+            pre.extend_from_slice(if self.is_last_child(a) {
+                g.blank
+            } else {
+                g.vertical
+            });
         }
         let mut first = pre.clone();
         let mut cont = pre;

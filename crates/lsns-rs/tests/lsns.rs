@@ -475,7 +475,10 @@ unshare --uts=$S/u true
     let text = d.out();
     let (ino2, rest) = text.split_once(' ').unwrap_or_default();
     assert!(ino2.parse::<u64>().is_ok(), "{d:?}");
-    assert_eq!(rest, format!("uts  /run/nsutils-scratch/u   0 {user_ns} root\n"));
+    assert_eq!(
+        rest,
+        format!("uts  /run/nsutils-scratch/u   0 {user_ns} root\n")
+    );
     // The default listing includes it too.
     let all = ours_in_pidns(setup, &["-r", "-n", "-o", "TYPE,NPROCS,PID"]);
     assert!(all.out().lines().any(|l| l == "uts 0 "), "{all:?}");
@@ -662,4 +665,63 @@ fn churn() {
     let _ = churner.kill();
     let _ = churner.wait();
     assert!(runs >= 12);
+}
+
+/// COMMAND is cut to the terminal width on a terminal (and only there): compared with the
+/// original under `script(1)` at a few widths.
+#[test]
+fn truncates_on_a_terminal() {
+    if !need_root() {
+        return;
+    }
+    let inner = r#"
+unshare -u bash -c 'exec -a "a very long command line that goes on and on and on beyond the width" sleep 100' &
+sleep 0.3
+for c in 25 40 60 200; do
+  for b in /usr/bin/lsns "$OURS"; do
+    echo 999 > /proc/sys/kernel/ns_last_pid
+    COLUMNS=$c script -qc "bash -c 'exec -a lsns $b -o NS,TYPE,COMMAND,PID'" /dev/null
+    printf '\0@@lsns-test-split@@\0'
+  done
+done
+"#;
+    let mut cmd = Command::new("/bin/bash");
+    cmd.arg("-c")
+        .arg(r#"exec unshare -fp --mount-proc bash -c 'eval "$INNER"'"#)
+        .env("INNER", inner)
+        .env("OURS", OURS)
+        .env("LANG", "C.UTF-8");
+    let all = Outcome::of(sandbox(&mut cmd));
+    let parts = split(&all.stdout);
+    assert_eq!(parts.len(), 8, "{all:?}");
+    for pair in parts.chunks(2) {
+        assert_eq!(
+            String::from_utf8_lossy(pair[0]),
+            String::from_utf8_lossy(pair[1])
+        );
+    }
+    // At 25 columns the command is cut.
+    let narrow = String::from_utf8_lossy(parts[1]);
+    assert!(!narrow.contains("beyond the width"), "{narrow}");
+    assert!(String::from_utf8_lossy(parts[7]).contains("beyond the width"));
+}
+
+/// §3.3: a network namespace kept alive only by a socket (its process moved to another netns)
+/// is listed with NPROCS 0.
+#[test]
+fn socket_held_namespace() {
+    if !need_root() {
+        return;
+    }
+    let setup = r#"
+unshare -n bash -c 'ip link set lo up; exec 3<>/dev/udp/127.0.0.1/9; exec nsenter -t 1 -n sleep 100' &
+sleep 0.4
+"#;
+    let o = ours_in_pidns(setup, &["-t", "net", "-r", "-n", "-o", "NS,NPROCS,PID"]);
+    let text = o.out();
+    let held: Vec<&str> = text.lines().filter(|l| l.ends_with(" 0 ")).collect();
+    assert_eq!(held.len(), 1, "{o:?}");
+    // Without -t the other kinds do not hide it either.
+    let all = ours_in_pidns(setup, &["-r", "-n", "-o", "TYPE,NPROCS"]);
+    assert!(all.out().lines().any(|l| l == "net 0"), "{all:?}");
 }

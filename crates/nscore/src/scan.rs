@@ -148,6 +148,7 @@ fn walk(
             link_buf: Vec::with_capacity(64),
             fd_nums: Vec::new(),
             buf: Vec::with_capacity(1024),
+            socket_ns: HashMap::new(),
         };
         let mut out = Vec::with_capacity(pids.len() / threads + 1);
         for (i, &pid) in pids.iter().enumerate().skip(t).step_by(threads) {
@@ -196,6 +197,8 @@ struct Worker {
     link_buf: Vec<u8>,
     fd_nums: Vec<u64>,
     buf: Vec<u8>,
+    /// Socket inode → inode of its network namespace.
+    socket_ns: HashMap<u64, u64>,
 }
 
 /// Per-namespace facts gathered once, when a namespace is first met.
@@ -572,7 +575,14 @@ impl Worker {
                         rustix::process::pidfd_open(p, rustix::process::PidfdFlags::empty()).ok()
                     })
                 });
-                if let Some(ino) = pfd.as_ref().and_then(|p| socket_netns(p, num)) {
+                // Sockets shared by several processes (inherited over fork) are asked once.
+                let sock_ino = root_ino(bytes.strip_prefix(b"socket:").unwrap_or_default());
+                let cached = sock_ino.and_then(|i| self.socket_ns.get(&i).copied());
+                let ino = cached.or_else(|| pfd.as_ref().and_then(|p| socket_netns(p, num)));
+                if let Some(ino) = ino {
+                    if let (Some(si), None) = (sock_ino, cached) {
+                        self.socket_ns.insert(si, ino);
+                    }
                     rec.sockets.push((num, ino));
                 }
             }
