@@ -116,6 +116,7 @@ pub struct Growth {
 
 /// One table row.
 struct Row {
+    group: &'static str,
     name: String,
     load: String,
     label: &'static str,
@@ -140,6 +141,7 @@ impl Report {
                     _ => (f64::NAN, f64::NAN, f64::NAN),
                 };
                 rows.push(Row {
+                    group: o.group,
                     name: o.name.clone(),
                     load: o.load.clone(),
                     label,
@@ -188,6 +190,33 @@ impl Report {
             }
         }
         v
+    }
+
+    /// Per group and variant: (group, variant, scenarios, median × wall, × cpu, × RSS).
+    pub fn summary(&self) -> Vec<(&'static str, &'static str, usize, f64, f64, f64)> {
+        let rows = self.rows();
+        let mut out = Vec::new();
+        for group in ["startup", "netns", "lsns"] {
+            for who in ["ours", "ours-static"] {
+                let sel: Vec<&Row> = rows
+                    .iter()
+                    .filter(|r| r.group == group && r.label == who && !r.ratio.is_nan())
+                    .collect();
+                if sel.is_empty() {
+                    continue;
+                }
+                let m = |f: fn(&Row) -> f64| median(&sel.iter().map(|r| f(r)).collect::<Vec<_>>());
+                out.push((
+                    group,
+                    who,
+                    sel.len(),
+                    m(|r| r.ratio),
+                    m(|r| r.cpu_ratio),
+                    m(|r| r.rss_ratio),
+                ));
+            }
+        }
+        out
     }
 
     /// The terminal table.
@@ -240,6 +269,14 @@ impl Report {
         }
         for n in &self.notes {
             s.push_str(&format!("note: {n}\n"));
+        }
+        for (group, who, n, w, c, r) in self.summary() {
+            s.push_str(&format!(
+                "summary {group:<8} {who:<11} {n:>2} scenarios: x wall {}  x cpu {}  x rss {}\n",
+                fmt_ratio(w),
+                fmt_ratio(c),
+                fmt_ratio(r)
+            ));
         }
         let g = self.growth();
         if g.is_empty() {
@@ -390,6 +427,21 @@ impl Report {
             ));
         }
         s.push_str("\n× = ours / original (median of per-round ratios); below 1 means ours is faster or smaller.\n\n");
+        s.push_str(
+            "## Summary by group\n\nMedian over the group's scenarios of the × columns above.\n\n",
+        );
+        s.push_str(
+            "| group | who | scenarios | × wall | × cpu | × RSS |\n|---|---|--:|--:|--:|--:|\n",
+        );
+        for (group, who, n, w, c, r) in self.summary() {
+            s.push_str(&format!(
+                "| {group} | {who} | {n} | {} | {} | {} |\n",
+                fmt_ratio(w),
+                fmt_ratio(c),
+                fmt_ratio(r)
+            ));
+        }
+        s.push('\n');
         s.push_str(
             "## lsns growth\n\nTime at ~10,000 processes divided by the time at ~2,000 (linear growth gives \
              about 5): the fastest wall time of each load (the run least disturbed by other work on the \
