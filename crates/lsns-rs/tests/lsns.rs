@@ -170,6 +170,9 @@ fn trees_match_the_original() {
         &["-o", "COMMAND,PID", "-T"],
         &["-T", "-l"],
         &["-l", "-T", "-n", "-o", "NS"],
+        &["-T", "-p", "1"],
+        &["--tree=parent", "-p", "1", "-o", "NS,TYPE,PNS,ONS"],
+        &["--tree=process", "-p", "1", "-J"],
     ] {
         same_in_pidns(AWKWARD, args);
     }
