@@ -42,13 +42,17 @@ pub fn run(args: Vec<OsString>) -> i32 {
             return 1;
         }
     };
-    let result = scan::scan(req, &mounts).and_then(|mut s| {
-        if tree_rel {
-            scan::add_ghosts(&mut s, opts.kinds, Relation::Parent, req.netnsid)?;
-            scan::add_ghosts(&mut s, opts.kinds, Relation::Owner, req.netnsid)?;
-        }
-        Ok(s)
-    });
+    // util-linux asks the nsfs ioctls for every namespace it meets; we ask them only when
+    // needed, so probe once up front to fail the same way (exit 2) on kernels without them.
+    let result = scan::probe_ioctls(opts.kinds)
+        .and_then(|()| scan::scan(req, &mounts))
+        .and_then(|mut s| {
+            if tree_rel {
+                scan::add_ghosts(&mut s, opts.kinds, Relation::Parent, req.netnsid)?;
+                scan::add_ghosts(&mut s, opts.kinds, Relation::Owner, req.netnsid)?;
+            }
+            Ok(s)
+        });
     let s = match result {
         Ok(s) => s,
         Err(e @ nscore::Error::IoctlUnsupported { .. }) => {

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::ffi::CStr;
 use std::os::fd::{AsFd, OwnedFd};
 
-use rustix::fs::{openat, readlinkat, statat, AtFlags, Dir, Mode, OFlags, CWD};
+use rustix::fs::{openat, readlinkat, Dir, Mode, OFlags, CWD};
 
 use crate::error::{Error, Result};
 use crate::id::{NsId, NsLink};
@@ -767,7 +767,9 @@ pub fn add_ghosts(scan: &mut Scan, kinds: NsKinds, rel: Relation, netnsid: bool)
     Ok(())
 }
 
-/// The first `/proc/self/ns/*` entry that can be opened, for probing the nsfs ioctls.
+/// Probe the nsfs ioctls on the first of our own namespaces of the wanted kinds (in
+/// util-linux's order: mnt, net, pid, uts, ipc, user, cgroup, time), as util-linux meets them
+/// on its first process: [`Error::IoctlUnsupported`] when the kernel lacks them.
 pub fn probe_ioctls(kinds: NsKinds) -> Result<()> {
     let kinds = if kinds.is_empty() {
         NsKind::ALL.into_iter().collect()
@@ -805,18 +807,6 @@ pub fn probe_ioctls(kinds: NsKinds) -> Result<()> {
         return Ok(());
     }
     Ok(())
-}
-
-/// Is there a stat-able entry under `/proc/self/ns`? (Used to tell "no namespaces at all".)
-pub fn self_ns_visible() -> bool {
-    NsKind::ALL.iter().any(|k| {
-        statat(
-            CWD,
-            format!("/proc/self/ns/{}", k.name()).as_str(),
-            AtFlags::empty(),
-        )
-        .is_ok()
-    })
 }
 
 #[cfg(test)]
