@@ -1,4 +1,4 @@
-//! The `lsns-rs` executable: everything lives in the library so tests and xtask can reach it.
-fn main() {
-    nscore::cmdline::main_with(lsns_rs::run)
-}
+//! The `lsns-rs` executable: everything lives in the library so tests and xtask can reach it;
+//! `nscore::tool_main!` explains why there is no Rust `main`.
+#![no_main]
+nscore::tool_main!(lsns_rs::run);

@@ -42,7 +42,7 @@ pub fn list_columns(raw: bool, json: bool) {
         utf8: utf8_locale(),
         term_width: None,
     };
-    let _ = t.print(&mut std::io::stdout().lock(), style);
+    let _ = nscore::cmdline::note_stdout(t.print(&mut std::io::stdout().lock(), style));
 }
 
 fn column(header: &str, key: &str, right: bool, number: bool) -> Column {
@@ -375,8 +375,8 @@ pub fn print(ctx: &mut Ctx<'_>, visible: usize) -> i32 {
         term_width,
     };
     let mut out = std::io::stdout().lock();
-    let _ = b.table.print(&mut out, style);
-    let _ = out.flush();
+    let _ = nscore::cmdline::note_stdout(b.table.print(&mut out, style));
+    let _ = nscore::cmdline::note_stdout(out.flush());
     0
 }
 

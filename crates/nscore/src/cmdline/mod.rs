@@ -14,6 +14,7 @@ pub mod help;
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::OnceLock;
 
 static PROG: OnceLock<String> = OnceLock::new();
@@ -93,15 +94,27 @@ pub fn main_with(run: fn(Vec<OsString>) -> i32) -> ! {
     exit(code)
 }
 
-/// Flush stdout and exit with `code`; a failed flush turns a 0 into 1 with `write error`.
+static STDOUT_FAILED: AtomicBool = AtomicBool::new(false);
+
+/// Remember that a write to stdout failed, so [`exit`] reports it as util-linux's
+/// `close_stdout` does. Returns the result unchanged.
+pub fn note_stdout<T>(result: std::io::Result<T>) -> std::io::Result<T> {
+    if result.is_err() {
+        STDOUT_FAILED.store(true, AtomicOrdering::Relaxed);
+    }
+    result
+}
+
+/// Flush stdout and exit with `code`. If a write to stdout failed (see [`note_stdout`]) or the
+/// flush fails, print `PROG: write error` and exit 1 instead of 0, as util-linux does (also for
+/// EPIPE, which only reaches us when the caller ignores SIGPIPE).
 pub fn exit(code: i32) -> ! {
     let mut code = code;
-    if let Err(e) = std::io::stdout().lock().flush() {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            warn(format_args!("write error: {e}"));
-            if code == 0 {
-                code = 1;
-            }
+    let flushed = std::io::stdout().lock().flush();
+    if flushed.is_err() || STDOUT_FAILED.load(AtomicOrdering::Relaxed) {
+        warn("write error");
+        if code == 0 {
+            code = 1;
         }
     }
     std::process::exit(code)
