@@ -468,11 +468,7 @@ pub fn parse(args: &[OsString]) -> Parsed {
                 return Parsed::Exit(0);
             }
             Key::Version => {
-                println!(
-                    "{} from nsutils {}",
-                    nscore::cmdline::prog(),
-                    env!("CARGO_PKG_VERSION")
-                );
+                nscore::cmdline::print_version();
                 return Parsed::Exit(0);
             }
         }
@@ -567,7 +563,7 @@ pub fn print_help() {
     let style = nscore::cmdline::help::HelpStyle::new(24, "     ");
     nscore::cmdline::help::render_options_with(&mut out, &help_table(), &style, |_| None);
     out.push_str(&format!("\nFor more details see {prog}(8).\n"));
-    print!("{out}");
+    nscore::cmdline::out::write_str(&out);
 }
 
 /// util-linux `ul_strtou64` in base 10: `None` for anything but a non-negative number that fits.

@@ -6,7 +6,6 @@
 //! process; in owner/parent trees the missing ancestors are emitted first (ignoring `-p`/`-P`).
 
 use std::collections::HashMap;
-use std::io::Write;
 
 use nscore::kind::NsKind;
 use nscore::scan::{Namespace, Proc, Scan};
@@ -42,7 +41,7 @@ pub fn list_columns(raw: bool, json: bool) {
         utf8: utf8_locale(),
         term_width: None,
     };
-    let _ = nscore::cmdline::note_stdout(t.print(&mut std::io::stdout().lock(), style));
+    let _ = t.print(&mut nscore::cmdline::out::Sink, style);
 }
 
 fn column(header: &str, key: &str, right: bool, number: bool) -> Column {
@@ -374,9 +373,7 @@ pub fn print(ctx: &mut Ctx<'_>, visible: usize) -> i32 {
         utf8: utf8_locale(),
         term_width,
     };
-    let mut out = std::io::stdout().lock();
-    let _ = nscore::cmdline::note_stdout(b.table.print(&mut out, style));
-    let _ = nscore::cmdline::note_stdout(out.flush());
+    let _ = b.table.print(&mut nscore::cmdline::out::Sink, style);
     0
 }
 

@@ -52,12 +52,7 @@ pub fn die(code: i32) -> ! {
 
 /// `-Version`: `PROG from nsutils VERSION`.
 pub fn print_version() {
-    out(format!(
-        "{} from nsutils {}\n",
-        nscore::cmdline::prog(),
-        env!("CARGO_PKG_VERSION")
-    )
-    .as_bytes());
+    out(nscore::cmdline::version_line().as_bytes());
 }
 
 /// A JSON value as ip prints one.

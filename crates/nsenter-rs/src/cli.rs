@@ -400,11 +400,7 @@ pub fn parse(args: &[OsString]) -> Result<Options, Stop> {
                 return Err(Stop::Exit(0));
             }
             Key::Version => {
-                println!(
-                    "{} from nsutils {}",
-                    nscore::cmdline::prog(),
-                    env!("CARGO_PKG_VERSION")
-                );
+                nscore::cmdline::print_version();
                 return Err(Stop::Exit(0));
             }
             Key::Target => {
@@ -524,5 +520,5 @@ pub fn help_text() -> String {
 }
 
 fn print_help() {
-    print!("{}", help_text());
+    nscore::cmdline::out::write_str(&help_text());
 }

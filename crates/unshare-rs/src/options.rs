@@ -191,16 +191,11 @@ fn step(o: &mut Options, key: Key, optarg: Option<OsString>) -> Result<(), Stop>
     let arg = optarg.unwrap_or_default();
     match key {
         Key::Help => {
-            let _ = std::io::stdout().lock().write_all(usage(prog()).as_bytes());
+            nscore::cmdline::out::write_str(&usage(prog()));
             return Err(Stop::Code(0));
         }
         Key::Version => {
-            let _ = writeln!(
-                std::io::stdout().lock(),
-                "{} from nsutils {}",
-                prog(),
-                env!("CARGO_PKG_VERSION")
-            );
+            nscore::cmdline::print_version();
             return Err(Stop::Code(0));
         }
         Key::Fork => o.fork = true,

@@ -10,11 +10,11 @@
 pub mod doc;
 pub mod getopt;
 pub mod help;
+pub mod out;
 
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
-use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::OnceLock;
 
 static PROG: OnceLock<String> = OnceLock::new();
@@ -28,7 +28,10 @@ pub fn prog() -> &'static str {
 
 /// `argv[0]` exactly as typed; glibc's getopt messages start with it (`./unshare: invalid option`).
 pub fn argv0() -> &'static OsStr {
-    ARGV0.get().map(OsString::as_os_str).unwrap_or(OsStr::new("nsutils"))
+    ARGV0
+        .get()
+        .map(OsString::as_os_str)
+        .unwrap_or(OsStr::new("nsutils"))
 }
 
 /// Record `argv[0]`. The first call wins; later calls are ignored.
@@ -94,28 +97,18 @@ pub fn main_with(run: fn(Vec<OsString>) -> i32) -> ! {
     exit(code)
 }
 
-static STDOUT_FAILED: AtomicBool = AtomicBool::new(false);
-
-/// Remember that a write to stdout failed, so [`exit`] reports it as util-linux's
-/// `close_stdout` does. Returns the result unchanged.
-pub fn note_stdout<T>(result: std::io::Result<T>) -> std::io::Result<T> {
-    if result.is_err() {
-        STDOUT_FAILED.store(true, AtomicOrdering::Relaxed);
-    }
-    result
+/// Print `PROG from nsutils VERSION`, the `--version` line of every tool (util-linux prints
+/// `PROG from util-linux VERSION`).
+pub fn print_version() {
+    out::write_str(&version_line());
 }
 
-/// Flush stdout and exit with `code`. If a write to stdout failed (see [`note_stdout`]) or the
-/// flush fails, print `PROG: write error` and exit 1 instead of 0, as util-linux does (also for
-/// EPIPE, which only reaches us when the caller ignores SIGPIPE).
+/// The `--version` line, newline included.
+pub fn version_line() -> String {
+    format!("{} from nsutils {}\n", prog(), env!("CARGO_PKG_VERSION"))
+}
+
+/// Flush stdout ([`out`]) and exit with `code`, reporting a failed write as util-linux does.
 pub fn exit(code: i32) -> ! {
-    let mut code = code;
-    let flushed = std::io::stdout().lock().flush();
-    if flushed.is_err() || STDOUT_FAILED.load(AtomicOrdering::Relaxed) {
-        warn("write error");
-        if code == 0 {
-            code = 1;
-        }
-    }
-    std::process::exit(code)
+    std::process::exit(out::finish(code))
 }
