@@ -34,168 +34,148 @@ pub enum Key {
     Version,
 }
 
-const fn o(
-    key: Key,
-    short: Option<char>,
-    long: &'static str,
-    has_arg: HasArg,
-    value_name: Option<&'static str>,
-    help: &'static str,
-    group: u8,
-) -> OptDef<Key> {
-    OptDef {
-        key,
-        short,
-        long: Some(long),
-        has_arg,
-        value_name,
-        help,
-        group,
-    }
-}
-
 /// The option table, in the order of util-linux's `long_opts` (glibc lists ambiguous prefixes
 /// in table order, so this order is visible); [`HELP_ORDER`] gives the `--help` order.
 pub const OPTIONS: &[OptDef<Key>] = &[
-    o(
+    OptDef::new(
         Key::Json,
         Some('J'),
-        "json",
+        Some("json"),
         HasArg::No,
         None,
         "print JSON",
         0,
     ),
-    o(
+    OptDef::new(
         Key::Task,
         Some('p'),
-        "task",
+        Some("task"),
         HasArg::Required,
         Some("<pid>"),
         "only the namespaces of this process",
         0,
     ),
-    o(
+    OptDef::new(
         Key::Help,
         Some('h'),
-        "help",
+        Some("help"),
         HasArg::No,
         None,
         "show this help",
         1,
     ),
-    o(
+    OptDef::new(
         Key::Output,
         Some('o'),
-        "output",
+        Some("output"),
         HasArg::Required,
         Some("<list>"),
         "the columns to print",
         0,
     ),
-    o(
+    OptDef::new(
         Key::OutputAll,
         None,
-        "output-all",
+        Some("output-all"),
         HasArg::No,
         None,
         "print every column",
         0,
     ),
-    o(
+    OptDef::new(
         Key::Persistent,
         Some('P'),
-        "persistent",
+        Some("persistent"),
         HasArg::No,
         None,
         "only namespaces no process is in",
         0,
     ),
-    o(
+    OptDef::new(
         Key::Filter,
         Some('Q'),
-        "filter",
+        Some("filter"),
         HasArg::Required,
         Some("<expr>"),
         "only rows matching the expression",
         0,
     ),
-    o(
+    OptDef::new(
         Key::NoTruncate,
         Some('u'),
-        "notruncate",
+        Some("notruncate"),
         HasArg::No,
         None,
         "never shorten column text",
         0,
     ),
-    o(
+    OptDef::new(
         Key::Version,
         Some('V'),
-        "version",
+        Some("version"),
         HasArg::No,
         None,
         "show the version",
         1,
     ),
-    o(
+    OptDef::new(
         Key::NoHeadings,
         Some('n'),
-        "noheadings",
+        Some("noheadings"),
         HasArg::No,
         None,
         "leave out the header line",
         0,
     ),
-    o(
+    OptDef::new(
         Key::NoWrap,
         Some('W'),
-        "nowrap",
+        Some("nowrap"),
         HasArg::No,
         None,
         "keep multi-line cells on one line",
         0,
     ),
-    o(
+    OptDef::new(
         Key::List,
         Some('l'),
-        "list",
+        Some("list"),
         HasArg::No,
         None,
         "print a flat list, not a tree",
         0,
     ),
-    o(
+    OptDef::new(
         Key::Raw,
         Some('r'),
-        "raw",
+        Some("raw"),
         HasArg::No,
         None,
         "print raw, unaligned output",
         0,
     ),
-    o(
+    OptDef::new(
         Key::Type,
         Some('t'),
-        "type",
+        Some("type"),
         HasArg::Required,
         Some("<name>"),
         "namespace kind (mnt, net, ipc, user, pid, uts, cgroup, time)",
         0,
     ),
-    o(
+    OptDef::new(
         Key::Tree,
         Some('T'),
-        "tree",
+        Some("tree"),
         HasArg::Optional,
         Some("<rel>"),
         "print a tree by relation (parent, owner, or process)",
         0,
     ),
-    o(
+    OptDef::new(
         Key::ListColumns,
         Some('H'),
-        "list-columns",
+        Some("list-columns"),
         HasArg::No,
         None,
         "describe the columns",

@@ -62,15 +62,7 @@ const fn opt(
     help: &'static str,
 ) -> GlobalOpt {
     GlobalOpt {
-        def: OptDef {
-            key,
-            short: None,
-            long: Some(word),
-            has_arg,
-            value_name,
-            help,
-            group: 0,
-        },
+        def: OptDef::new(key, None, Some(word), has_arg, value_name, help, 0),
         exact: false,
     }
 }

@@ -41,243 +41,231 @@ pub enum Key {
     FollowContext,
 }
 
-const fn opt(
-    key: Key,
-    short: Option<char>,
-    long: &'static str,
-    has_arg: HasArg,
-    value_name: Option<&'static str>,
-    help: &'static str,
-    group: u8,
-) -> OptDef<Key> {
-    OptDef {
-        key,
-        short,
-        long: Some(long),
-        has_arg,
-        value_name,
-        help,
-        group,
-    }
-}
-
 use HasArg::{No, Optional, Required};
 
 /// The option table, in util-linux 2.42's `--help` order (which is also the order glibc lists
 /// ambiguous prefixes in, for every prefix these names share).
 pub static OPTIONS: &[OptDef<Key>] = &[
-    opt(
+    OptDef::new(
         Key::All,
         Some('a'),
-        "all",
+        Some("all"),
         No,
         None,
         "join every namespace the target has",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Target,
         Some('t'),
-        "target",
+        Some("target"),
         Required,
         Some("<PID>"),
         "the process whose namespaces to join",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Ns(NsKind::Mnt),
         Some('m'),
-        "mount",
+        Some("mount"),
         Optional,
         Some("<file>"),
         "join its mount namespace",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Ns(NsKind::Uts),
         Some('u'),
-        "uts",
+        Some("uts"),
         Optional,
         Some("<file>"),
         "join its UTS namespace (host and domain name)",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Ns(NsKind::Ipc),
         Some('i'),
-        "ipc",
+        Some("ipc"),
         Optional,
         Some("<file>"),
         "join its System V IPC namespace",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Ns(NsKind::Net),
         Some('n'),
-        "net",
+        Some("net"),
         Optional,
         Some("<file>"),
         "join its network namespace",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::NetSocket,
         Some('N'),
-        "net-socket",
+        Some("net-socket"),
         Required,
         Some("<fd>"),
         "join the network namespace of its socket <fd>",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Ns(NsKind::Pid),
         Some('p'),
-        "pid",
+        Some("pid"),
         Optional,
         Some("<file>"),
         "join its PID namespace",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Ns(NsKind::Cgroup),
         Some('C'),
-        "cgroup",
+        Some("cgroup"),
         Optional,
         Some("<file>"),
         "join its cgroup namespace",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Ns(NsKind::User),
         Some('U'),
-        "user",
+        Some("user"),
         Optional,
         Some("<file>"),
         "join its user namespace",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::UserParent,
         None,
-        "user-parent",
+        Some("user-parent"),
         No,
         None,
         "join the parent of its user namespace",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Ns(NsKind::Time),
         Some('T'),
-        "time",
+        Some("time"),
         Optional,
         Some("<file>"),
         "join its time namespace",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::SetUid,
         Some('S'),
-        "setuid",
+        Some("setuid"),
         Required,
         Some("<uid>"),
         "uid to run as inside (or 'follow')",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::SetGid,
         Some('G'),
-        "setgid",
+        Some("setgid"),
         Required,
         Some("<gid>"),
         "gid to run as inside (or 'follow')",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::PreserveCred,
         None,
-        "preserve-credentials",
+        Some("preserve-credentials"),
         No,
         None,
         "keep our uid, gid and groups",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::KeepCaps,
         None,
-        "keep-caps",
+        Some("keep-caps"),
         No,
         None,
         "keep capabilities gained in a user namespace",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Root,
         Some('r'),
-        "root",
+        Some("root"),
         Optional,
         Some("<dir>"),
         "chroot to its root, or to <dir>",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Wd,
         Some('w'),
-        "wd",
+        Some("wd"),
         Optional,
         Some("<dir>"),
         "chdir to its cwd, or to <dir>",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Wdns,
         Some('W'),
-        "wdns",
+        Some("wdns"),
         Optional,
         Some("<dir>"),
         "chdir to <dir> as seen inside",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Env,
         Some('e'),
-        "env",
+        Some("env"),
         No,
         None,
         "take over its environment variables",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::NoFork,
         Some('F'),
-        "no-fork",
+        Some("no-fork"),
         No,
         None,
         "never fork before running <program>",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::JoinCgroup,
         Some('c'),
-        "join-cgroup",
+        Some("join-cgroup"),
         No,
         None,
         "move into its cgroup (cgroup v2)",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::FollowContext,
         Some('Z'),
-        "follow-context",
+        Some("follow-context"),
         No,
         None,
         "take its SELinux context (ignored here)",
         0,
     ),
-    opt(Key::Help, Some('h'), "help", No, None, "show this help", 1),
-    opt(
+    OptDef::new(
+        Key::Help,
+        Some('h'),
+        Some("help"),
+        No,
+        None,
+        "show this help",
+        1,
+    ),
+    OptDef::new(
         Key::Version,
         Some('V'),
-        "version",
+        Some("version"),
         No,
         None,
         "show the version",

@@ -49,29 +49,9 @@ pub enum Key {
     LoadInterp,
 }
 
-const fn opt(
-    key: Key,
-    short: Option<char>,
-    long: Option<&'static str>,
-    has_arg: HasArg,
-    value_name: Option<&'static str>,
-    help: &'static str,
-    group: u8,
-) -> OptDef<Key> {
-    OptDef {
-        key,
-        short,
-        long,
-        has_arg,
-        value_name,
-        help,
-        group,
-    }
-}
-
 /// A hidden short-only namespace flag (no argument).
 const fn flag(key: Key, c: char) -> OptDef<Key> {
-    opt(key, Some(c), None, HasArg::No, None, "", 0)
+    OptDef::new(key, Some(c), None, HasArg::No, None, "", 0)
 }
 
 use HasArg::{No, Optional, Required};
@@ -86,7 +66,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
     flag(Key::User, 'U'),
     flag(Key::Cgroup, 'C'),
     flag(Key::Time, 'T'),
-    opt(
+    OptDef::new(
         Key::Help,
         Some('h'),
         Some("help"),
@@ -95,7 +75,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "show this help and exit",
         6,
     ),
-    opt(
+    OptDef::new(
         Key::Version,
         Some('V'),
         Some("version"),
@@ -104,7 +84,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "show the version and exit",
         6,
     ),
-    opt(
+    OptDef::new(
         Key::Mount,
         Some('m'),
         Some("mount"),
@@ -113,7 +93,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "new mount namespace",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Uts,
         Some('u'),
         Some("uts"),
@@ -122,7 +102,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "new UTS namespace (host and domain name)",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Ipc,
         Some('i'),
         Some("ipc"),
@@ -131,7 +111,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "new IPC namespace (System V IPC, POSIX queues)",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Net,
         Some('n'),
         Some("net"),
@@ -140,7 +120,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "new network namespace",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Pid,
         Some('p'),
         Some("pid"),
@@ -149,7 +129,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "new PID namespace (for children: add --fork)",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::User,
         Some('U'),
         Some("user"),
@@ -158,7 +138,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "new user namespace",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Cgroup,
         Some('C'),
         Some("cgroup"),
@@ -167,7 +147,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "new cgroup namespace",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Time,
         Some('T'),
         Some("time"),
@@ -176,7 +156,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "new time namespace",
         0,
     ),
-    opt(
+    OptDef::new(
         Key::Fork,
         Some('f'),
         Some("fork"),
@@ -185,7 +165,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "run <program> in a child process and wait for it",
         3,
     ),
-    opt(
+    OptDef::new(
         Key::KillChild,
         None,
         Some("kill-child"),
@@ -194,7 +174,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "signal the child if we die (implies --fork)\n  with SIGKILL unless <signame> is given",
         3,
     ),
-    opt(
+    OptDef::new(
         Key::ForwardSignals,
         None,
         Some("forward-signals"),
@@ -203,7 +183,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "pass SIGTERM and SIGINT on to the child (implies --fork)",
         3,
     ),
-    opt(
+    OptDef::new(
         Key::MountProc,
         None,
         Some("mount-proc"),
@@ -212,7 +192,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "mount a new proc on <dir>, /proc by default (implies --mount)",
         1,
     ),
-    opt(
+    OptDef::new(
         Key::MountBinfmt,
         None,
         Some("mount-binfmt"),
@@ -221,7 +201,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "mount a private binfmt_misc (implies --user and --mount)",
         1,
     ),
-    opt(
+    OptDef::new(
         Key::MapUser,
         None,
         Some("map-user"),
@@ -230,7 +210,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "our uid appears as this uid inside (implies --user)",
         2,
     ),
-    opt(
+    OptDef::new(
         Key::MapUsers,
         None,
         Some("map-users"),
@@ -239,7 +219,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "add a range of <count> uids seen inside from <inneruid> (implies --user)",
         2,
     ),
-    opt(
+    OptDef::new(
         Key::MapGroup,
         None,
         Some("map-group"),
@@ -248,7 +228,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "our gid appears as this gid inside (implies --user)",
         2,
     ),
-    opt(
+    OptDef::new(
         Key::MapGroups,
         None,
         Some("map-groups"),
@@ -257,7 +237,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "add a range of <count> gids seen inside from <innergid> (implies --user)",
         2,
     ),
-    opt(
+    OptDef::new(
         Key::MapRoot,
         Some('r'),
         Some("map-root-user"),
@@ -266,7 +246,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "be uid and gid 0 inside (implies --user)",
         2,
     ),
-    opt(
+    OptDef::new(
         Key::MapCurrent,
         Some('c'),
         Some("map-current-user"),
@@ -275,7 +255,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "keep our uid and gid inside (implies --user)",
         2,
     ),
-    opt(
+    OptDef::new(
         Key::MapAuto,
         None,
         Some("map-auto"),
@@ -284,7 +264,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "map our subordinate id blocks from 0 (implies --user)",
         2,
     ),
-    opt(
+    OptDef::new(
         Key::MapSubids,
         None,
         Some("map-subids"),
@@ -293,7 +273,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "map our subordinate id blocks onto themselves (implies --user)",
         2,
     ),
-    opt(
+    OptDef::new(
         Key::Owner,
         None,
         Some("owner"),
@@ -302,7 +282,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "create the user namespace as this owner (implies --user)",
         2,
     ),
-    opt(
+    OptDef::new(
         Key::Propagation,
         None,
         Some("propagation"),
@@ -311,7 +291,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "how mounts propagate under / in the new mount namespace",
         1,
     ),
-    opt(
+    OptDef::new(
         Key::Setgroups,
         None,
         Some("setgroups"),
@@ -320,7 +300,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "whether setgroups(2) works in the user namespace",
         4,
     ),
-    opt(
+    OptDef::new(
         Key::KeepCaps,
         None,
         Some("keep-caps"),
@@ -329,7 +309,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "let <program> keep the user namespace's capabilities",
         4,
     ),
-    opt(
+    OptDef::new(
         Key::Setuid,
         Some('S'),
         Some("setuid"),
@@ -338,7 +318,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "become this uid before running <program>",
         2,
     ),
-    opt(
+    OptDef::new(
         Key::Setgid,
         Some('G'),
         Some("setgid"),
@@ -347,7 +327,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "become this gid before running <program>",
         2,
     ),
-    opt(
+    OptDef::new(
         Key::Root,
         Some('R'),
         Some("root"),
@@ -356,7 +336,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "run <program> with <dir> as its root directory",
         1,
     ),
-    opt(
+    OptDef::new(
         Key::Wd,
         Some('w'),
         Some("wd"),
@@ -365,7 +345,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "run <program> in the directory <dir>",
         1,
     ),
-    opt(
+    OptDef::new(
         Key::Monotonic,
         None,
         Some("monotonic"),
@@ -374,7 +354,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "shift CLOCK_MONOTONIC by <offset> seconds (with --time)",
         5,
     ),
-    opt(
+    OptDef::new(
         Key::Boottime,
         None,
         Some("boottime"),
@@ -383,7 +363,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "shift CLOCK_BOOTTIME by <offset> seconds (with --time)",
         5,
     ),
-    opt(
+    OptDef::new(
         Key::LoadInterp,
         Some('l'),
         Some("load-interp"),

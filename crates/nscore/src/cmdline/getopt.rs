@@ -58,6 +58,30 @@ pub struct OptDef<K: 'static> {
     pub group: u8,
 }
 
+impl<K> OptDef<K> {
+    /// A table entry, field by field in declaration order; `const` so option tables can be
+    /// `const` slices.
+    pub const fn new(
+        key: K,
+        short: Option<char>,
+        long: Option<&'static str>,
+        has_arg: HasArg,
+        value_name: Option<&'static str>,
+        help: &'static str,
+        group: u8,
+    ) -> Self {
+        OptDef {
+            key,
+            short,
+            long,
+            has_arg,
+            value_name,
+            help,
+            group,
+        }
+    }
+}
+
 /// How operands (non-option words) and options may be mixed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ordering {
