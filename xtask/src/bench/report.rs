@@ -383,6 +383,13 @@ impl Report {
             self.command, self.seconds
         ));
         s.push_str(&format!(
+            "Load average (1, 5, 15 min) at the start: {}; at the end: {}. Anything well above the \
+             CPU count means other work shared the machine: read the per-round ratios, which cancel \
+             most of it, rather than absolute times.\n\n",
+            m["loadavg_start"].as_str().unwrap_or("?"),
+            m["loadavg_end"].as_str().unwrap_or("?"),
+        ));
+        s.push_str(&format!(
             "Machine: {} CPUs ({}), kernel {}, {} MiB RAM; {}; {}.\n\n",
             m["nproc"],
             m["cpu"].as_str().unwrap_or("?"),
