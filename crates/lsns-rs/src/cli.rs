@@ -9,6 +9,7 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
 use nscore::cmdline::getopt::{Getopt, GetoptError, HasArg, OptDef, Ordering};
+use nscore::cmdline::num;
 use nscore::kind::{NsKind, NsKinds};
 
 use crate::columns::{self, Col};
@@ -253,85 +254,28 @@ fn fail(msg: impl std::fmt::Display) -> Parsed {
 }
 
 /// util-linux `strtos32`-style parse of a PID for `-p` (2.42: `strtopid_or_err`, so 0 and
-/// negative numbers are out of range).
+/// negative numbers are out of range). Trailing bytes are refused before the range is checked
+/// (`-5x` is invalid, not out of range, as the original says).
 fn parse_pid(arg: &[u8]) -> Result<i32, String> {
     let text = String::from_utf8_lossy(arg);
-    let bad = || format!("invalid PID argument: '{text}'");
     let range = || {
         format!(
             "invalid PID argument: '{text}': {}",
             nscore::error::strerror(nscore::error::Errno::RANGE)
         )
     };
-    match parse_c_integer(arg) {
-        CInt::Invalid => Err(bad()),
-        CInt::Negative(_) | CInt::Overflow => Err(range()),
-        CInt::Value(v) => match i32::try_from(v) {
-            Ok(p) if p > 0 => Ok(p),
+    match num::scan(arg, 10) {
+        Some(n) if n.end == arg.len() => match n.magnitude.and_then(|v| i32::try_from(v).ok()) {
+            Some(p) if p > 0 && !n.negative => Ok(p),
             _ => Err(range()),
         },
+        _ => Err(format!("invalid PID argument: '{text}'")),
     }
 }
 
 /// util-linux `strtou64_or_err` for the namespace ID operand.
 fn parse_ns(arg: &[u8]) -> Result<u64, String> {
-    let text = String::from_utf8_lossy(arg);
-    match parse_c_integer(arg) {
-        CInt::Invalid => Err(format!("invalid namespace argument: '{text}'")),
-        CInt::Negative(_) | CInt::Overflow => Err(format!(
-            "invalid namespace argument: '{text}': {}",
-            nscore::error::strerror(nscore::error::Errno::RANGE)
-        )),
-        CInt::Value(v) => Ok(v),
-    }
-}
-
-enum CInt {
-    Invalid,
-    Negative(u64),
-    Overflow,
-    Value(u64),
-}
-
-/// `strtoimax`/`strtoumax` in base 10 as util-linux's `ul_strtou64` uses them: leading
-/// white space, an optional sign, digits, and nothing after them.
-fn parse_c_integer(arg: &[u8]) -> CInt {
-    let mut s = arg;
-    while let Some((&c, rest)) = s.split_first() {
-        if matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r') {
-            s = rest;
-        } else {
-            break;
-        }
-    }
-    let mut neg = false;
-    if let Some((&c, rest)) = s.split_first() {
-        if c == b'+' || c == b'-' {
-            neg = c == b'-';
-            s = rest;
-        }
-    }
-    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
-        return CInt::Invalid;
-    }
-    let mut v: u64 = 0;
-    let mut overflow = false;
-    for &b in s {
-        match v
-            .checked_mul(10)
-            .and_then(|x| x.checked_add(u64::from(b - b'0')))
-        {
-            Some(x) => v = x,
-            None => overflow = true,
-        }
-    }
-    if neg && (v != 0 || overflow) {
-        return CInt::Negative(v);
-    }
-    if overflow {
-        return CInt::Overflow;
-    }
-    CInt::Value(v)
+    num::strtou64_or_err(arg, "invalid namespace argument").map_err(|e| e.to_string())
 }
 
 /// Parse `args` (with argv[0]).
@@ -544,13 +488,4 @@ pub fn print_help() {
     nscore::cmdline::help::render_options_with(&mut out, &help_table(), &style, |_| None);
     out.push_str(&format!("\nFor more details see {prog}(8).\n"));
     nscore::cmdline::out::write_str(&out);
-}
-
-/// util-linux `ul_strtou64` in base 10: `None` for anything but a non-negative number that fits.
-pub fn c_u64(s: &[u8]) -> Option<u64> {
-    match parse_c_integer(s) {
-        CInt::Value(v) => Some(v),
-        CInt::Negative(0) => Some(0),
-        _ => None,
-    }
 }

@@ -475,10 +475,7 @@ fn fetch(p: &Param, cell: &mut dyn FnMut(Col) -> Option<Vec<u8>>) -> Result<Val,
 }
 
 fn ul_strtou64(s: &[u8]) -> Result<u64, ApplyError> {
-    match crate::cli::c_u64(s) {
-        Some(v) => Ok(v),
-        None => Err(ApplyError),
-    }
+    nscore::cmdline::num::strtou64(s).map_err(|_| ApplyError)
 }
 
 /// libsmartcols' casts. A cast to another type yields a non-empty value except for strings,

@@ -310,6 +310,9 @@ fn unknown_namespace_id() {
     }
     tool().assert_same(&["123abc"]);
     tool().assert_same(&["--", "-1"]);
+    // A negative number with trailing bytes is out of range, not invalid (strtoimax first).
+    tool().assert_same(&["--", "-5x"]);
+    tool().assert_same(&[" +0x"]);
     tool().assert_same(&["99999999999999999999"]);
     tool().assert_same(&["-p", "1", "1234"]);
 }

@@ -1,47 +1,10 @@
 //! Numbers as iproute2 reads them: C `strtol(3)` with base 0 (so `0x10` is 16 and `010` is 8),
 //! which must consume the whole word (`get_integer`, `get_s32`).
 
-/// `strtol(word, &end, 0)` that must end at the word's end: optional leading white space, an
-/// optional sign, then `0x`/`0X` hex, `0` octal or decimal digits. `None` for junk, an empty
-/// word, trailing bytes, or a value outside `i64` (ERANGE).
+/// `strtol(word, &end, 0)` that must end at the word's end (see
+/// [`nscore::cmdline::num::strtol_base0`]).
 pub fn strtol_exact(word: &[u8]) -> Option<i64> {
-    let mut s = word;
-    while let Some((&c, rest)) = s.split_first() {
-        if c == b' ' || (b'\t'..=b'\r').contains(&c) {
-            s = rest;
-        } else {
-            break;
-        }
-    }
-    let mut negative = false;
-    if let Some((&c, rest)) = s.split_first() {
-        if c == b'+' || c == b'-' {
-            negative = c == b'-';
-            s = rest;
-        }
-    }
-    let (radix, digits) = if (s.starts_with(b"0x") || s.starts_with(b"0X"))
-        && s.get(2).is_some_and(|c| c.is_ascii_hexdigit())
-    {
-        (16, &s[2..])
-    } else if s.starts_with(b"0") {
-        (8, s)
-    } else {
-        (10, s)
-    };
-    if digits.is_empty() {
-        return None;
-    }
-    let mut value: i128 = 0;
-    for &c in digits {
-        let d = (c as char).to_digit(radix)? as i128;
-        value = value * radix as i128 + d;
-        if value > i64::MAX as i128 + 1 {
-            return None;
-        }
-    }
-    let value = if negative { -value } else { value };
-    i64::try_from(value).ok()
+    nscore::cmdline::num::strtol_base0(word)
 }
 
 /// `get_integer`/`get_s32`: [`strtol_exact`] that also fits an `i32`.

@@ -23,6 +23,7 @@ use std::os::fd::OwnedFd;
 use rustix::event::{eventfd, EventfdFlags};
 use rustix::io::Errno;
 
+use crate::cmdline::num;
 use crate::error::{Error, Result};
 
 /// Whether a map concerns user IDs or group IDs.
@@ -73,53 +74,11 @@ pub struct IdRange {
     pub count: u32,
 }
 
-/// `isspace(3)` in the C locale.
-fn c_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
-
-/// The digits-and-sign part of `strtoul(3)`/`strtoimax(3)` in base 10 at the start of `s`:
-/// `(negative, magnitude or None on overflow of u64, bytes consumed)`, or `None` when there are
-/// no digits (nothing consumed).
-fn c_number(s: &[u8]) -> Option<(bool, Option<u64>, usize)> {
-    let mut i = 0;
-    while i < s.len() && c_space(s[i]) {
-        i += 1;
-    }
-    let mut neg = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        neg = s[i] == b'-';
-        i += 1;
-    }
-    let start = i;
-    let mut v: Option<u64> = Some(0);
-    while i < s.len() && s[i].is_ascii_digit() {
-        v = v
-            .and_then(|v| v.checked_mul(10))
-            .and_then(|v| v.checked_add(u64::from(s[i] - b'0')));
-        i += 1;
-    }
-    if i == start {
-        return None;
-    }
-    Some((neg, v, i))
-}
-
-/// `strtoul(s, &end, 10)` on a 64-bit system: the value and the bytes consumed (0 and 0 when
-/// there is no number; `u64::MAX` on overflow; a `-` negates modulo 2^64).
-pub fn c_strtoul(s: &[u8]) -> (u64, usize) {
-    match c_number(s) {
-        None => (0, 0),
-        Some((_, None, end)) => (u64::MAX, end),
-        Some((neg, Some(v), end)) => (if neg { v.wrapping_neg() } else { v }, end),
-    }
-}
-
 /// One `%u` conversion of `sscanf(3)`: the value stored in an `unsigned int` and the bytes
 /// consumed, or `None` when no number starts here.
 fn scan_u32(s: &[u8]) -> Option<(u32, usize)> {
-    c_number(s)?;
-    let (v, end) = c_strtoul(s);
+    num::scan(s, 10)?;
+    let (v, end) = num::strtoul_prefix(s);
     Some((v as u32, end))
 }
 
@@ -162,46 +121,6 @@ pub fn parse_owner(s: &[u8]) -> Option<(u32, u32)> {
     s[n..].is_empty().then_some((uid, gid))
 }
 
-/// util-linux's `ul_strtou64(s, 10)`: the whole string must be a base-10 number (leading blanks
-/// and `+` allowed). Errors: EINVAL for empty input, no digits or trailing bytes; ERANGE for a
-/// negative number or one above `u64::MAX`.
-pub fn parse_u64_strict(s: &[u8]) -> Result<u64, Errno> {
-    if s.is_empty() {
-        return Err(Errno::INVAL);
-    }
-    match c_number(s) {
-        None => Err(Errno::INVAL),
-        Some((neg, v, end)) => {
-            // strtoimax first: anything negative (even out of range) is refused as ERANGE,
-            // except "-0", which is 0.
-            if neg && v != Some(0) {
-                return Err(Errno::RANGE);
-            }
-            let v = v.ok_or(Errno::RANGE)?;
-            if end != s.len() {
-                return Err(Errno::INVAL);
-            }
-            Ok(v)
-        }
-    }
-}
-
-/// util-linux's `strtoul_or_err(s, what)`: the number, or the error it exits with
-/// (`what: 'S'`, plus `: Numerical result out of range` for ERANGE).
-pub fn parse_ulong_or_err(s: &[u8], what: &str) -> Result<u64> {
-    parse_u64_strict(s).map_err(|errno| number_error(what, s, errno))
-}
-
-/// The message util-linux's `*_or_err` number parsers exit with.
-pub fn number_error(what: &str, s: &[u8], errno: Errno) -> Error {
-    let text = format!("{what}: '{}'", String::from_utf8_lossy(s));
-    if errno == Errno::RANGE {
-        Error::sys(text, errno)
-    } else {
-        Error::msg(text)
-    }
-}
-
 /// The first block of subordinate IDs of user `uid` in `/etc/subuid` or `/etc/subgid`, as
 /// `--map-users=auto` (`identity` false: inside from 0) or `=subids` (`identity` true: the same
 /// numbers inside) use it.
@@ -223,20 +142,20 @@ pub fn read_subid_range(kind: IdKind, uid: u32, identity: bool) -> Result<IdRang
             continue;
         };
         let name = &line[..c1];
-        if name != pw.name.as_bytes() && c_strtoul(name).0 != u64::from(pw.uid) {
+        if name != pw.name.as_bytes() && num::strtoul_prefix(name).0 != u64::from(pw.uid) {
             continue;
         }
         let rest = &line[c1 + 1..];
         let Some(c2) = rest.iter().position(|&b| b == b':') else {
             continue;
         };
-        let outer = parse_ulong_or_err(&rest[..c2], "failed to parse subid map")? as u32;
+        let outer = num::strtou64_or_err(&rest[..c2], "failed to parse subid map")? as u32;
         let tail = &rest[c2 + 1..];
         let tail = match tail.iter().position(|&b| b == b'\n') {
             Some(nl) => &tail[..nl],
             None => tail,
         };
-        let count = parse_ulong_or_err(tail, "failed to parse subid map")? as u32;
+        let count = num::strtou64_or_err(tail, "failed to parse subid map")? as u32;
         let inner = if identity { outer } else { u32::MAX };
         return Ok(IdRange {
             inner,
@@ -514,19 +433,6 @@ mod tests {
             b"0x1:2:3",
         ] {
             assert_eq!(parse_range(bad), None, "{:?}", String::from_utf8_lossy(bad));
-        }
-    }
-
-    #[test]
-    fn strict_numbers_follow_ul_strtou64() {
-        assert_eq!(parse_u64_strict(b"5"), Ok(5));
-        assert_eq!(parse_u64_strict(b" +5"), Ok(5));
-        assert_eq!(parse_u64_strict(b"-0"), Ok(0));
-        assert_eq!(parse_u64_strict(b"-1"), Err(Errno::RANGE));
-        assert_eq!(parse_u64_strict(b"18446744073709551616"), Err(Errno::RANGE));
-        assert_eq!(parse_u64_strict(b"18446744073709551615"), Ok(u64::MAX));
-        for bad in [&b""[..], b" ", b"5 ", b"x", b"0x1", b"-"] {
-            assert_eq!(parse_u64_strict(bad), Err(Errno::INVAL));
         }
     }
 

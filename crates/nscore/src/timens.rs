@@ -46,60 +46,8 @@ pub fn set_offset(clock: Clock, seconds: i64) -> Result<()> {
     }
 }
 
-/// util-linux's `ul_strtos64(s, 10)` (used by `strtos64_or_err` for `--monotonic` and
-/// `--boottime`): the whole string must be a signed base-10 number (leading blanks and a sign
-/// allowed). EINVAL for empty input, no digits or trailing bytes; ERANGE outside `i64`.
+/// The value of `--monotonic`/`--boottime`: util-linux's `strtos64_or_err` rule
+/// ([`crate::cmdline::num::strtos64`]).
 pub fn parse_seconds(s: &[u8]) -> Result<i64, Errno> {
-    if s.is_empty() {
-        return Err(Errno::INVAL);
-    }
-    let mut i = 0;
-    while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
-        i += 1;
-    }
-    let mut neg = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        neg = s[i] == b'-';
-        i += 1;
-    }
-    let start = i;
-    // Accumulate negatively so i64::MIN fits.
-    let mut v: Option<i64> = Some(0);
-    while i < s.len() && s[i].is_ascii_digit() {
-        let d = i64::from(s[i] - b'0');
-        v = v
-            .and_then(|v| v.checked_mul(10))
-            .and_then(|v| v.checked_sub(d));
-        i += 1;
-    }
-    if i == start {
-        return Err(Errno::INVAL);
-    }
-    let v = match v {
-        None => return Err(Errno::RANGE),
-        Some(v) if neg => v,
-        Some(v) => v.checked_neg().ok_or(Errno::RANGE)?,
-    };
-    if i != s.len() {
-        return Err(Errno::INVAL);
-    }
-    Ok(v)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seconds_parse_like_strtoimax() {
-        assert_eq!(parse_seconds(b"-100"), Ok(-100));
-        assert_eq!(parse_seconds(b" +5"), Ok(5));
-        assert_eq!(parse_seconds(b"-9223372036854775808"), Ok(i64::MIN));
-        assert_eq!(parse_seconds(b"9223372036854775807"), Ok(i64::MAX));
-        assert_eq!(parse_seconds(b"9223372036854775808"), Err(Errno::RANGE));
-        assert_eq!(parse_seconds(b"-9223372036854775809"), Err(Errno::RANGE));
-        for bad in [&b""[..], b"abc", b"5 ", b"0x10", b"-", b" "] {
-            assert_eq!(parse_seconds(bad), Err(Errno::INVAL));
-        }
-    }
+    crate::cmdline::num::strtos64(s)
 }

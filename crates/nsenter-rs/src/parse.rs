@@ -4,6 +4,7 @@
 //!
 //! All pure functions on bytes, so they are unit-tested here without a process to enter.
 
+use nscore::cmdline::num::{self, strtou64};
 use nscore::error::Errno;
 
 /// `-t PID[:INODE]`.
@@ -13,52 +14,20 @@ pub struct PidArg {
     pub inode: Option<u64>,
 }
 
-/// What C's `strtoimax(s, &end, 10)` does: (value, bytes consumed, overflowed). Consumed is 0
-/// when no digit was found (even after white space and a sign).
+/// What C's `strtoimax(s, &end, 10)` sees: (value, bytes consumed, overflowed past u64).
+/// Consumed is 0 when no digit was found (even after white space and a sign).
 fn strtoimax(s: &[u8]) -> (i128, usize, bool) {
-    let mut i = 0;
-    while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
-        i += 1;
-    }
-    let mut neg = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        neg = s[i] == b'-';
-        i += 1;
-    }
-    let start = i;
-    let mut v: i128 = 0;
-    let mut overflow = false;
-    while i < s.len() && s[i].is_ascii_digit() {
-        if !overflow {
-            v = v * 10 + i128::from(s[i] - b'0');
-            if v > i128::from(u64::MAX) {
-                overflow = true;
-            }
+    match num::scan(s, 10) {
+        None => (0, 0, false),
+        Some(n) => {
+            let m = n.magnitude.map_or(0, i128::from);
+            (
+                if n.negative { -m } else { m },
+                n.end,
+                n.magnitude.is_none(),
+            )
         }
-        i += 1;
     }
-    if i == start {
-        return (0, 0, false);
-    }
-    (if neg { -v } else { v }, i, overflow)
-}
-
-/// util-linux `ul_strtou64`: an unsigned number, whole string; negative numbers are ERANGE.
-pub fn strtou64(s: &[u8]) -> Result<u64, Errno> {
-    if s.is_empty() {
-        return Err(Errno::INVAL);
-    }
-    let (v, used, overflow) = strtoimax(s);
-    if used == 0 {
-        return Err(Errno::INVAL);
-    }
-    if v < 0 || overflow {
-        return Err(Errno::RANGE);
-    }
-    if used != s.len() {
-        return Err(Errno::INVAL);
-    }
-    u64::try_from(v).map_err(|_| Errno::RANGE)
 }
 
 /// `-t`: util-linux `ul_parse_pid_str`: `PID` or `PID:INODE`, PID in 1..=i32::MAX, INODE > 0.

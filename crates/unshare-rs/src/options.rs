@@ -93,7 +93,7 @@ fn lookup_id(s: &OsStr, kind: IdKind) -> Result<u32, Error> {
         IdKind::Gid => "gid",
     };
     let fail = |errno| Error::sys(format!("failed to parse {what} '{}'", lossy(s)), errno);
-    let id = match idmap::parse_u64_strict(s.as_bytes()) {
+    let id = match nscore::cmdline::num::strtou64(s.as_bytes()) {
         Ok(n) => u32::try_from(n).map_err(|_| fail(Errno::RANGE))?,
         Err(Errno::INVAL) => {
             let name = std::str::from_utf8(s.as_bytes()).map_err(|_| fail(Errno::INVAL))?;
@@ -113,12 +113,12 @@ fn lookup_id(s: &OsStr, kind: IdKind) -> Result<u32, Error> {
 
 /// `-S` / `-G`: util-linux's `strtoul_or_err`, truncated to 32 bits as the C assignment does.
 fn numeric_id(s: &OsStr, what: &str) -> Result<u32, Error> {
-    Ok(idmap::parse_ulong_or_err(s.as_bytes(), what)? as u32)
+    Ok(nscore::cmdline::num::strtou64_or_err(s.as_bytes(), what)? as u32)
 }
 
 fn parse_offset(s: &OsStr, what: &str) -> Result<i64, Error> {
     timens::parse_seconds(s.as_bytes())
-        .map_err(|errno| idmap::number_error(what, s.as_bytes(), errno))
+        .map_err(|errno| nscore::cmdline::num::or_err(what, s.as_bytes(), errno))
 }
 
 fn ns_kind(key: Key) -> Option<NsKind> {

@@ -10,6 +10,7 @@
 pub mod doc;
 pub mod getopt;
 pub mod help;
+pub mod num;
 pub mod out;
 
 use std::ffi::{OsStr, OsString};
