@@ -75,7 +75,8 @@ pub fn kernel_at_least(release: &[u8], major: u64, minor: u64) -> bool {
 /// uts, net, pid, mnt, time).
 pub fn enter_process(pid: i32, kinds: NsKinds) -> Result<()> {
     if kernel_supports_pidfd_setns() {
-        let fd = pidfd_open(pid).map_err(|errno| Error::sys(format!("pidfd_open({pid}) failed"), errno))?;
+        let fd = pidfd_open(pid)
+            .map_err(|errno| Error::sys(format!("pidfd_open({pid}) failed"), errno))?;
         return setns_pidfd(&fd, kinds).map_err(|errno| Error::SetnsMask { errno });
     }
     let dir = crate::proc::ProcDir::open(pid)?;

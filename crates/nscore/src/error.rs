@@ -162,12 +162,18 @@ impl Error {
 
     /// Shorthand for [`Error::Sys`].
     pub fn sys(op: impl Into<String>, errno: Errno) -> Self {
-        Error::Sys { op: op.into(), errno }
+        Error::Sys {
+            op: op.into(),
+            errno,
+        }
     }
 
     /// Shorthand for [`Error::Open`].
     pub fn open(path: impl Into<PathBuf>, errno: Errno) -> Self {
-        Error::Open { path: path.into(), errno }
+        Error::Open {
+            path: path.into(),
+            errno,
+        }
     }
 
     /// Shorthand for [`Error::Msg`].

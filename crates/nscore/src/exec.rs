@@ -62,7 +62,9 @@ pub fn execvp(program: &OsStr, argv: &[OsString]) -> ExecError {
         libc::execvp(prog.as_ptr(), ptrs.as_ptr());
     }
     fail(Errno::from_raw_os_error(
-        std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::ENOENT),
+        std::io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::ENOENT),
     ))
 }
 
@@ -72,7 +74,11 @@ pub fn exec_program_or_shell(args: &[OsString]) -> ExecError {
         Some(program) => execvp(program, args),
         None => {
             let shell = login_shell();
-            let base = shell.as_bytes().rsplit(|&b| b == b'/').next().unwrap_or_default();
+            let base = shell
+                .as_bytes()
+                .rsplit(|&b| b == b'/')
+                .next()
+                .unwrap_or_default();
             let mut arg0 = b"-".to_vec();
             arg0.extend_from_slice(base);
             execvp(&shell, &[OsString::from_vec(arg0)])

@@ -146,7 +146,11 @@ mod tests {
             &huge,
         ];
         for c in cases {
-            assert!(NsLink::parse(c).is_err(), "{:?}", String::from_utf8_lossy(c));
+            assert!(
+                NsLink::parse(c).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(c)
+            );
         }
     }
 }

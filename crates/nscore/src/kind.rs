@@ -189,7 +189,10 @@ mod tests {
         for k in NsKind::ALL {
             assert_eq!(k.name().parse::<NsKind>(), Ok(k));
             assert_eq!(NsKind::from_clone_flag(k.clone_flag()), Some(k));
-            assert_eq!(k.proc_entry().to_bytes(), format!("ns/{}", k.name()).as_bytes());
+            assert_eq!(
+                k.proc_entry().to_bytes(),
+                format!("ns/{}", k.name()).as_bytes()
+            );
         }
         let all: NsKinds = NsKind::ALL.into_iter().collect();
         assert_eq!(all.0.count_ones(), 8);
@@ -200,7 +203,10 @@ mod tests {
         let huge = "x".repeat(1 << 20);
         for bad in ["", "NET", "network", " net", "net ", "ns", huge.as_str()] {
             let err = bad.parse::<NsKind>().unwrap_err();
-            assert!(err.to_string().contains("expected one of: cgroup, ipc"), "{err}");
+            assert!(
+                err.to_string().contains("expected one of: cgroup, ipc"),
+                "{err}"
+            );
         }
         assert!(NsKind::parse_bytes(b"n\xffet").is_err());
     }

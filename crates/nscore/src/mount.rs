@@ -110,7 +110,9 @@ pub fn unescape(field: &[u8]) -> Vec<u8> {
         if field[i] == b'\\' && i + 3 < field.len() {
             let oct = &field[i + 1..i + 4];
             if oct.iter().all(|b| (b'0'..=b'7').contains(b)) {
-                let v = (oct[0] - b'0') as u32 * 64 + (oct[1] - b'0') as u32 * 8 + (oct[2] - b'0') as u32;
+                let v = (oct[0] - b'0') as u32 * 64
+                    + (oct[1] - b'0') as u32 * 8
+                    + (oct[2] - b'0') as u32;
                 if let Ok(byte) = u8::try_from(v) {
                     out.push(byte);
                     i += 4;
@@ -174,7 +176,8 @@ mod tests {
 
     #[test]
     fn parses_nsfs_lines() {
-        let text = b"36 35 98:0 /mnt1 /mnt/with\\040space rw,noatime master:1 - ext3 /dev/root rw\n\
+        let text =
+            b"36 35 98:0 /mnt1 /mnt/with\\040space rw,noatime master:1 - ext3 /dev/root rw\n\
                      600 30 0:4 net:[4026532321] /run/netns/ulrdemo rw shared:5 - nsfs nsfs rw\n\
                      garbage line\n";
         let m = parse_mountinfo(text);

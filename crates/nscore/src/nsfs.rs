@@ -44,7 +44,9 @@ fn fd_ioctl(fd: impl AsFd, request: u32, name: &'static str) -> Result<OwnedFd> 
 }
 
 fn last_errno() -> i32 {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
+    std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EIO)
 }
 
 /// `ioctl(fd, NS_GET_USERNS)`: the user namespace that owns the namespace `fd` refers to.
@@ -70,7 +72,10 @@ pub fn ns_kind(fd: impl AsFd) -> Result<NsKind> {
     // SAFETY: NS_GET_NSTYPE takes no argument and returns a flag value or -1; `raw` is borrowed.
     let ret = unsafe { libc::ioctl(raw, NS_GET_NSTYPE as _) };
     if ret < 0 {
-        return Err(fail("NS_GET_NSTYPE", Errno::from_raw_os_error(last_errno())));
+        return Err(fail(
+            "NS_GET_NSTYPE",
+            Errno::from_raw_os_error(last_errno()),
+        ));
     }
     NsKind::from_clone_flag(ret as u32).ok_or(Error::Ioctl {
         name: "NS_GET_NSTYPE",
@@ -87,7 +92,10 @@ pub fn owner_uid(fd: impl AsFd) -> Result<u32> {
     // SAFETY: NS_GET_OWNER_UID writes one uid_t through the pointer, which points at a live local.
     let ret = unsafe { libc::ioctl(raw, NS_GET_OWNER_UID as _, &mut uid as *mut libc::uid_t) };
     if ret < 0 {
-        return Err(fail("NS_GET_OWNER_UID", Errno::from_raw_os_error(last_errno())));
+        return Err(fail(
+            "NS_GET_OWNER_UID",
+            Errno::from_raw_os_error(last_errno()),
+        ));
     }
     Ok(uid)
 }

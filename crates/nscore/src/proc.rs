@@ -54,8 +54,7 @@ impl ProcFs {
     /// The PIDs of all processes (thread-group leaders), in readdir order.
     #[doc(alias = "readdir")]
     pub fn pids(&self) -> Result<Vec<i32>> {
-        let mut dir =
-            Dir::read_from(&self.fd).map_err(|errno| Error::open(&self.root, errno))?;
+        let mut dir = Dir::read_from(&self.fd).map_err(|errno| Error::open(&self.root, errno))?;
         let mut pids = Vec::with_capacity(512);
         while let Some(entry) = dir.read() {
             let entry = entry.map_err(|errno| Error::Read {
@@ -80,7 +79,9 @@ impl ProcFs {
             Mode::empty(),
         )
         .map_err(|errno| {
-            classify(pid, errno, || Error::open(self.root.join(pid.to_string()), errno))
+            classify(pid, errno, || {
+                Error::open(self.root.join(pid.to_string()), errno)
+            })
         })?;
         Ok(ProcDir { pid, fd })
     }
@@ -179,9 +180,13 @@ impl ProcDir {
 
     /// Open a file relative to the process directory, read-only and close-on-exec.
     pub fn open_rel(&self, rel: &CStr) -> Result<OwnedFd> {
-        openat(&self.fd, rel, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()).map_err(|errno| {
-            classify(self.pid, errno, || Error::open(self.path_of(rel), errno))
-        })
+        openat(
+            &self.fd,
+            rel,
+            OFlags::RDONLY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(|errno| classify(self.pid, errno, || Error::open(self.path_of(rel), errno)))
     }
 
     /// The owner of the process directory (util-linux's UID column).
@@ -260,7 +265,16 @@ mod tests {
     fn parses_pids_strictly() {
         assert_eq!(parse_pid(b"42"), Some(42));
         let huge = vec![b'1'; 10_000];
-        for bad in [&b""[..], b"0", b"-1", b"self", b"4x", b"99999999999", b"\xff", &huge] {
+        for bad in [
+            &b""[..],
+            b"0",
+            b"-1",
+            b"self",
+            b"4x",
+            b"99999999999",
+            b"\xff",
+            &huge,
+        ] {
             assert_eq!(parse_pid(bad), None);
         }
     }

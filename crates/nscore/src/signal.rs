@@ -188,7 +188,9 @@ pub fn parse_name(name: &str) -> Option<i32> {
         if rest.is_empty() {
             return Some(base);
         }
-        let off: i32 = crate::id::parse_u64_digits(rest.as_bytes())?.try_into().ok()?;
+        let off: i32 = crate::id::parse_u64_digits(rest.as_bytes())?
+            .try_into()
+            .ok()?;
         let n = base + sign * off;
         (rtmin..=rtmax).contains(&n).then_some(n)
     };

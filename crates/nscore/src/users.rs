@@ -24,7 +24,9 @@ fn cstr_field(p: *const libc::c_char) -> String {
     unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
 }
 
-fn with_passwd(lookup: impl Fn(*mut libc::passwd, &mut [u8], *mut *mut libc::passwd) -> i32) -> Option<Passwd> {
+fn with_passwd(
+    lookup: impl Fn(*mut libc::passwd, &mut [u8], *mut *mut libc::passwd) -> i32,
+) -> Option<Passwd> {
     let mut buf = vec![0u8; 4096];
     loop {
         // SAFETY: passwd is plain data; zero is a valid initial value.
@@ -82,7 +84,13 @@ pub fn group_id(name: &str) -> Option<u32> {
         let mut result: *mut libc::group = std::ptr::null_mut();
         // SAFETY: all pointers refer to live storage of the right size; cname is NUL-terminated.
         let rc = unsafe {
-            libc::getgrnam_r(cname.as_ptr(), &mut gr, buf.as_mut_ptr().cast(), buf.len(), &mut result)
+            libc::getgrnam_r(
+                cname.as_ptr(),
+                &mut gr,
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut result,
+            )
         };
         if rc == libc::ERANGE && buf.len() < (1 << 20) {
             buf.resize(buf.len() * 2, 0);
