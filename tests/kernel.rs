@@ -34,7 +34,11 @@ fn ino_of(path: &str) -> String {
 
 fn run(cmd: &mut Command) -> Vec<u8> {
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }
 
@@ -92,14 +96,24 @@ fn entering_by_pidfd_matches_the_target() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let holder = Holder(child);
-    let pid = line.trim().strip_prefix("ready ").expect("ready line").to_string();
+    let pid = line
+        .trim()
+        .strip_prefix("ready ")
+        .expect("ready line")
+        .to_string();
     let out = run(probe().args(["enter", &pid, "uts,net,ipc,mnt"]));
     for kind in ["uts", "net", "ipc", "mnt"] {
         let target = ino_of(&format!("/proc/{pid}/ns/{kind}"));
         assert_eq!(value(&out, kind), target, "{kind}");
-        assert_ne!(target, ino_of(&format!("/proc/self/ns/{kind}")), "{kind} should be new");
+        assert_ne!(
+            target,
+            ino_of(&format!("/proc/self/ns/{kind}")),
+            "{kind} should be new"
+        );
     }
     let _ = holder.0.stdin.as_ref().map(|mut s| s.write_all(b"\n"));
 }
@@ -114,7 +128,10 @@ fn fork_and_wait_report_codes_and_signals() {
 
 #[test]
 fn entering_a_vanished_process_fails_cleanly() {
-    let out = probe().args(["enter", "2147483647", "net"]).output().unwrap();
+    let out = probe()
+        .args(["enter", "2147483647", "net"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("No such process"), "{err}");

@@ -4,11 +4,16 @@ use nsutils_testkit::{need_root, sandbox_sh, SCRATCH};
 
 fn host_state() -> (Option<Vec<String>>, String) {
     let netns = std::fs::read_dir("/run/netns").ok().map(|d| {
-        let mut v: Vec<String> = d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut v: Vec<String> = d
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
         v.sort();
         v
     });
-    (netns, std::fs::read_to_string("/proc/self/mountinfo").unwrap())
+    (
+        netns,
+        std::fs::read_to_string("/proc/self/mountinfo").unwrap(),
+    )
 }
 
 #[test]
@@ -30,7 +35,10 @@ fn nothing_done_inside_reaches_the_host() {
     let after = host_state();
     assert_eq!(before.0, after.0, "host /run/netns changed");
     assert_eq!(before.1, after.1, "host mountinfo changed");
-    assert!(!std::path::Path::new(SCRATCH).exists(), "scratch dir leaked to the host");
+    assert!(
+        !std::path::Path::new(SCRATCH).exists(),
+        "scratch dir leaked to the host"
+    );
 }
 
 #[test]

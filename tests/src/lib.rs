@@ -41,8 +41,17 @@ pub fn sandbox(cmd: &mut Command) -> &mut Command {
             let flags = rustix::thread::UnshareFlags::NEWNS;
             // NEWNS does not unshare the fd table, and the forked child is single-threaded.
             rustix::thread::unshare_unsafe(flags)?;
-            mount_change(c"/", MountPropagationFlags::PRIVATE | MountPropagationFlags::REC)?;
-            mount(c"nsutils-test", c"/run", c"tmpfs", MountFlags::empty(), c"mode=755")?;
+            mount_change(
+                c"/",
+                MountPropagationFlags::PRIVATE | MountPropagationFlags::REC,
+            )?;
+            mount(
+                c"nsutils-test",
+                c"/run",
+                c"tmpfs",
+                MountFlags::empty(),
+                c"mode=755",
+            )?;
             rustix::fs::mkdir(SCRATCH_C, rustix::fs::Mode::from_raw_mode(0o755))?;
             Ok(())
         });
@@ -235,7 +244,11 @@ impl Tool {
     }
 
     /// Run `setup` then the tool in a fresh sandbox, for both; returns (original, ours).
-    pub fn run_both_in_sandbox<S: AsRef<OsStr>>(&self, setup: &str, args: &[S]) -> (Outcome, Outcome) {
+    pub fn run_both_in_sandbox<S: AsRef<OsStr>>(
+        &self,
+        setup: &str,
+        args: &[S],
+    ) -> (Outcome, Outcome) {
         let run = |cmd: Command, arg0: &str| -> Outcome {
             // `exec -a` keeps argv[0] as the given name after the setup script ran.
             let mut sh = Command::new("/bin/bash");
@@ -268,7 +281,11 @@ pub fn global_option_words<S: AsRef<OsStr>>(args: &[S]) -> usize {
             break;
         }
         let w = w.strip_prefix('-').unwrap_or(&w).to_string();
-        let w = if w.starts_with("-") { w } else { format!("-{w}") };
+        let w = if w.starts_with("-") {
+            w
+        } else {
+            format!("-{w}")
+        };
         let takes_value = w.len() >= 2 && ["-batch", "-netns"].iter().any(|o| o.starts_with(&w));
         i += if takes_value { 2 } else { 1 };
     }
@@ -276,7 +293,12 @@ pub fn global_option_words<S: AsRef<OsStr>>(args: &[S]) -> usize {
 }
 
 /// Panic with both outcomes side by side when they differ.
-pub fn assert_outcomes_equal<S: AsRef<OsStr>>(name: &str, args: &[S], orig: &Outcome, ours: &Outcome) {
+pub fn assert_outcomes_equal<S: AsRef<OsStr>>(
+    name: &str,
+    args: &[S],
+    orig: &Outcome,
+    ours: &Outcome,
+) {
     if orig != ours {
         let line: Vec<OsString> = args.iter().map(|a| a.as_ref().to_os_string()).collect();
         panic!(

@@ -32,14 +32,20 @@ fn me() -> ProcDir {
 fn print_ns(set: NsKinds) {
     let dir = me();
     for k in set.iter() {
-        let id = dir.ns_for_children(k).unwrap_or_else(|e| fail(&e.to_string()));
+        let id = dir
+            .ns_for_children(k)
+            .unwrap_or_else(|e| fail(&e.to_string()));
         println!("{k} {}", id.ino);
     }
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or_else(|| fail("missing argument"));
+    let arg = |i: usize| {
+        args.get(i)
+            .map(String::as_str)
+            .unwrap_or_else(|| fail("missing argument"))
+    };
     match arg(0) {
         "unshare" => {
             let set = kinds(arg(1));
