@@ -170,6 +170,37 @@ pub fn read_mountinfo() -> crate::Result<Vec<MountInfo>> {
     Ok(parse_mountinfo(&text))
 }
 
+/// Register an interpreter with binfmt_misc mounted at `dir`: write `line`
+/// (`:name:type:offset:magic:mask:interpreter:flags`) to `dir/register`. See binfmt_misc in
+/// the kernel's admin guide. Errors in util-linux's words: `cannot open DIR`,
+/// `cannot open DIR/register`, `write failed DIR/register`.
+pub fn register_binfmt(dir: &Path, line: &[u8]) -> crate::Result<()> {
+    use std::io::Write;
+    let shown = dir.display().to_string();
+    let errno_of = |e: &std::io::Error| Errno::from_io_error(e).unwrap_or(Errno::IO);
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(crate::Error::sys(
+                format!("cannot open {shown}"),
+                Errno::NOTDIR,
+            ))
+        }
+        Err(e) => {
+            return Err(crate::Error::sys(
+                format!("cannot open {shown}"),
+                errno_of(&e),
+            ))
+        }
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.join("register"))
+        .map_err(|e| crate::Error::sys(format!("cannot open {shown}/register"), errno_of(&e)))?;
+    f.write_all(line)
+        .map_err(|e| crate::Error::sys(format!("write failed {shown}/register"), errno_of(&e)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

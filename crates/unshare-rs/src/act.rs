@@ -142,34 +142,9 @@ fn run_id_helper(parent: i32, kind: IdKind, ranges: &[IdRange]) -> Stop {
     Stop::Exec(e)
 }
 
-/// `mount binfmt_misc` then write the register line, as `-l` does.
+/// Write the register line into binfmt_misc at `dir`, as `-l` does.
 fn load_interp(dir: &OsString, line: &OsString) -> Result<(), Error> {
-    use std::io::Write;
-    let shown = String::from_utf8_lossy(dir.as_bytes()).into_owned();
-    let dir_path = Path::new(dir);
-    if !dir_path.is_dir() {
-        let errno = std::fs::metadata(dir_path)
-            .err()
-            .and_then(|e| Errno::from_io_error(&e))
-            .unwrap_or(Errno::NOTDIR);
-        return Err(Error::sys(format!("cannot open {shown}"), errno));
-    }
-    let reg = dir_path.join("register");
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .open(&reg)
-        .map_err(|e| {
-            Error::sys(
-                format!("cannot open {shown}/register"),
-                Errno::from_io_error(&e).unwrap_or(Errno::IO),
-            )
-        })?;
-    f.write_all(line.as_bytes()).map_err(|e| {
-        Error::sys(
-            format!("write failed {shown}/register"),
-            Errno::from_io_error(&e).unwrap_or(Errno::IO),
-        )
-    })
+    mount::register_binfmt(Path::new(dir), line.as_bytes())
 }
 
 fn is_fixed(interp: &OsString) -> bool {
