@@ -94,7 +94,7 @@ pub fn write_str(text: &str) {
     write(text.as_bytes());
 }
 
-/// An [`std::io::Write`] that goes to [`write`]; it never fails (failures are reported by
+/// An [`std::io::Write`] that goes to [`write()`]; it never fails (failures are reported by
 /// [`finish`]).
 pub struct Sink;
 
