@@ -83,13 +83,20 @@ fn a_closed_pipe_at_the_final_flush_is_silent_with_sigpipe_ignored() {
 
 #[test]
 fn a_closed_pipe_with_sigpipe_ignored_is_a_write_error() {
+    // `true` has closed the pipe before lsns writes. The listing (40 extra namespaces, all
+    // columns) is longer than one stdio buffer, so the failure comes mid-stream: `write error`,
+    // exit 1, even for EPIPE. A fresh PID namespace gives both tools the same processes.
+    if !nsutils_testkit::need_root() {
+        return;
+    }
     let lsns = Tool::util_linux("lsns", our_bin("lsns-rs"));
-    // `true` has closed the pipe before lsns writes. The listing is longer than one stdio
-    // buffer, so the failure comes mid-stream: `write error`, exit 1, even for EPIPE.
     let run = |prog: &std::path::Path| {
-        let mut c = Command::new("/bin/bash");
-        c.arg("-c")
-            .arg("trap '' PIPE; (sleep 0.2; exec -a lsns \"$0\" --output-all) | true; echo \"rc=${PIPESTATUS[0]}\"")
+        let mut c = Command::new("unshare");
+        c.args(["-fp", "--mount-proc", "/bin/bash", "-c"])
+            .arg(
+                "trap '' PIPE; for i in $(seq 40); do unshare -u sleep 5 & done; \
+                 (sleep 0.2; exec -a lsns \"$0\" --output-all) | true; echo \"rc=${PIPESTATUS[0]}\"",
+            )
             .arg(prog);
         Outcome::of(&mut c)
     };
