@@ -603,7 +603,16 @@ pub fn main(opts: Options) -> Result<(), Fail> {
     println!("results: {}", json.display());
     if opts.write_doc {
         let doc = crate::workspace_root().join("docs/BENCHMARKS.md");
-        std::fs::write(&doc, report.markdown())
+        // Keep the hand-written part (decisions drawn from the numbers) below the marker.
+        const MARK: &str = "<!-- hand-written below: kept by --write-doc -->";
+        let mut text = report.markdown();
+        if let Ok(old) = std::fs::read_to_string(&doc) {
+            if let Some(at) = old.find(MARK) {
+                text.push('\n');
+                text.push_str(&old[at..]);
+            }
+        }
+        std::fs::write(&doc, text)
             .map_err(|e| Fail(format!("{}: {e}", doc.display())))?;
         println!("wrote {}", doc.display());
     }
