@@ -612,8 +612,7 @@ pub fn main(opts: Options) -> Result<(), Fail> {
                 text.push_str(&old[at..]);
             }
         }
-        std::fs::write(&doc, text)
-            .map_err(|e| Fail(format!("{}: {e}", doc.display())))?;
+        std::fs::write(&doc, text).map_err(|e| Fail(format!("{}: {e}", doc.display())))?;
         println!("wrote {}", doc.display());
     }
     Ok(())
