@@ -84,7 +84,10 @@ impl Table {
     }
 
     /// Add a line under `parent` (or at the top) with one cell per column; returns its index.
+    /// Without a tree column the table is flat, as libsmartcols prints it: `parent` is ignored
+    /// and lines keep their insertion order (`lsns -J -o NS,TYPE` has no `children`).
     pub fn add(&mut self, cells: Vec<Option<Vec<u8>>>, parent: Option<usize>) -> usize {
+        let parent = parent.filter(|_| self.columns.iter().any(|c| c.tree));
         let i = self.lines.len() as u32;
         let first_cell = self.spans.len() as u32;
         for c in 0..self.columns.len() {

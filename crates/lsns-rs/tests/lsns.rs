@@ -731,3 +731,22 @@ sleep 0.4
     let all = ours_in_pidns(setup, &["-r", "-n", "-o", "TYPE,NPROCS"]);
     assert!(all.out().lines().any(|l| l == "net 0"), "{all:?}");
 }
+
+/// Without COMMAND there is no tree column, so libsmartcols prints a flat table in the order
+/// rows were added: no `children` in JSON, no regrouping of a child under its parent process.
+#[test]
+fn no_tree_without_the_command_column() {
+    if !need_root() {
+        return;
+    }
+    let setup = "unshare -m sh -c 'unshare -u sleep 100 & sleep 100' & sleep 0.1; \
+                 unshare -i sleep 100 & sleep 0.1";
+    for mode in [&["-J"][..], &[], &["-r"]] {
+        for cols in ["NS,TYPE,NPROCS", "NS,PID", "NS,TYPE,PID,PPID"] {
+            let mut args = mode.to_vec();
+            args.extend(["-o", cols]);
+            let o = same_in_pidns(setup, &args);
+            assert!(!o.out().contains("children"), "{o:?}");
+        }
+    }
+}
