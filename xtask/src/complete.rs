@@ -260,7 +260,8 @@ pub fn zsh(doc: &ToolDoc) -> String {
         let action = zsh_action(o.hint).replace('\'', "'\\''");
         for n in &names {
             let is_long = n.len() > 2 || o.short.is_none();
-            let (suffix, colons) = match (o.has_arg, is_long) {
+            let kind = if is_long { o.has_arg } else { o.short_has_arg };
+            let (suffix, colons) = match (kind, is_long) {
                 (HasArg::No, _) => ("", ""),
                 (HasArg::Required, true) if !ip_style(doc) => ("=", ":"),
                 (HasArg::Required, true) => ("", ":"),
@@ -268,7 +269,7 @@ pub fn zsh(doc: &ToolDoc) -> String {
                 (HasArg::Optional, true) => ("=-", "::"),
                 (HasArg::Optional, false) => ("-", "::"),
             };
-            let arg = if o.has_arg == HasArg::No {
+            let arg = if kind == HasArg::No {
                 String::new()
             } else {
                 format!("{colons}{value}:{action}")
@@ -411,6 +412,17 @@ mod tests {
 
     fn sample() -> ToolDoc {
         crate::man::tests::sample()
+    }
+
+    #[test]
+    fn short_letters_take_what_the_parser_gives_them() {
+        // unshare's `-m` takes no argument, its `--mount` an optional `=FILE`; nsenter's `-m`
+        // takes an attached one.
+        let z = zsh(&unshare_rs::doc());
+        assert!(z.contains("'(-m --mount)-m[new mount namespace]'"), "{z}");
+        assert!(z.contains("'(-m --mount)--mount=-["), "{z}");
+        let z = zsh(&nsenter_rs::doc());
+        assert!(z.contains("'(-m --mount)-m-["), "{z}");
     }
 
     /// Run the generated bash completion for `words` (the last one being completed) and return

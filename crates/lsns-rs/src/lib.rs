@@ -87,7 +87,7 @@ pub fn doc() -> ToolDoc {
             "It reads /proc once and only what the chosen columns need, so it stays fast with \
              many processes.",
         ],
-        options: opt_docs(&cli::help_table(), |k| match k {
+        options: opt_docs(&cli::help_table(), cli::OPTIONS, |k| match k {
             Key::Output => ValueHint::WordList(COLS),
             Key::Task => ValueHint::Pid,
             Key::Type => {

@@ -165,6 +165,7 @@ pub fn doc() -> ToolDoc {
             short: None,
             long: o.def.long,
             has_arg: o.def.has_arg,
+            short_has_arg: o.def.has_arg,
             value_name: o.def.value_name,
             help: o.def.help,
             hint: match o.def.key {

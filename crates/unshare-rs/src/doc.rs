@@ -45,7 +45,7 @@ pub fn doc() -> ToolDoc {
              written directly when run as root and through newuidmap(1) and newgidmap(1) \
              otherwise.",
         ],
-        options: opt_docs(&help_entries(), hint),
+        options: opt_docs(&help_entries(), crate::cli::OPTIONS, hint),
         operand_hint: ValueHint::Command,
         extra_sections: vec![],
         exit_status: vec![

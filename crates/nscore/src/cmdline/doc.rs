@@ -38,8 +38,11 @@ pub struct OptDoc {
     pub short: Option<char>,
     /// Long name without `--` (for netns-rs: the ip-style word without `-`).
     pub long: Option<&'static str>,
-    /// Whether it takes an argument.
+    /// Whether it takes an argument (the long form, or the only form).
     pub has_arg: HasArg,
+    /// Whether the short letter takes one. It can differ from `has_arg`: unshare's `-m` takes
+    /// none while `--mount` takes an optional `=FILE` (a hidden short-only table entry).
+    pub short_has_arg: HasArg,
     /// Argument name as in `--help`.
     pub value_name: Option<&'static str>,
     /// Description.
@@ -48,15 +51,28 @@ pub struct OptDoc {
     pub hint: ValueHint,
 }
 
-/// Turn a tool's option table into [`OptDoc`]s, skipping hidden entries (help `""`), with
-/// `hint` choosing a [`ValueHint`] per option.
-pub fn opt_docs<K: Copy>(opts: &[OptDef<K>], hint: impl Fn(K) -> ValueHint) -> Vec<OptDoc> {
+/// Turn the option entries `opts` (in the order to document them) into [`OptDoc`]s, skipping
+/// hidden entries (help `""`), with `hint` choosing a [`ValueHint`] per option. `parse_table`
+/// is the table the tool parses with, which decides what a short letter takes.
+pub fn opt_docs<K: Copy>(
+    opts: &[OptDef<K>],
+    parse_table: &[OptDef<K>],
+    hint: impl Fn(K) -> ValueHint,
+) -> Vec<OptDoc> {
+    // A letter means what the FIRST entry with it says (see `OptDef::short`).
+    let short_arg = |c: char| {
+        parse_table
+            .iter()
+            .find(|o| o.short == Some(c))
+            .map_or(HasArg::No, |o| o.has_arg)
+    };
     opts.iter()
         .filter(|o| !o.help.is_empty())
         .map(|o| OptDoc {
             short: o.short,
             long: o.long,
             has_arg: o.has_arg,
+            short_has_arg: o.short.map_or(o.has_arg, short_arg),
             value_name: o.value_name,
             help: o.help,
             hint: hint(o.key),
