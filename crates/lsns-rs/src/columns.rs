@@ -138,6 +138,10 @@ pub fn add_to_list(list: &[u8], cols: &mut Vec<Col>) -> Result<(), Option<String
             list
         }
     };
+    // string_to_idarray refuses an empty list, so a lone `+` fails too (silently).
+    if list.is_empty() {
+        return Err(None);
+    }
     // A transcription of util-linux's string_to_idarray loop, quirks included: the last
     // element runs to the end of the string, so a trailing comma becomes part of a name.
     let mut begin: Option<usize> = None;
@@ -201,7 +205,7 @@ mod tests {
         assert_eq!(add_to_list(b"NS,,PID", &mut c), Err(None));
         assert_eq!(add_to_list(b"", &mut c), Err(None));
         let mut c = vec![];
-        add_to_list(b"+", &mut c).unwrap();
+        assert_eq!(add_to_list(b"+", &mut c), Err(None));
         assert!(c.is_empty());
         let many = vec!["NS"; 30].join(",");
         assert_eq!(add_to_list(many.as_bytes(), &mut c), Err(None));

@@ -270,6 +270,19 @@ fn unknown_column() {
     assert_eq!(o.code, 1);
 }
 
+/// A lone `+` appends an empty list, which util-linux's string_to_idarray refuses: exit 1,
+/// nothing printed (lsns-rs printed the default listing).
+#[test]
+fn plus_with_no_columns() {
+    for args in [&["-o", "+"][..], &["--output=+"], &["-o", "NS", "-o", "+"]] {
+        let o = tool().assert_same(args);
+        assert_eq!(
+            (o.code, o.out(), o.err()),
+            (1, String::new(), String::new())
+        );
+    }
+}
+
 #[test]
 fn unknown_type() {
     let o = tool().assert_same(&["-t", "foo"]);
