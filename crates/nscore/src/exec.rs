@@ -81,7 +81,9 @@ pub fn exec_program_or_shell(args: &[OsString]) -> ExecError {
                 .unwrap_or_default();
             let mut arg0 = b"-".to_vec();
             arg0.extend_from_slice(base);
-            execvp(&shell, &[OsString::from_vec(arg0)])
+            // util-linux's exec_shell() uses execl(): the shell is not searched in PATH, and a
+            // script without `#!` fails with ENOEXEC instead of being run by /bin/sh.
+            execv(&shell, &[OsString::from_vec(arg0)])
         }
     }
 }
@@ -97,4 +99,35 @@ pub fn login_shell() -> OsString {
         return OsString::from(pw.shell);
     }
     OsString::from("/bin/sh")
+}
+
+/// `execv(3)`: run `program` exactly as given (no `PATH` search, no `/bin/sh` fallback for a
+/// file without `#!`), with `argv` (including `argv[0]`). Returns only on failure.
+pub fn execv(program: &OsStr, argv: &[OsString]) -> ExecError {
+    let fail = |errno| ExecError {
+        program: program.to_os_string(),
+        errno,
+    };
+    let Ok(prog) = to_cstring(program) else {
+        return fail(Errno::NOENT);
+    };
+    let mut cargs = Vec::with_capacity(argv.len());
+    for a in argv {
+        match to_cstring(a) {
+            Ok(c) => cargs.push(c),
+            Err(e) => return fail(e),
+        }
+    }
+    let mut ptrs: Vec<*const libc::c_char> = cargs.iter().map(|c| c.as_ptr()).collect();
+    ptrs.push(std::ptr::null());
+    // SAFETY: prog and every argv element are NUL-terminated C strings that outlive the call,
+    // and the argv array is NULL-terminated.
+    unsafe {
+        libc::execv(prog.as_ptr(), ptrs.as_ptr());
+    }
+    fail(Errno::from_raw_os_error(
+        std::io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::ENOENT),
+    ))
 }

@@ -1145,3 +1145,42 @@ fn empty_shell_variable_falls_back_to_passwd() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// util-linux's exec_shell() runs `$SHELL` with execl(): no PATH search (`SHELL=sh` is a file
+/// `sh` in the current directory), and a script without `#!` is an exec format error, not a
+/// /bin/sh script. Same in 2.38.1 and 2.42 (util-linux.md §1.2 step 22).
+#[test]
+fn shell_variable_is_not_searched_in_path() {
+    let mut a = tool().original_cmd::<&str>(&[]);
+    let mut b = tool().ours_cmd::<&str>(&[]);
+    for c in [&mut a, &mut b] {
+        c.env("SHELL", "sh").current_dir("/");
+    }
+    let (oa, ob) = (Outcome::of(&mut a), Outcome::of(&mut b));
+    expect(
+        &ob,
+        "",
+        "unshare: failed to execute sh: No such file or directory\n",
+        127,
+    );
+    assert_eq!((oa.out(), oa.err(), oa.code), (ob.out(), ob.err(), ob.code));
+
+    let dir = std::env::temp_dir().join(format!("unshare-rs-noshebang-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("shell");
+    std::fs::write(&script, "echo ran\n").unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut a = tool().original_cmd::<&str>(&[]);
+    let mut b = tool().ours_cmd::<&str>(&[]);
+    for c in [&mut a, &mut b] {
+        c.env("SHELL", &script);
+    }
+    let (oa, ob) = (Outcome::of(&mut a), Outcome::of(&mut b));
+    std::fs::remove_dir_all(&dir).unwrap();
+    let msg = format!(
+        "unshare: failed to execute {}: Exec format error\n",
+        script.display()
+    );
+    expect(&ob, "", &msg, 126);
+    assert_eq!((oa.out(), oa.err(), oa.code), (ob.out(), ob.err(), ob.code));
+}
