@@ -6,9 +6,15 @@
 //! `/proc/PID/ns/user`, then opens `/proc/PID/root`, then enters `/proc/PID/ns/net` may look at
 //! three different processes if the target exits half-way. [`Pinned`] removes that race: the
 //! pidfd is taken first, the `/proc/PID` directory is opened when first needed, and only then
-//! is the pidfd checked to be still alive. A `/proc/PID` directory fd stays bound to the process it was
-//! opened for (a later process with the same number gets a new directory), so once that check
-//! passed, everything read relative to the directory belongs to the pinned process or fails.
+//! is the pidfd checked to be still unreaped (a zombie still owns its PID and its directory). A
+//! `/proc/PID` directory fd stays bound to the process it was opened for (a later process with
+//! the same number gets a new directory), so once that check passed, everything read relative
+//! to the directory belongs to the pinned process or fails.
+//!
+//! A thread ID is a valid nsenter target (`/proc/TID` exists, hidden from listings), but
+//! `pidfd_open(TID, 0)` refuses it; util-linux then works through `/proc/TID` without a pidfd.
+//! So does [`Pinned`], pinning the thread with `PIDFD_THREAD` where the kernel has it (6.9+)
+//! only to check that it is still there, never handing that pidfd out.
 //!
 //! Errors come back as bare [`Errno`]s: the callers word them as util-linux does.
 
@@ -73,6 +79,37 @@ pub fn has_exited(pidfd: impl AsFd) -> Result<bool, Errno> {
     }
 }
 
+/// Whether the process behind `pidfd` has been reaped, i.e. its PID is free for reuse:
+/// `pidfd_send_signal(pidfd, 0, NULL, 0)` fails with `ESRCH` then, and only then (a zombie, or a
+/// process we may not signal, `EPERM`, still holds its PID). See pidfd_send_signal(2).
+#[doc(alias = "pidfd_send_signal")]
+pub fn is_reaped(pidfd: impl AsFd) -> bool {
+    let raw = pidfd.as_fd().as_raw_fd();
+    // SAFETY: pidfd_send_signal with signal 0, a NULL siginfo and no flags only checks that the
+    // process exists and may be signalled; `raw` is borrowed from a live descriptor.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_pidfd_send_signal,
+            raw,
+            0,
+            std::ptr::null::<libc::siginfo_t>(),
+            0,
+        )
+    };
+    ret < 0 && last_errno() == Errno::SRCH
+}
+
+/// `pidfd_open(tid, PIDFD_THREAD)`: a pidfd for one thread (Linux 6.9+), which polls readable
+/// and stops answering signals when that thread is gone. See pidfd_open(2).
+#[doc(alias = "PIDFD_THREAD")]
+pub fn open_thread(tid: i32) -> Result<OwnedFd, Errno> {
+    let tid = rustix::process::Pid::from_raw(tid).ok_or(Errno::SRCH)?;
+    rustix::process::pidfd_open(
+        tid,
+        rustix::process::PidfdFlags::from_bits_retain(libc::O_EXCL as _),
+    )
+}
+
 /// `pidfd_getfd(pidfd, targetfd, 0)`: a duplicate, in this process, of descriptor `targetfd`
 /// of the pidfd's process (close-on-exec). Needs ptrace access to it. See pidfd_getfd(2).
 #[doc(alias = "pidfd_getfd")]
@@ -131,27 +168,46 @@ fn last_errno() -> Errno {
 pub struct Pinned {
     pid: i32,
     pidfd: Option<OwnedFd>,
+    /// Why there is no `pidfd` (the `pidfd_open(pid, 0)` error), when there is none.
+    pidfd_err: Option<Errno>,
+    /// A thread pin (`PIDFD_THREAD`) kept only to check liveness when `pid` is a thread ID.
+    guard: Option<OwnedFd>,
     dir: Option<OwnedFd>,
 }
 
 impl Pinned {
     /// Pin process `pid`: use `pidfd` if the caller already has one (e.g. from
-    /// [`open_checked`]), else take one with `pidfd_open(2)`. On kernels without `pidfd_open`
-    /// (ENOSYS, before 5.3) nothing is pinned and `/proc/PID` is used as util-linux uses it.
+    /// [`open_checked`]), else take one with `pidfd_open(2)`. `ESRCH` (no such process) is an
+    /// error. Any other refusal leaves no pidfd, as util-linux is left with none and goes through
+    /// `/proc/PID` instead: kernels without `pidfd_open` (ENOSYS, before 5.3), and thread IDs
+    /// (`ENOENT`, or `EINVAL` before 6.9), which are still pinned with `PIDFD_THREAD` where
+    /// possible so that [`Pinned::dir`] can tell a vanished thread.
     pub fn new(pid: i32, pidfd: Option<OwnedFd>) -> Result<Pinned, Errno> {
-        let pidfd = match pidfd {
-            Some(fd) => Some(fd),
-            None => match crate::enter::pidfd_open(pid) {
-                Ok(fd) => Some(fd),
-                Err(Errno::NOSYS) => None,
-                Err(e) => return Err(e),
-            },
-        };
-        Ok(Pinned {
+        let mut pinned = Pinned {
             pid,
-            pidfd,
+            pidfd: None,
+            pidfd_err: None,
+            guard: None,
             dir: None,
-        })
+        };
+        match pidfd.map_or_else(|| crate::enter::pidfd_open(pid), Ok) {
+            Ok(fd) => pinned.pidfd = Some(fd),
+            Err(Errno::SRCH) => return Err(Errno::SRCH),
+            Err(e) => {
+                pinned.pidfd_err = Some(e);
+                match open_thread(pid) {
+                    Ok(fd) => pinned.guard = Some(fd),
+                    Err(Errno::SRCH) => return Err(Errno::SRCH),
+                    Err(_) => {}
+                }
+            }
+        }
+        Ok(pinned)
+    }
+
+    /// Why there is no [`Pinned::pidfd`]: the error `pidfd_open(pid, 0)` gave.
+    pub fn pidfd_error(&self) -> Option<Errno> {
+        self.pidfd_err
     }
 
     /// The PID.
@@ -171,7 +227,8 @@ impl Pinned {
     }
 
     /// The `/proc/PID` directory: opened on first use, then the pidfd checked (`ESRCH` if the
-    /// process has exited meanwhile: the directory might be a newcomer's).
+    /// process has been reaped meanwhile: the directory might be a newcomer's). A zombie still
+    /// owns its PID, so its directory is its own (util-linux reads it too).
     pub fn dir(&mut self) -> Result<BorrowedFd<'_>, Errno> {
         if self.dir.is_none() {
             let path = format!("/proc/{}", self.pid);
@@ -181,8 +238,8 @@ impl Pinned {
                 OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
                 Mode::empty(),
             )?;
-            if let Some(fd) = &self.pidfd {
-                if has_exited(fd)? {
+            if let Some(fd) = self.pidfd.as_ref().or(self.guard.as_ref()) {
+                if is_reaped(fd) {
                     return Err(Errno::SRCH);
                 }
             }
@@ -295,6 +352,43 @@ mod tests {
             crate::creds::effective_ids(),
             "our /proc dir is ours"
         );
+    }
+
+    #[test]
+    fn zombies_are_pinned_until_reaped() {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id() as i32;
+        let fd = open_checked(pid, None).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !has_exited(&fd).unwrap() {
+            assert!(std::time::Instant::now() < deadline);
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        assert!(!is_reaped(&fd), "a zombie keeps its PID");
+        let mut p = Pinned::new(pid, Some(fd)).unwrap();
+        assert!(p.dir().is_ok());
+        child.wait().unwrap();
+        let mut q = Pinned::new(pid, open_checked(pid, None).ok());
+        assert!(q.as_mut().map_or(true, |q| q.dir().is_err()));
+    }
+
+    #[test]
+    fn threads_are_pinned_without_a_pidfd() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+        let t = std::thread::spawn(move || {
+            tx.send(rustix::thread::gettid().as_raw_nonzero().get())
+                .unwrap();
+            let _ = stop_rx.recv();
+        });
+        let tid = rx.recv().unwrap();
+        let mut p = Pinned::new(tid, None).unwrap();
+        assert!(p.pidfd().is_none());
+        assert!(p.pidfd_error().is_some());
+        let via_path = crate::NsId::from_path("/proc/self/ns/net").unwrap();
+        assert_eq!(p.ns_inode(NsKind::Net).unwrap(), via_path.ino);
+        drop(stop_tx);
+        t.join().unwrap();
     }
 
     #[test]

@@ -193,10 +193,11 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
         let p =
             t.pin(|pid, _| format!("failed to pidfd_open() for {pid}: {}", SysErr(Errno::SRCH)))?;
         let Some(pidfd) = p.pidfd() else {
+            // util-linux retries pidfd_open here and fails as it did (a thread ID, an old kernel).
             return Err(fatal(format_args!(
                 "failed to pidfd_open() for {}: {}",
                 p.pid(),
-                SysErr(Errno::NOSYS)
+                SysErr(p.pidfd_error().unwrap_or(Errno::NOSYS))
             )));
         };
         let sk = nscore::pidfd::getfd(pidfd, sock).map_err(|e| {

@@ -857,3 +857,71 @@ fn follow_context_is_accepted() {
     let h = Holder::start(&["-u"]);
     assert_both(&s(&["-Z", "-t", &h.p(), "-u", "true"]));
 }
+
+// ---------------------------------------------------------------- review round
+
+/// A thread of this test process that sleeps until the returned sender is dropped; its TID.
+fn sleeping_thread() -> (std::sync::mpsc::Sender<()>, String) {
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    let (tid_tx, tid_rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        let me = std::fs::read_link("/proc/thread-self").unwrap();
+        let tid = me.file_name().unwrap().to_string_lossy().into_owned();
+        tid_tx.send(tid).unwrap();
+        let _ = stop_rx.recv();
+    });
+    (stop_tx, tid_rx.recv().unwrap())
+}
+
+#[test]
+fn a_thread_id_is_a_target() {
+    if !need_root() {
+        return;
+    }
+    // pidfd_open refuses a thread ID; util-linux then goes through /proc/TID (hidden, but
+    // there), so these work with the original. They used to fail with ours.
+    let (_stop, tid) = sleeping_thread();
+    assert_ne!(tid, std::process::id().to_string());
+    for args in [
+        &["-t", &tid, "-n", "true"][..],
+        &["-t", &tid, "-m", "-u", "hostname"],
+        &["-t", &tid, "-a", "true"],
+        &["-t", &tid, "-n", "-r", "-w", "pwd"],
+    ] {
+        let out = assert_both(&s(args));
+        assert_eq!(out.code, 0, "{out:?}");
+    }
+}
+
+#[test]
+fn a_zombie_is_still_its_pid() {
+    if !need_root() {
+        return;
+    }
+    // An exited child not yet waited for: a zombie owns its PID and /proc/PID.
+    let mut child = Command::new("true").spawn().unwrap();
+    let z = child.id().to_string();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !std::fs::read_to_string(format!("/proc/{z}/stat"))
+        .unwrap_or_default()
+        .contains(") Z ")
+    {
+        assert!(Instant::now() < deadline, "no zombie");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // §2.2 step 5/18: 2.42 opens /proc/Z/ for `follow` (fine for a zombie) and stats it.
+    let follow = ours(&["-t", &z, "-S", "follow", "-n/proc/self/ns/net", "id", "-u"]);
+    // §2.2 steps 3-4: -a stats /proc/Z/ns/user (fine: 2.38.1 gets past it and fails at
+    // cgroup), skips our own user namespace, and setns on the zombie's pidfd says ESRCH.
+    let all = ours(&["-t", &z, "-a", "true"]);
+    // Both agree where neither version uses the target's namespaces.
+    assert_both(&s(&["-t", &z, "-w", "-n/proc/self/ns/net", "true"]));
+    child.wait().unwrap();
+    expect(&follow, 0, "0\n", "");
+    expect(
+        &all,
+        1,
+        "",
+        "nsenter: reassociate to namespaces failed: No such process\n",
+    );
+}
