@@ -458,10 +458,15 @@ pub fn parse(args: &[OsString]) -> Result<Options, Stop> {
                         }
                     })?)
                 };
-                if key == Key::SetUid {
-                    o.uid = Some(v);
+                // util-linux keeps `follow` once given (a flag of its own that a later number
+                // does not clear): `-S follow -S 5` follows.
+                let slot = if key == Key::SetUid {
+                    &mut o.uid
                 } else {
-                    o.gid = Some(v);
+                    &mut o.gid
+                };
+                if *slot != Some(IdArg::Follow) {
+                    *slot = Some(v);
                 }
             }
             Key::PreserveCred => o.preserve_cred = true,

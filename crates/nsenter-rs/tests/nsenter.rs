@@ -925,3 +925,20 @@ fn a_zombie_is_still_its_pid() {
         "nsenter: reassociate to namespaces failed: No such process\n",
     );
 }
+
+#[test]
+fn follow_once_given_stays() {
+    if !need_root() {
+        return;
+    }
+    // util-linux sets a flag for `follow` that a later number does not clear (§2.2 step 18
+    // then overrides the number with the owner of /proc/PID, root here).
+    let h = Holder::start(&["-u"]);
+    let p = h.p();
+    let out = ours(&["-t", &p, "-u", "-S", "follow", "-S", "5", "id", "-u"]);
+    expect(&out, 0, "0\n", "");
+    let out = ours(&["-t", &p, "-u", "-G", "follow", "-G", "5", "id", "-g"]);
+    expect(&out, 0, "0\n", "");
+    let out = ours(&["-t", &p, "-u", "-S", "5", "-S", "follow", "id", "-u"]);
+    expect(&out, 0, "0\n", "");
+}
