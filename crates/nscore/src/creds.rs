@@ -55,8 +55,18 @@ pub fn fchdir(fd: impl AsFd) -> Result<(), Errno> {
 }
 
 /// `prctl(PR_SET_PDEATHSIG, sig)`: the signal this process gets when its parent dies.
+/// Real-time signals (which rustix has no names for) are accepted too, as the kernel does.
 pub fn set_parent_death_signal(sig: i32) -> Result<(), Errno> {
-    let signal = rustix::process::Signal::from_named_raw(sig).ok_or(Errno::INVAL)?;
+    let signal = match rustix::process::Signal::from_named_raw(sig) {
+        Some(s) => s,
+        None if (libc::SIGRTMIN()..=libc::SIGRTMAX()).contains(&sig) => {
+            // SAFETY: sig is a valid, non-zero signal number (a real-time one), and the value is
+            // only handed to the kernel as the parent-death signal: it sends, blocks or handles
+            // nothing in this process.
+            unsafe { rustix::process::Signal::from_raw_unchecked(sig) }
+        }
+        None => return Err(Errno::INVAL),
+    };
     rustix::process::set_parent_process_death_signal(Some(signal))
 }
 

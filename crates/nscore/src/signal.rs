@@ -174,33 +174,38 @@ pub const NAMES: &[(&str, i32)] = &[
     ("SYS", libc::SIGSYS),
 ];
 
-/// Parse a signal *name* as util-linux does for `--kill-child`: case-insensitive, with or
-/// without `SIG`, `RTMIN+N` / `RTMAX-N` allowed; numbers are not names and give `None`.
+/// Parse a signal *name* as util-linux's `signame_to_signum` does for `--kill-child`:
+/// case-insensitive, with or without `SIG`; numbers are not names and give `None`. A name
+/// starting with `RT` is a real-time signal: `RTMIN+N`, `RTMAX-N` or `RTN` (= `RTMIN+N`), where
+/// N starts with a digit and is read as `strtol` reads it (trailing bytes ignored); bare `RTMIN`
+/// and `RTMAX` are not accepted.
 pub fn parse_name(name: &str) -> Option<i32> {
     let upper = name.to_ascii_uppercase();
     let bare = upper.strip_prefix("SIG").unwrap_or(&upper);
-    if let Some(&(_, n)) = NAMES.iter().find(|(n, _)| *n == bare) {
-        return Some(n);
-    }
-    let rtmin = libc::SIGRTMIN();
-    let rtmax = libc::SIGRTMAX();
-    let rt = |rest: &str, base: i32, sign: i32| -> Option<i32> {
-        if rest.is_empty() {
-            return Some(base);
+    if let Some(rest) = bare.strip_prefix("RT") {
+        let (digits, from_max) = if let Some(r) = rest.strip_prefix("MIN+") {
+            (r, false)
+        } else if let Some(r) = rest.strip_prefix("MAX-") {
+            (r, true)
+        } else {
+            (rest, false)
+        };
+        let len = digits.bytes().take_while(u8::is_ascii_digit).count();
+        if len == 0 {
+            return None;
         }
-        let off: i32 = crate::id::parse_u64_digits(rest.as_bytes())?
+        let off: i32 = crate::id::parse_u64_digits(&digits.as_bytes()[..len])?
             .try_into()
             .ok()?;
-        let n = base + sign * off;
-        (rtmin..=rtmax).contains(&n).then_some(n)
-    };
-    if let Some(rest) = bare.strip_prefix("RTMIN") {
-        return rt(rest.strip_prefix('+').unwrap_or(rest), rtmin, 1);
+        let (rtmin, rtmax) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+        let n = if from_max {
+            rtmax - off
+        } else {
+            rtmin.checked_add(off)?
+        };
+        return (rtmin..=rtmax).contains(&n).then_some(n);
     }
-    if let Some(rest) = bare.strip_prefix("RTMAX") {
-        return rt(rest.strip_prefix('-').unwrap_or(rest), rtmax, -1);
-    }
-    None
+    NAMES.iter().find(|(n, _)| *n == bare).map(|&(_, n)| n)
 }
 
 #[cfg(test)]
@@ -212,10 +217,25 @@ mod tests {
         assert_eq!(parse_name("KILL"), Some(9));
         assert_eq!(parse_name("sigterm"), Some(15));
         assert_eq!(parse_name("SigUsr1"), Some(libc::SIGUSR1));
-        assert_eq!(parse_name("RTMIN"), Some(libc::SIGRTMIN()));
         assert_eq!(parse_name("RTMIN+2"), Some(libc::SIGRTMIN() + 2));
         assert_eq!(parse_name("RTMAX-1"), Some(libc::SIGRTMAX() - 1));
-        for bad in ["9", "", "SIG", "NOPE", "RTMIN+999", "RTMIN+x", "\u{0}"] {
+        assert_eq!(parse_name("sigrt3"), Some(libc::SIGRTMIN() + 3));
+        assert_eq!(parse_name("RTMIN+3x"), Some(libc::SIGRTMIN() + 3));
+        for bad in [
+            "9",
+            "",
+            "SIG",
+            "NOPE",
+            "RTMIN+999",
+            "RTMIN+x",
+            "\u{0}",
+            "RTMIN",
+            "RTMAX",
+            "RT",
+            "RT+3",
+            "RTMIN+ 3",
+            "RTMIN+-1",
+        ] {
             assert_eq!(parse_name(bad), None, "{bad:?}");
         }
     }

@@ -1184,3 +1184,30 @@ fn shell_variable_is_not_searched_in_path() {
     expect(&ob, "", &msg, 126);
     assert_eq!((oa.out(), oa.err(), oa.code), (ob.out(), ob.err(), ob.code));
 }
+
+/// util-linux's signame_to_signum: `RT` then `MIN+N`, `MAX-N` or just `N` (N read by strtol,
+/// trailing bytes ignored); bare `RTMIN`/`RTMAX` are unknown. Real-time death signals work.
+#[test]
+fn kill_child_real_time_signal_names() {
+    for name in [
+        "RT5", "sigrt0", "RTMIN+0", "rtmin+2", "RTMAX-0", "RTMIN+3x", "RTMAX-30",
+    ] {
+        let o = same(&[&format!("--kill-child={name}"), "true"]);
+        expect(&o, "", "", 0);
+    }
+    for name in ["RTMIN", "RTMAX", "RT+3", "RTMIN+ 3", "RTMIN+31", "RTMAX-31"] {
+        let o = same(&[&format!("--kill-child={name}"), "true"]);
+        expect(&o, "", &format!("unshare: unknown signal: {name}\n"), 1);
+    }
+    // The parent is SIGKILLed; the child gets RTMIN+2 (bash counts from glibc's SIGRTMIN, as
+    // util-linux does).
+    let o = Outcome::of(Command::new("/bin/bash").arg("-c").arg(format!(
+        "f=$(mktemp); exec 3>\"$f\"
+         (exec -a unshare {OURS} --kill-child=RTMIN+2 bash -c 'trap \"echo got >&3; exit 0\" RTMIN+2; echo ready >&3; while :; do sleep 0.02; done') & p=$!
+         i=0; while [ $i -lt 300 ] && ! grep -q ready \"$f\"; do sleep 0.01; i=$((i+1)); done
+         kill -KILL $p; wait $p 2>/dev/null
+         i=0; while [ $i -lt 300 ] && ! grep -q got \"$f\"; do sleep 0.01; i=$((i+1)); done
+         cat \"$f\"; rm -f \"$f\""
+    )));
+    expect(&o, "ready\ngot\n", "", 0);
+}
