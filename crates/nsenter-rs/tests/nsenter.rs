@@ -942,3 +942,24 @@ fn follow_once_given_stays() {
     let out = ours(&["-t", &p, "-u", "-S", "5", "-S", "follow", "id", "-u"]);
     expect(&out, 0, "0\n", "");
 }
+
+#[test]
+fn help_with_stdout_closed() {
+    // util-linux's close_stdout takes EBADF from the final flush as success: `--help >&-`
+    // exits 0 silently. A failure other than EBADF is still reported.
+    for redirect in [">&-", ">/dev/full"] {
+        let run = |bin: &str| {
+            let out = Command::new("bash")
+                .arg("-c")
+                .arg(format!("exec -a nsenter \"$0\" --help {redirect}"))
+                .arg(bin)
+                .output()
+                .unwrap();
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        };
+        assert_eq!(run("/usr/bin/nsenter"), run(OURS), "{redirect}");
+    }
+}

@@ -5,7 +5,8 @@
 //! of the stream's block size (line-buffered on a terminal), like C stdio, so a failure shows up
 //! at the same point it would in C, and [`finish`] reports it in util-linux's words:
 //! - a write failed while the buffer was flushed mid-stream: `PROG: write error`, exit 1;
-//! - the final flush failed with EPIPE: nothing printed, exit status unchanged;
+//! - the final flush failed with EPIPE or EBADF (stdout closed, `>&-`): nothing printed, exit
+//!   status unchanged (util-linux's `flush_standard_stream` takes EBADF as success);
 //! - the final flush failed otherwise: `PROG: write error: <strerror>`, exit 1.
 
 use std::io::Write;
@@ -135,7 +136,7 @@ pub fn finish(code: i32) -> i32 {
     let chunk = std::mem::take(&mut st.buf);
     match write_fd1(&chunk) {
         Ok(()) => code,
-        Err(Errno::PIPE) => code,
+        Err(Errno::PIPE | Errno::BADF) => code,
         Err(e) => {
             super::warn(format_args!("write error: {}", crate::error::SysErr(e)));
             1
