@@ -220,22 +220,36 @@ impl Table {
         out.write_all(&buf)
     }
 
+    /// libsmartcols' reduction (stage 2 of `__scols_calculate`; lsns has no relative width
+    /// hints, so stages 1 and 3 never act): while the line is too wide, walk the columns
+    /// first to last and take one cell off each truncatable column still wider than its
+    /// header. Several such columns (`-o COMMAND,COMMAND`) so shrink evenly, the earlier
+    /// ones first.
     fn fit_to_terminal(&self, visible: &[usize], widths: &mut [usize], tw: usize) {
-        let total: usize = widths.iter().sum::<usize>() + widths.len().saturating_sub(1);
-        if total <= tw {
-            return;
-        }
-        let mut over = total - tw;
-        for (i, &c) in visible.iter().enumerate().rev() {
-            if over == 0 {
-                break;
+        let mut total: usize = widths.iter().sum::<usize>() + widths.len().saturating_sub(1);
+        let mins: Vec<Option<usize>> = visible
+            .iter()
+            .map(|&c| {
+                let col = &self.columns[c];
+                col.trunc
+                    .then(|| display_width(col.header.as_bytes(), true).max(1))
+            })
+            .collect();
+        while total > tw {
+            let before = total;
+            for (w, min) in widths.iter_mut().zip(&mins) {
+                if total <= tw {
+                    break;
+                }
+                if let Some(min) = *min {
+                    if *w > min {
+                        *w -= 1;
+                        total -= 1;
+                    }
+                }
             }
-            if self.columns[c].trunc {
-                let min = display_width(self.columns[c].header.as_bytes(), true);
-                let can = widths[i].saturating_sub(min);
-                let cut = can.min(over);
-                widths[i] -= cut;
-                over -= cut;
+            if total == before {
+                break;
             }
         }
     }
