@@ -12,7 +12,9 @@ pub mod options;
 
 use std::ffi::OsString;
 
-use nscore::cmdline::report;
+use std::io::Write;
+
+use nscore::cmdline::{prog, report};
 use nscore::exec::ExecError;
 use nscore::Error;
 
@@ -45,11 +47,26 @@ impl Stop {
                 1
             }
             Stop::Exec(e) => {
-                nscore::cmdline::warn(&e);
-                e.exit_code()
+                // util-linux's err() leaves stderr in error when the message cannot be written
+                // (`2>&-`, `2>/dev/full`), and close_stdout() then exits 1 instead of 126/127.
+                if write_stderr(&format!("{}: {e}\n", prog())) {
+                    e.exit_code()
+                } else {
+                    1
+                }
             }
             Stop::Code(c) => c,
         }
+    }
+}
+
+/// Write `text` to fd 2 and say whether it got there. Unlike `std::io::stderr()`, a closed fd 2
+/// counts as a failure, as it does for C stdio.
+fn write_stderr(text: &str) -> bool {
+    use std::os::fd::AsFd;
+    match std::io::stderr().as_fd().try_clone_to_owned() {
+        Ok(fd) => std::fs::File::from(fd).write_all(text.as_bytes()).is_ok(),
+        Err(_) => false,
     }
 }
 

@@ -1211,3 +1211,23 @@ fn kill_child_real_time_signal_names() {
     )));
     expect(&o, "ready\ngot\n", "", 0);
 }
+
+/// An exec failure whose message cannot be written (stderr closed or full) exits 1, not 126/127:
+/// util-linux's close_stdout() at exit finds stderr in error (same in 2.38.1 and 2.42).
+#[test]
+fn exec_failure_with_unwritable_stderr_exits_1() {
+    for (args, redirect) in [
+        ("/nonexist", "2>&-"),
+        ("/etc/passwd", "2>/dev/full"),
+        ("-f /nonexist", "2>/dev/full"),
+    ] {
+        let run = |bin: &str| {
+            Outcome::of(Command::new("/bin/bash").arg("-c").arg(format!(
+                "(exec -a unshare {bin} {args} {redirect}); echo rc=$?"
+            )))
+        };
+        let (orig, ours) = (run("/usr/bin/unshare"), run(OURS));
+        expect(&ours, "rc=1\n", "", 0);
+        assert_eq!(orig.out(), ours.out(), "{args} {redirect}");
+    }
+}
