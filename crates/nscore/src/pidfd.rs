@@ -158,6 +158,9 @@ fn last_errno() -> Errno {
     )
 }
 
+/// Where [`Pinned`] keeps its `/proc/PID` directory descriptor (`F_DUPFD_CLOEXEC` minimum).
+const HIGH_FD: RawFd = 100;
+
 /// A target process pinned by its pidfd, with its `/proc/PID` directory opened on first use.
 ///
 /// The pidfd is taken first ([`Pinned::new`]); the directory is opened only when something has
@@ -243,6 +246,9 @@ impl Pinned {
                     return Err(Errno::SRCH);
                 }
             }
+            // Out of the way of the low descriptor numbers: util-linux has no such descriptor,
+            // and the numbers it opens next show in its messages (`ioctl(5, SIOCGSKNS)`).
+            let dir = rustix::io::fcntl_dupfd_cloexec(&dir, HIGH_FD).unwrap_or(dir);
             self.dir = Some(dir);
         }
         self.dir.as_ref().map(|d| d.as_fd()).ok_or(Errno::BADF)
@@ -262,9 +268,15 @@ impl Pinned {
 
     /// Owner uid and gid of `/proc/PID` (nsenter's `follow`).
     pub fn owner(&mut self) -> Result<(u32, u32), Errno> {
-        let st = fstat(self.dir()?)?;
-        Ok((st.st_uid, st.st_gid))
+        owner(self.dir()?)
     }
+}
+
+/// Owner uid and gid of an open file (`fstat(2)` `st_uid`, `st_gid`), as seen from the
+/// caller's user namespace at the time of the call.
+pub fn owner(fd: impl AsFd) -> Result<(u32, u32), Errno> {
+    let st = fstat(fd)?;
+    Ok((st.st_uid, st.st_gid))
 }
 
 /// Read all of `fd` from its current offset, retrying on EINTR.

@@ -167,14 +167,20 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
         None
     };
     let follow = matches!(o.uid, Some(IdArg::Follow)) || matches!(o.gid, Some(IdArg::Follow));
-    if follow {
+    // util-linux's `uid_gid_fd`: `/proc/PID/` itself, opened now, looked at after entering.
+    let uid_gid_fd = if follow {
         if t.pid.is_none() {
             return Err(fatal("neither filename nor target pid supplied for "));
         }
         let p = t.pin(|pid, e| cannot_open(pid, "", e))?;
         let pid = p.pid();
-        p.dir().map_err(|e| Fatal(cannot_open(pid, "", gone(e))))?;
-    }
+        Some(
+            p.open(c".")
+                .map_err(|e| Fatal(cannot_open(pid, "", gone(e))))?,
+        )
+    } else {
+        None
+    };
 
     // 6. --join-cgroup: find the target's cgroup v2 directory and open cgroup.procs now.
     let cgroup_procs = if o.join_cgroup {
@@ -336,17 +342,14 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
     if let Some(IdArg::Id(g)) = o.gid {
         gid = g;
     }
-    if follow {
-        if let Some(p) = &mut t.pinned {
-            let (ou, og) = p
-                .owner()
-                .map_err(|e| fatal(format_args!("can not get process stat: {}", SysErr(e))))?;
-            if o.uid == Some(IdArg::Follow) {
-                uid = ou;
-            }
-            if o.gid == Some(IdArg::Follow) {
-                gid = og;
-            }
+    if let Some(fd) = uid_gid_fd {
+        let (ou, og) = nscore::pidfd::owner(&fd)
+            .map_err(|e| fatal(format_args!("can not get process stat: {}", SysErr(e))))?;
+        if o.uid == Some(IdArg::Follow) {
+            uid = ou;
+        }
+        if o.gid == Some(IdArg::Follow) {
+            gid = og;
         }
     }
     drop(t);

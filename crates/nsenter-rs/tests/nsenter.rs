@@ -675,14 +675,23 @@ fn net_socket_enters_the_sockets_namespace() {
         c.stdout(Stdio::null());
     });
     let p = h.p();
-    let sock = std::fs::read_dir(format!("/proc/{p}/fd"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .find(|e| {
-            std::fs::read_link(e.path()).is_ok_and(|l| l.to_string_lossy().starts_with("socket:"))
-        })
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .expect("ip monitor holds a socket");
+    // `ip` may be running before it has opened its netlink socket: look until it has.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let sock = loop {
+        let found = std::fs::read_dir(format!("/proc/{p}/fd"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .find(|e| {
+                std::fs::read_link(e.path())
+                    .is_ok_and(|l| l.to_string_lossy().starts_with("socket:"))
+            })
+            .map(|e| e.file_name().to_string_lossy().into_owned());
+        if let Some(fd) = found {
+            break fd;
+        }
+        assert!(Instant::now() < deadline, "ip monitor holds a socket");
+        std::thread::sleep(Duration::from_millis(5));
+    };
     let want = std::fs::read_link(format!("/proc/{p}/ns/net")).unwrap();
     let out = ours(&["-t", &p, "-N", &sock, "readlink", "/proc/self/ns/net"]);
     expect(&out, 0, &format!("{}\n", want.display()), "");
@@ -961,5 +970,35 @@ fn help_with_stdout_closed() {
             )
         };
         assert_eq!(run("/usr/bin/nsenter"), run(OURS), "{redirect}");
+    }
+}
+
+#[test]
+fn descriptor_numbers_in_net_socket_messages() {
+    if !need_root() {
+        return;
+    }
+    // The messages name descriptors; util-linux 2.42 has, in order: the pidfd (step 4), then
+    // root, cwd, environ and `/proc/PID/` for follow (step 5), then the stolen socket (step 8).
+    // Ours must not hold anything else in the low numbers. The holder's fd 0 is /dev/null.
+    let h = Holder::start(&["-u"]);
+    let p = h.p();
+    for (extra, sk) in [
+        (&[][..], 4),
+        (&["-a"][..], 4),
+        (&["-r"][..], 5),
+        (&["-e"][..], 5),
+        (&["-S", "follow"][..], 5),
+        (&["-r", "-w", "-e", "-S", "follow"][..], 8),
+    ] {
+        let mut args = vec!["-t", &p];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["-N", "0", "true"]);
+        expect(
+            &ours(&args),
+            1,
+            "",
+            &format!("nsenter: ioctl({sk}, SIOCGSKNS): Inappropriate ioctl for device\n"),
+        );
     }
 }
