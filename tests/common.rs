@@ -163,3 +163,37 @@ fn version_names_the_program_and_nsutils() {
             .starts_with(&format!("{} from util-linux ", tool.name)));
     }
 }
+
+#[test]
+fn an_unwritable_stderr_turns_a_failure_into_exit_1() {
+    // util-linux's exit-time check of stderr: a message that could not be written (stderr
+    // closed or full) makes the status 1, even for exec failures (126/127 otherwise).
+    if !nsutils_testkit::need_root() {
+        return;
+    }
+    let pid = std::process::id().to_string();
+    let cases: Vec<(Tool, Vec<&str>)> = vec![
+        (tools().remove(0), vec!["/nonexistent"]),
+        (tools().remove(0), vec!["-u", "/etc/passwd"]),
+        (tools().remove(1), vec!["-t", &pid, "-u", "/nonexistent"]),
+        (tools().remove(2), vec!["--bogus"]),
+    ];
+    for (tool, args) in cases {
+        for redirect in ["2>&-", "2>/dev/full"] {
+            let run = |prog: &std::path::Path| {
+                let mut c = Command::new("/bin/bash");
+                c.arg("-c")
+                    .arg(format!(
+                        "(exec -a \"$0\" \"$@\") {redirect}; echo \"rc=$?\""
+                    ))
+                    .arg(tool.name)
+                    .arg(prog)
+                    .args(&args);
+                Outcome::of(&mut c)
+            };
+            let (orig, ours) = (run(&tool.original), run(&tool.ours));
+            assert_eq!(orig, ours, "{} {args:?} {redirect}", tool.name);
+            assert_eq!(ours.out(), "rc=1\n", "{} {args:?} {redirect}", tool.name);
+        }
+    }
+}

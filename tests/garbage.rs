@@ -228,8 +228,7 @@ fn netns_survives_garbage() {
         // `monitor` waits for events forever: leave it to its own tests.
         |args| {
             args.iter()
-                .skip_while(|a| a.first() == Some(&b'-'))
-                .next()
+                .find(|a| a.first() != Some(&b'-'))
                 .is_some_and(|sub| !sub.is_empty() && b"monitor".starts_with(sub) && sub[0] == b'm')
         },
     );

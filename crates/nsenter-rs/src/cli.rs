@@ -491,11 +491,7 @@ pub fn parse(args: &[OsString]) -> Result<Options, Stop> {
 }
 
 fn getopt_error(e: &GetoptError) -> Stop {
-    use std::io::Write;
-    let _ = std::io::stderr()
-        .lock()
-        .write_all(&e.line(nscore::cmdline::argv0()));
-    nscore::cmdline::try_help();
+    nscore::cmdline::getopt_error(e);
     Stop::Exit(1)
 }
 

@@ -12,9 +12,7 @@ pub mod options;
 
 use std::ffi::OsString;
 
-use std::io::Write;
-
-use nscore::cmdline::{prog, report};
+use nscore::cmdline::report;
 use nscore::exec::ExecError;
 use nscore::Error;
 
@@ -47,26 +45,13 @@ impl Stop {
                 1
             }
             Stop::Exec(e) => {
-                // util-linux's err() leaves stderr in error when the message cannot be written
-                // (`2>&-`, `2>/dev/full`), and close_stdout() then exits 1 instead of 126/127.
-                if write_stderr(&format!("{}: {e}\n", prog())) {
-                    e.exit_code()
-                } else {
-                    1
-                }
+                // When the message cannot be written (`2>&-`, `2>/dev/full`), nscore's exit
+                // turns 126/127 into 1, as util-linux's close_stdout does.
+                nscore::cmdline::warn(&e);
+                e.exit_code()
             }
             Stop::Code(c) => c,
         }
-    }
-}
-
-/// Write `text` to fd 2 and say whether it got there. Unlike `std::io::stderr()`, a closed fd 2
-/// counts as a failure, as it does for C stdio.
-fn write_stderr(text: &str) -> bool {
-    use std::os::fd::AsFd;
-    match std::io::stderr().as_fd().try_clone_to_owned() {
-        Ok(fd) => std::fs::File::from(fd).write_all(text.as_bytes()).is_ok(),
-        Err(_) => false,
     }
 }
 

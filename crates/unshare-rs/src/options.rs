@@ -6,11 +6,10 @@
 //! the same; everything that touches the system beyond such lookups waits for [`crate::act`].
 
 use std::ffi::{OsStr, OsString};
-use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 
 use nscore::cmdline::getopt::{Getopt, Ordering};
-use nscore::cmdline::{argv0, prog, try_help};
+use nscore::cmdline::prog;
 use nscore::error::Errno;
 use nscore::idmap::{self, IdKind, IdRange};
 use nscore::kind::{NsKind, NsKinds};
@@ -159,8 +158,7 @@ pub fn parse(args: &[OsString]) -> Parsed {
         let (key, arg) = match item {
             Ok(x) => x,
             Err(e) => {
-                let _ = std::io::stderr().lock().write_all(&e.line(argv0()));
-                try_help();
+                nscore::cmdline::getopt_error(&e);
                 return Err(Stop::Code(1));
             }
         };

@@ -14,8 +14,8 @@ pub mod num;
 pub mod out;
 
 use std::ffi::{OsStr, OsString};
-use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::OnceLock;
 
 static PROG: OnceLock<String> = OnceLock::new();
@@ -46,9 +46,26 @@ pub fn set_argv0(arg0: &OsStr) {
     let _ = ARGV0.set(arg0.to_os_string());
 }
 
+static STDERR_FAILED: AtomicBool = AtomicBool::new(false);
+
+/// Write bytes to stderr (fd 2, unbuffered as in C). A failed write (stderr closed or full) is
+/// remembered: [`exit`] then ends with status 1, as util-linux's `close_stdout` does.
+pub fn write_stderr(bytes: &[u8]) {
+    if out::write_all_fd(2, bytes).is_err() {
+        STDERR_FAILED.store(true, AtomicOrdering::Relaxed);
+    }
+}
+
 /// Print `PROG: MESSAGE` on stderr, as util-linux's `warnx`/`errx` do.
 pub fn warn(message: impl std::fmt::Display) {
-    let _ = writeln!(std::io::stderr().lock(), "{}: {}", prog(), message);
+    write_stderr(format!("{}: {}\n", prog(), message).as_bytes());
+}
+
+/// Report a command-line error as util-linux does: glibc's message (starting with argv[0] as
+/// typed), then [`try_help`]. The caller exits 1.
+pub fn getopt_error(e: &getopt::GetoptError) {
+    write_stderr(&e.line(argv0()));
+    try_help();
 }
 
 /// Print an nscore error as `PROG: MESSAGE` on stderr.
@@ -58,11 +75,7 @@ pub fn report(err: &crate::Error) {
 
 /// The `Try 'PROG --help' for more information.` line util-linux prints after a usage error.
 pub fn try_help() {
-    let _ = writeln!(
-        std::io::stderr().lock(),
-        "Try '{} --help' for more information.",
-        prog()
-    );
+    write_stderr(format!("Try '{} --help' for more information.\n", prog()).as_bytes());
 }
 
 /// Define a tool binary's entry point: `#![no_main]` in `main.rs`, then
@@ -111,5 +124,9 @@ pub fn version_line() -> String {
 
 /// Flush stdout ([`out`]) and exit with `code`, reporting a failed write as util-linux does.
 pub fn exit(code: i32) -> ! {
-    std::process::exit(out::finish(code))
+    let code = out::finish(code);
+    if STDERR_FAILED.load(AtomicOrdering::Relaxed) {
+        std::process::exit(1)
+    }
+    std::process::exit(code)
 }

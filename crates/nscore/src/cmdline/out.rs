@@ -37,9 +37,16 @@ fn state() -> std::sync::MutexGuard<'static, State> {
 }
 
 /// Write the whole of `bytes` to fd 1, retrying on EINTR.
-fn write_fd1(mut bytes: &[u8]) -> Result<(), Errno> {
-    // SAFETY: fd 1 is borrowed only for the duration of these writes; we never close it.
-    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(1) };
+fn write_fd1(bytes: &[u8]) -> Result<(), Errno> {
+    write_all_fd(1, bytes)
+}
+
+/// Write the whole of `bytes` to the standard descriptor `raw` (1 or 2), retrying on EINTR. A
+/// closed descriptor is an error (EBADF), as it is for C stdio.
+pub(crate) fn write_all_fd(raw: i32, mut bytes: &[u8]) -> Result<(), Errno> {
+    // SAFETY: the standard descriptor is borrowed only for these writes; we never close it, and
+    // if it is not open the kernel answers EBADF.
+    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(raw) };
     while !bytes.is_empty() {
         match rustix::io::write(fd, bytes) {
             Ok(0) => return Err(Errno::IO),
