@@ -22,6 +22,9 @@ use columns::Col;
 
 /// Run lsns-rs with `args` (including argv[0]); returns the exit status.
 pub fn run(args: Vec<OsString>) -> i32 {
+    // The locale first, as util-linux's setlocale(LC_ALL, ""): it decides the tree glyphs and
+    // how bytes are shown, and filter regexes match in it.
+    report::utf8_locale();
     let opts = match cli::parse(&args) {
         Parsed::Run(o) => o,
         Parsed::Exit(code) => return code,

@@ -58,15 +58,12 @@ fn column(header: &str, key: &str, right: bool, number: bool) -> Column {
     }
 }
 
-/// Whether the C library's character type is UTF-8, judged from `LC_ALL`, `LC_CTYPE`, `LANG`.
+/// Whether the C library's character type is UTF-8: the locale the environment names, set
+/// on the first call (which [`crate::run`] makes before anything else, as util-linux calls
+/// `setlocale` first), so a named but missing locale means ASCII as it does for the original.
 pub fn utf8_locale() -> bool {
-    let v = ["LC_ALL", "LC_CTYPE", "LANG"]
-        .iter()
-        .filter_map(|k| std::env::var(k).ok())
-        .find(|v| !v.is_empty())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    v.contains("utf-8") || v.contains("utf8")
+    static UTF8: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *UTF8.get_or_init(nscore::display::set_locale_from_env)
 }
 
 /// Everything needed to fill cells.

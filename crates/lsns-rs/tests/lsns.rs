@@ -210,6 +210,24 @@ fn awkward_names_in_a_c_locale() {
     }
 }
 
+/// The C library decides the locale: a UTF-8 locale the system lacks leaves the C locale
+/// (ASCII tree glyphs, `\xHH` for bytes above 0x7f), as for the original. lsns-rs judged by
+/// the name alone and drew UTF-8 glyphs.
+#[test]
+fn a_missing_utf8_locale_is_the_c_locale() {
+    if !need_root() {
+        return;
+    }
+    for lang in ["xx_YY.UTF-8", "en_US.UTF-8", ".utf8"] {
+        for args in [&[][..], &["-r"], &["--tree=parent"]] {
+            let (a, b) = in_pidns_env(AWKWARD, args, lang);
+            assert_outcomes_equal("lsns", args, &a, &b);
+        }
+    }
+    let (_, b) = in_pidns_env(AWKWARD, &[], "xx_YY.UTF-8");
+    assert!(b.out().contains("`-") && !b.out().contains("└─"), "{b:?}");
+}
+
 #[test]
 fn json_parses_to_the_same_document() {
     if !need_root() {

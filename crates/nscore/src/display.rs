@@ -1,6 +1,7 @@
 //! What the tools' output layer needs from the C library and the terminal: POSIX extended
 //! regular expressions (`regcomp(3)`/`regexec(3)`, as libsmartcols filters use them, so `=~`
-//! matches and its error messages are glibc's own) and the terminal width (`TIOCGWINSZ`).
+//! matches and its error messages are glibc's own), the terminal width (`TIOCGWINSZ`), and
+//! the locale the environment names (`setlocale(3)`), which decides UTF-8 or ASCII output.
 
 use std::ffi::CString;
 
@@ -72,6 +73,25 @@ pub fn stdout_terminal_columns() -> Option<usize> {
         )
     };
     (rc == 0 && ws.ws_col > 0).then_some(usize::from(ws.ws_col))
+}
+
+/// `setlocale(LC_ALL, "")`, as util-linux tools do first thing, then whether the character
+/// set is UTF-8 (`nl_langinfo(CODESET)`). The C library decides, so a locale the environment
+/// names but the system lacks (`LANG=en_US.UTF-8` with no such locale installed) leaves the
+/// C locale, as it does for the originals. Call it before starting any thread: `setlocale`
+/// changes process-wide state. See setlocale(3), nl_langinfo(3).
+#[doc(alias = "setlocale")]
+pub fn set_locale_from_env() -> bool {
+    // SAFETY: the argument is a NUL-terminated empty string; no other thread is running (the
+    // caller's contract), so no one reads the locale while it changes.
+    let ok = unsafe { !libc::setlocale(libc::LC_ALL, c"".as_ptr()).is_null() };
+    if !ok {
+        return false;
+    }
+    // SAFETY: nl_langinfo returns a pointer to a NUL-terminated string owned by the C library,
+    // valid until the next setlocale; it is read at once.
+    let cs = unsafe { std::ffi::CStr::from_ptr(libc::nl_langinfo(libc::CODESET)) };
+    cs.to_bytes() == b"UTF-8"
 }
 
 #[cfg(test)]
