@@ -530,7 +530,8 @@ pub fn raw_escape(s: &[u8], buf: &mut Vec<u8>) {
 }
 
 /// Human output: characters that are not printable become `\xHH` per byte, as do bytes that
-/// are not valid UTF-8 (every byte above 0x7f outside a UTF-8 locale).
+/// are not valid UTF-8 (every byte above 0x7f outside a UTF-8 locale) and a backslash that
+/// comes before an `x`.
 pub fn safe_encode(s: &[u8], utf8: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len());
     safe_encode_into(s, utf8, &mut out);
@@ -543,7 +544,10 @@ pub fn safe_encode_into(s: &[u8], utf8: bool, out: &mut Vec<u8>) {
     while i < s.len() {
         let b = s[i];
         if b < 0x80 {
-            if (0x20..0x7f).contains(&b) {
+            // A backslash before an `x` is encoded too, so the text cannot be mistaken for an
+            // escape (libsmartcols' mbs_safe_encode_to_buffer).
+            let escape_like = b == b'\\' && s.get(i + 1) == Some(&b'x');
+            if (0x20..0x7f).contains(&b) && !escape_like {
                 out.push(b);
             } else {
                 out.extend_from_slice(format!("\\x{b:02x}").as_bytes());

@@ -210,6 +210,38 @@ fn awkward_names_in_a_c_locale() {
     }
 }
 
+/// A backslash before an `x` is shown as `\x5c` in human output (libsmartcols encodes it so
+/// the text cannot pass for an escape); lsns-rs printed it as it was. Raw and JSON output
+/// already matched.
+#[test]
+fn backslash_x_is_encoded() {
+    if !need_root() {
+        return;
+    }
+    let setup = r#"
+unshare -u bash -c 'exec -a "a\\xb \\\\x \\ y \\X z\\" sleep 100' &
+S=/run/nsutils-scratch
+touch $S/na "$S/p\\xq"
+unshare --net=$S/na sleep 100 &
+sleep 0.2
+mount --bind $S/na "$S/p\\xq"
+"#;
+    for lang in ["C.UTF-8", "C"] {
+        for args in [
+            &[][..],
+            &["-l", "-o", "COMMAND"],
+            &["-r"],
+            &["-J"],
+            &["-t", "net"],
+        ] {
+            let (a, b) = in_pidns_env(setup, args, lang);
+            assert_outcomes_equal("lsns", args, &a, &b);
+        }
+    }
+    let o = same_in_pidns(setup, &["-n", "-o", "COMMAND"]);
+    assert!(o.out().contains(r"a\x5cxb \\x5cx \ y \X z\ 100"), "{o:?}");
+}
+
 /// The C library decides the locale: a UTF-8 locale the system lacks leaves the C locale
 /// (ASCII tree glyphs, `\xHH` for bytes above 0x7f), as for the original. lsns-rs judged by
 /// the name alone and drew UTF-8 glyphs.
