@@ -242,6 +242,29 @@ mount --bind $S/na "$S/p\\xq"
     assert!(o.out().contains(r"a\x5cxb \\x5cx \ y \X z\ 100"), "{o:?}");
 }
 
+/// A process whose command line is one empty argument (`exec -a "" cat`) has an empty
+/// COMMAND, which JSON shows as null like every empty cell (lsns-rs printed `""`).
+#[test]
+fn empty_command_line_is_null_in_json() {
+    if !need_root() {
+        return;
+    }
+    let setup = r#"
+sleep 100 | unshare -u bash -c 'exec -a "" cat' &
+sleep 0.3
+"#;
+    for args in [
+        &["-J"][..],
+        &["-J", "-o", "NS,COMMAND", "-t", "uts"],
+        &["-r"],
+        &[],
+    ] {
+        same_in_pidns(setup, args);
+    }
+    let o = same_in_pidns(setup, &["-J", "-o", "COMMAND", "-t", "uts"]);
+    assert!(o.out().contains(r#""command": null"#), "{o:?}");
+}
+
 /// The C library decides the locale: a UTF-8 locale the system lacks leaves the C locale
 /// (ASCII tree glyphs, `\xHH` for bytes above 0x7f), as for the original. lsns-rs judged by
 /// the name alone and drew UTF-8 glyphs.
