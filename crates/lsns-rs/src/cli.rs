@@ -468,11 +468,7 @@ fn long_name(k: Key) -> &'static str {
 }
 
 fn getopt_failed(e: &GetoptError) -> Parsed {
-    use std::io::Write;
-    let _ = std::io::stderr()
-        .lock()
-        .write_all(&e.line(nscore::cmdline::argv0()));
-    nscore::cmdline::try_help();
+    nscore::cmdline::getopt_error(e);
     Parsed::Exit(1)
 }
 
