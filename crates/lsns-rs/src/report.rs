@@ -142,15 +142,14 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// `/proc/PID/cmdline` with NULs as spaces (the last one dropped), at most 8191 bytes; if it is
-/// empty (kernel threads), `/proc/PID/comm` without its newline.
+/// `/proc/PID/cmdline` as util-linux reads it: at most 8192 bytes (BUFSIZ), NULs as spaces,
+/// and the last byte read dropped whatever it is (its terminator, or the 8192nd byte of a
+/// longer one). If nothing was read (kernel threads), `/proc/PID/comm` without its newline.
 fn read_command(pid: i32) -> Option<Vec<u8>> {
     let dir = nscore::proc::ProcDir::open(pid).ok()?;
     let mut buf = Vec::new();
-    if dir.read_into(c"cmdline", &mut buf, 8191).is_ok() && !buf.is_empty() {
-        if buf.last() == Some(&0) {
-            buf.pop();
-        }
+    if dir.read_into(c"cmdline", &mut buf, 8192).is_ok() && !buf.is_empty() {
+        buf.pop();
         for b in buf.iter_mut() {
             if *b == 0 {
                 *b = b' ';

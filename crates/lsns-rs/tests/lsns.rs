@@ -265,6 +265,32 @@ sleep 0.3
     assert!(o.out().contains(r#""command": null"#), "{o:?}");
 }
 
+/// util-linux reads at most 8192 bytes of `cmdline` and always drops the last byte read: a
+/// command line of 8195 bytes (argv[0] of 8190 bytes, then `100`) shows as argv[0] and one
+/// space (lsns-rs read 8191 bytes and dropped only a trailing NUL, losing the space).
+#[test]
+fn long_command_lines_are_cut_as_util_linux_cuts_them() {
+    if !need_root() {
+        return;
+    }
+    let setup = r#"
+for n in 9000 8191 8190 8189; do
+  L=$(head -c $n /dev/zero | tr '\0' a)
+  unshare -u bash -c 'exec -a "$0" sleep 100' "$L" &
+done
+sleep 0.3
+"#;
+    for args in [
+        &["-r", "-o", "PID,COMMAND", "-t", "uts"][..],
+        &["-J", "-t", "uts"],
+    ] {
+        same_in_pidns(setup, args);
+    }
+    let o = same_in_pidns(setup, &["-r", "-n", "-o", "COMMAND", "-t", "uts"]);
+    let cut = format!("{}\\x20\n", "a".repeat(8190));
+    assert!(o.out().contains(&cut), "{o:?}");
+}
+
 /// The C library decides the locale: a UTF-8 locale the system lacks leaves the C locale
 /// (ASCII tree glyphs, `\xHH` for bytes above 0x7f), as for the original. lsns-rs judged by
 /// the name alone and drew UTF-8 glyphs.
