@@ -432,8 +432,7 @@ impl Table {
                 match self.cell(l, c) {
                     // Empty text is null too, strings included (ul_jsonwrt_value_s), as for
                     // a process whose command line is one empty argument.
-                    None => buf.extend_from_slice(b"null"),
-                    Some(v) if v.is_empty() => buf.extend_from_slice(b"null"),
+                    None | Some([]) => buf.extend_from_slice(b"null"),
                     Some(v) if col.number => buf.extend_from_slice(v),
                     Some(v) => json_string(v, &mut buf),
                 }
