@@ -373,19 +373,62 @@ pub fn print(ctx: &mut Ctx<'_>, visible: usize) -> i32 {
     0
 }
 
-/// The width to fit when stdout is a terminal: `COLUMNS` if set and valid, else the terminal's.
+/// The width to fit when stdout is a terminal, as util-linux's get_terminal_width(80): the
+/// terminal's own width; only if it reports none, `COLUMNS` (when valid); else 80.
 fn terminal_width() -> Option<usize> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
         return None;
     }
-    if let Some(c) = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-    {
-        if c > 0 {
-            return Some(c);
+    let env = || std::env::var_os("COLUMNS").and_then(|v| columns_value(v.as_encoded_bytes()));
+    Some(
+        nscore::display::stdout_terminal_columns()
+            .or_else(env)
+            .unwrap_or(80),
+    )
+}
+
+/// `COLUMNS` as util-linux reads it (`strtol` base 10: leading white space and a sign allowed,
+/// nothing after the digits, 1 to INT_MAX).
+fn columns_value(v: &[u8]) -> Option<usize> {
+    let start = v
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))?;
+    let mut rest = &v[start..];
+    let negative = rest.first() == Some(&b'-');
+    if matches!(rest.first(), Some(b'+' | b'-')) {
+        rest = &rest[1..];
+    }
+    if rest.is_empty() || !rest.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &d in rest {
+        n = n.saturating_mul(10).saturating_add(u64::from(d - b'0'));
+    }
+    (!negative && (1..=i32::MAX as u64).contains(&n)).then_some(n as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::columns_value;
+
+    #[test]
+    fn columns_as_strtol_reads_them() {
+        assert_eq!(columns_value(b"40"), Some(40));
+        assert_eq!(columns_value(b" \t+40"), Some(40));
+        assert_eq!(columns_value(b"2147483647"), Some(2147483647));
+        for bad in [
+            &b"2147483648"[..],
+            b"40 ",
+            b"-40",
+            b"0",
+            b"",
+            b"+",
+            b"0x20",
+            b" ",
+        ] {
+            assert_eq!(columns_value(bad), None, "{bad:?}");
         }
     }
-    Some(nscore::display::stdout_terminal_columns().unwrap_or(80))
 }

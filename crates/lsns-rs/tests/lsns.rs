@@ -827,6 +827,48 @@ done
     assert!(String::from_utf8_lossy(parts[7]).contains("beyond the width"));
 }
 
+/// The terminal's own width wins over `COLUMNS`, which counts only when the terminal reports
+/// none, and is read as strtol reads it (leading blanks and `+` allowed, at most INT_MAX).
+/// lsns-rs preferred `COLUMNS` and parsed it strictly.
+#[test]
+fn terminal_width_before_columns() {
+    if !need_root() {
+        return;
+    }
+    let inner = r#"
+unshare -u bash -c 'exec -a "a very long command line that goes on and on and on beyond the width" sleep 100' &
+sleep 0.3
+for c in '200:stty cols 30;' '10:stty cols 40;' ' 25:' '+33:' '2147483648:' '40 :'; do
+  for b in /usr/bin/lsns "$OURS"; do
+    echo 999 > /proc/sys/kernel/ns_last_pid
+    COLUMNS="${c%%:*}" script -qc "${c#*:} bash -c 'exec -a lsns $b -o NS,COMMAND -t uts'" /dev/null
+    printf '\0@@lsns-test-split@@\0'
+  done
+done
+"#;
+    let mut cmd = Command::new("/bin/bash");
+    cmd.arg("-c")
+        .arg(r#"exec unshare -fp --mount-proc bash -c 'eval "$INNER"'"#)
+        .env("INNER", inner)
+        .env("OURS", OURS)
+        .env("LANG", "C.UTF-8");
+    let all = Outcome::of(sandbox(&mut cmd));
+    let parts = split(&all.stdout);
+    assert_eq!(parts.len(), 12, "{all:?}");
+    for pair in parts.chunks(2) {
+        assert_eq!(
+            String::from_utf8_lossy(pair[0]),
+            String::from_utf8_lossy(pair[1])
+        );
+    }
+    // COLUMNS=200 under a 30-column terminal: the terminal's width.
+    let first = String::from_utf8_lossy(parts[1]);
+    assert!(
+        first.lines().all(|l| l.trim_end().chars().count() <= 30),
+        "{first}"
+    );
+}
+
 /// §3.3: a network namespace kept alive only by a socket (its process moved to another netns)
 /// is listed with NPROCS 0.
 #[test]
