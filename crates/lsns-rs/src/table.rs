@@ -586,32 +586,15 @@ fn decode_utf8(s: &[u8]) -> Option<(char, usize)> {
     st.chars().next().map(|c| (c, len))
 }
 
+/// Whether the C library calls `c` printable (iswprint, as libsmartcols asks).
 fn printable(c: char) -> bool {
-    let u = c as u32;
-    !(0x80..0xa0).contains(&u) && !matches!(u, 0x2028 | 0x2029) && !(0xfff9..=0xfffb).contains(&u)
+    nscore::display::char_printable(c)
 }
 
-/// Columns a character takes on a terminal (0 for combining marks, 2 for wide East Asian).
+/// Columns a character takes on a terminal: the C library's wcwidth in the locale set at
+/// start (0 for combining marks, 2 for wide East Asian characters and emoji).
 fn char_width(c: char) -> usize {
-    let u = c as u32;
-    if (0x300..0x370).contains(&u) || (0x200b..=0x200f).contains(&u) {
-        return 0;
-    }
-    let wide = (0x1100..=0x115f).contains(&u)
-        || (0x2e80..=0xa4cf).contains(&u)
-        || (0xac00..=0xd7a3).contains(&u)
-        || (0xf900..=0xfaff).contains(&u)
-        || (0xfe30..=0xfe4f).contains(&u)
-        || (0xff00..=0xff60).contains(&u)
-        || (0xffe0..=0xffe6).contains(&u)
-        || (0x1f300..=0x1f64f).contains(&u)
-        || (0x1f900..=0x1f9ff).contains(&u)
-        || (0x20000..=0x3fffd).contains(&u);
-    if wide {
-        2
-    } else {
-        1
-    }
+    nscore::display::char_cells(c).unwrap_or(0)
 }
 
 /// The display width of already encoded text.
@@ -649,6 +632,9 @@ mod tests {
 
     #[test]
     fn escapes() {
+        // Printability and widths are the C library's: a UTF-8 locale, as lsns-rs sets it.
+        std::env::set_var("LC_ALL", "C.UTF-8");
+        assert!(nscore::display::set_locale_from_env());
         let mut b = Vec::new();
         raw_escape(b"a b\\\xff\xc3\xa9", &mut b);
         assert_eq!(b, b"a\\x20b\\x5c\\xff\\xc3\\xa9");

@@ -869,6 +869,42 @@ done
     );
 }
 
+/// Character widths on a terminal are the C library's (wcwidth): a watch (U+231A) takes two
+/// cells, regional indicators one each. lsns-rs's own table cut such names one cell off.
+#[test]
+fn wide_characters_are_cut_by_wcwidth() {
+    if !need_root() {
+        return;
+    }
+    let inner = r#"
+unshare -u bash -c 'exec -a "$0" sleep 100' "🇩🇪 flag ☃ snow ⌚ watch 😀 and more words long enough x" &
+sleep 0.3
+for c in 41 42 43 44; do
+  for b in /usr/bin/lsns "$OURS"; do
+    echo 999 > /proc/sys/kernel/ns_last_pid
+    COLUMNS=$c script -qc "bash -c 'exec -a lsns $b -o NS,COMMAND -t uts'" /dev/null
+    printf '\0@@lsns-test-split@@\0'
+  done
+done
+"#;
+    let mut cmd = Command::new("/bin/bash");
+    cmd.arg("-c")
+        .arg(r#"exec unshare -fp --mount-proc bash -c 'eval "$INNER"'"#)
+        .env("INNER", inner)
+        .env("OURS", OURS)
+        .env("LANG", "C.UTF-8");
+    let all = Outcome::of(sandbox(&mut cmd));
+    let parts = split(&all.stdout);
+    assert_eq!(parts.len(), 8, "{all:?}");
+    for pair in parts.chunks(2) {
+        assert_eq!(
+            String::from_utf8_lossy(pair[0]),
+            String::from_utf8_lossy(pair[1])
+        );
+    }
+    assert!(String::from_utf8_lossy(parts[1]).contains("⌚"), "{all:?}");
+}
+
 /// §3.3: a network namespace kept alive only by a socket (its process moved to another netns)
 /// is listed with NPROCS 0.
 #[test]

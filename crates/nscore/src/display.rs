@@ -94,6 +94,30 @@ pub fn set_locale_from_env() -> bool {
     cs.to_bytes() == b"UTF-8"
 }
 
+extern "C" {
+    fn wcwidth(c: libc::wchar_t) -> libc::c_int;
+    // wint_t is an unsigned int in glibc.
+    fn iswprint(wc: libc::c_uint) -> libc::c_int;
+}
+
+/// The terminal cells `c` takes in the current locale (`wcwidth(3)`): 0 for combining marks,
+/// 2 for wide East Asian characters and emoji, `None` for a character that is not printable.
+/// Meaningful after [`set_locale_from_env`] has chosen a UTF-8 locale.
+#[doc(alias = "wcwidth")]
+pub fn char_cells(c: char) -> Option<usize> {
+    // SAFETY: wcwidth only reads its argument (a Unicode scalar value fits wchar_t, i32 here).
+    let w = unsafe { wcwidth(c as libc::wchar_t) };
+    usize::try_from(w).ok()
+}
+
+/// Whether `c` is printable in the current locale (`iswprint(3)`); libsmartcols shows the
+/// bytes of a character that is not as `\xHH`.
+#[doc(alias = "iswprint")]
+pub fn char_printable(c: char) -> bool {
+    // SAFETY: iswprint only reads its argument.
+    unsafe { iswprint(c as libc::c_uint) != 0 }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
