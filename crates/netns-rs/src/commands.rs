@@ -158,6 +158,11 @@ impl IdAnswer {
         }
     }
 
+    /// Whether [`IdAnswer::report`] prints anything.
+    fn reports(&self) -> bool {
+        matches!(self, IdAnswer::Err(_) | IdAnswer::Stale)
+    }
+
     fn report(&self, name: &OsStr) {
         match self {
             IdAnswer::Err(e) => netlink_error(e),
@@ -238,21 +243,32 @@ fn list(ctx: &mut Ctx) -> i32 {
     let mut json = ctx.json.then(|| JsonList::begin(ctx.pretty));
     let mut text = Vec::new();
     for (name, answer) in &entries {
+        // ip prints the name, then asks for the id (printing any error), then the id: what is
+        // printed before the error goes out first (a terminal shows it first).
+        match &mut json {
+            Some(j) => {
+                j.open_object();
+                j.member("name", &JVal::Str(bytes(name)));
+            }
+            None => text.extend_from_slice(bytes(name)),
+        }
         // A stale entry is explained once, not twice as ip repeats its error.
-        if !(first_map && matches!(answer, IdAnswer::Stale)) {
+        if answer.reports() && !(first_map && matches!(answer, IdAnswer::Stale)) {
+            match &mut json {
+                Some(j) => j.emit(),
+                None => out(&std::mem::take(&mut text)),
+            }
             answer.report(name);
         }
         let id = answer.id();
         match &mut json {
-            Some(j) => match id {
-                Some(id) => j.object(&[
-                    ("name", JVal::Str(bytes(name))),
-                    ("id", JVal::Int(id.into())),
-                ]),
-                None => j.object(&[("name", JVal::Str(bytes(name)))]),
-            },
+            Some(j) => {
+                if let Some(id) = id {
+                    j.member("id", &JVal::Int(id.into()));
+                }
+                j.close_object();
+            }
             None => {
-                text.extend_from_slice(bytes(name));
                 if let Some(id) = id {
                     text.extend_from_slice(format!(" (id: {id})").as_bytes());
                 }
@@ -351,36 +367,15 @@ fn list_id(ctx: &mut Ctx, args: &[OsString]) -> i32 {
 /// ip's `print_nsid`, with its name lookup: the cache by (current-)nsid, taken out once printed;
 /// else a fresh walk of the run dir for a name with this nsid, put back into the cache.
 fn print_nsid(ctx: &mut Ctx, e: &NsidEntry, json: &mut Option<JsonList>, text: &mut Vec<u8>) {
-    let key = if e.has_current { e.current } else { e.nsid };
-    let mut name: Option<OsString> = None;
-    if let (Some(k), Some(map)) = (key, ctx.map.as_mut()) {
-        if let Some(pos) = map.iter().position(|(_, id)| *id == k) {
-            name = Some(map.remove(pos).0);
-        }
-    }
-    if name.is_none() {
-        if let Some(n) = e.nsid {
-            name = name_of_nsid(ctx, n);
-            if let (Some(found), Some(map)) = (&name, ctx.map.as_mut()) {
-                if !map.iter().any(|(_, id)| *id == n) {
-                    map.push((found.clone(), n));
-                }
-            }
-        }
-    }
     match json {
         Some(j) => {
-            let mut members: Vec<(&str, JVal<'_>)> = Vec::new();
+            j.open_object();
             if let Some(n) = e.nsid {
-                members.push(("nsid", JVal::Int(n.into())));
+                j.member("nsid", &JVal::Int(n.into()));
             }
             if let Some(c) = e.current {
-                members.push(("current-nsid", JVal::Int(c.into())));
+                j.member("current-nsid", &JVal::Int(c.into()));
             }
-            if let Some(n) = &name {
-                members.push(("name", JVal::Str(bytes(n))));
-            }
-            j.object(&members);
         }
         None => {
             match e.nsid {
@@ -393,6 +388,38 @@ fn print_nsid(ctx: &mut Ctx, e: &NsidEntry, json: &mut Option<JsonList>, text: &
                     None => text.extend_from_slice(b"current-nsid unassigned "),
                 }
             }
+        }
+    }
+    let key = if e.has_current { e.current } else { e.nsid };
+    let mut name: Option<OsString> = None;
+    if let (Some(k), Some(map)) = (key, ctx.map.as_mut()) {
+        if let Some(pos) = map.iter().position(|(_, id)| *id == k) {
+            name = Some(map.remove(pos).0);
+        }
+    }
+    if name.is_none() {
+        if let Some(n) = e.nsid {
+            // The walk may print errors: what ip has printed by then goes out first.
+            match json {
+                Some(j) => j.emit(),
+                None => out(&std::mem::take(text)),
+            }
+            name = name_of_nsid(ctx, n);
+            if let (Some(found), Some(map)) = (&name, ctx.map.as_mut()) {
+                if !map.iter().any(|(_, id)| *id == n) {
+                    map.push((found.clone(), n));
+                }
+            }
+        }
+    }
+    match json {
+        Some(j) => {
+            if let Some(n) = &name {
+                j.member("name", &JVal::Str(bytes(n)));
+            }
+            j.close_object();
+        }
+        None => {
             if let Some(n) = &name {
                 text.extend_from_slice(b"(iproute2 netns name: ");
                 text.extend_from_slice(bytes(n));

@@ -1,18 +1,66 @@
-//! What netns-rs prints: stdout is collected and written in one go (as C stdio does when it is
-//! not a terminal, so 1,000 names cost one `write(2)`, not 1,000), stderr messages go out at
-//! once, bare, without a program-name prefix (ip prints them that way), and JSON is written
-//! byte for byte as iproute2's `json_writer` writes it.
+//! What netns-rs prints: stdout is buffered as C stdio buffers it (line by line on a terminal,
+//! in blocks of the stream's block size otherwise, so 1,000 names cost a few `write(2)`s, not
+//! 1,000), which also keeps stdout and stderr interleaved where ip's are (a terminal shows a
+//! name before the error about the next entry). stderr messages go out at once, bare, without a
+//! program-name prefix (ip prints them that way), and JSON is written byte for byte as
+//! iproute2's `json_writer` writes it.
 
 use std::cell::RefCell;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::os::fd::AsFd;
+use std::os::unix::fs::MetadataExt;
 
-thread_local! {
-    static OUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+struct Out {
+    buf: Vec<u8>,
+    /// 0 until the first write looks at stdout.
+    cap: usize,
+    line_buffered: bool,
 }
 
-/// Append bytes to stdout's buffer.
+thread_local! {
+    static OUT: RefCell<Out> = const {
+        RefCell::new(Out {
+            buf: Vec::new(),
+            cap: 0,
+            line_buffered: false,
+        })
+    };
+}
+
+fn write_stdout(bytes: &[u8]) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(bytes);
+    let _ = stdout.flush();
+}
+
+/// Append bytes to stdout's buffer, writing out what C stdio would write by now: every
+/// complete line on a terminal, whole blocks otherwise.
 pub fn out(bytes: &[u8]) {
-    OUT.with(|o| o.borrow_mut().extend_from_slice(bytes));
+    OUT.with(|o| {
+        let mut o = o.borrow_mut();
+        if o.cap == 0 {
+            let stdout = std::io::stdout();
+            o.line_buffered = stdout.is_terminal();
+            o.cap = stdout
+                .as_fd()
+                .try_clone_to_owned()
+                .ok()
+                .and_then(|fd| std::fs::File::from(fd).metadata().ok())
+                .and_then(|m| usize::try_from(m.blksize()).ok())
+                .filter(|&b| b > 0)
+                .unwrap_or(4096);
+        }
+        o.buf.extend_from_slice(bytes);
+        let len = if o.line_buffered {
+            o.buf.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1)
+        } else {
+            o.buf.len() - o.buf.len() % o.cap
+        };
+        if len > 0 {
+            let chunk: Vec<u8> = o.buf.drain(..len).collect();
+            write_stdout(&chunk);
+        }
+    });
 }
 
 /// Write stdout's buffer now (before a fork or an exec, and after each monitor event). Write
@@ -20,11 +68,9 @@ pub fn out(bytes: &[u8]) {
 pub fn flush_out() {
     OUT.with(|o| {
         let mut o = o.borrow_mut();
-        if !o.is_empty() {
-            let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(&o);
-            let _ = stdout.flush();
-            o.clear();
+        if !o.buf.is_empty() {
+            let chunk = std::mem::take(&mut o.buf);
+            write_stdout(&chunk);
         }
     });
 }
@@ -68,6 +114,7 @@ pub enum JVal<'a> {
 pub struct JsonList {
     pretty: bool,
     count: usize,
+    members: usize,
     buf: Vec<u8>,
 }
 
@@ -77,40 +124,64 @@ impl JsonList {
         JsonList {
             pretty,
             count: 0,
+            members: 0,
             buf: b"[".to_vec(),
         }
     }
 
     /// One object with these members, in order.
     pub fn object(&mut self, members: &[(&str, JVal<'_>)]) {
+        self.open_object();
+        for (key, value) in members {
+            self.member(key, value);
+        }
+        self.close_object();
+    }
+
+    /// `{` (after a `,` from the object before).
+    pub fn open_object(&mut self) {
         if self.count > 0 {
             self.buf.push(b',');
         } else if self.pretty {
             self.buf.push(b' ');
         }
         self.count += 1;
+        self.members = 0;
         self.buf.push(b'{');
-        for (i, (key, value)) in members.iter().enumerate() {
-            if i > 0 {
-                self.buf.push(b',');
-            }
-            if self.pretty {
-                self.buf.extend_from_slice(b"\n        ");
-            }
-            put_string(&mut self.buf, key.as_bytes());
-            self.buf.push(b':');
-            if self.pretty {
-                self.buf.push(b' ');
-            }
-            match value {
-                JVal::Int(n) => self.buf.extend_from_slice(n.to_string().as_bytes()),
-                JVal::Str(s) => put_string(&mut self.buf, s),
-            }
+    }
+
+    /// One member of the open object.
+    pub fn member(&mut self, key: &str, value: &JVal<'_>) {
+        if self.members > 0 {
+            self.buf.push(b',');
         }
+        self.members += 1;
+        if self.pretty {
+            self.buf.extend_from_slice(b"\n        ");
+        }
+        put_string(&mut self.buf, key.as_bytes());
+        self.buf.push(b':');
+        if self.pretty {
+            self.buf.push(b' ');
+        }
+        match value {
+            JVal::Int(n) => self.buf.extend_from_slice(n.to_string().as_bytes()),
+            JVal::Str(s) => put_string(&mut self.buf, s),
+        }
+    }
+
+    /// `}`.
+    pub fn close_object(&mut self) {
         if self.pretty {
             self.buf.extend_from_slice(b"\n    ");
         }
         self.buf.push(b'}');
+    }
+
+    /// Hand what is rendered so far to stdout, as ip's json_writer has by this point (so an
+    /// error printed next lands where ip's does on a terminal).
+    pub fn emit(&mut self) {
+        out(&std::mem::take(&mut self.buf));
     }
 
     /// `]` and the newline; the whole array goes to stdout's buffer.

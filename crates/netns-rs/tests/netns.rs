@@ -770,3 +770,52 @@ fn list_more_names_than_the_fd_limit() {
     );
     assert!(o.out().ends_with("110\nrc=0\n"), "{o:?}");
 }
+
+// ---------------------------------------------------------------- review round
+
+/// On a terminal ip's stdout is line-buffered and it prints a name before asking for its id, so
+/// the error about a stray entry shows up after the lines before it (and, in pretty JSON, in the
+/// middle of the array); list-id likewise prints a line's start before walking the run dir for
+/// its name. netns-rs once printed all of stdout at the end, after every error.
+#[test]
+fn terminal_interleaves_stdout_and_errors_as_ip() {
+    if !need_root() {
+        return;
+    }
+    let setup = "ip netns add a; touch /run/netns/f; ip netns add b; ip netns add c\n\
+                 ip netns set a 1; ip netns set b 0\n\
+                 p=$(ip netns exec b sh -c 'sleep 5 >/dev/null 2>&1 & echo $!')\n\
+                 ip netns exec b ip netns set c 7\n";
+    for cmd in [
+        "$NETNS list",
+        "-j -p $NETNS list",
+        "$NETNS list-id target-nsid 0",
+        "-j -p $NETNS list-id target-nsid 0",
+    ] {
+        let o = same_sh(&format!(
+            "{setup}script -qec \"$IP {cmd}\" /dev/null; echo \"rc=$?\"; kill $p"
+        ));
+        // An error for f comes after some of stdout, not before all of it.
+        let text = o.out();
+        let last_err = text.rfind("Error: Peer netns reference is invalid.");
+        let first_out = text.find(['[', 'b', 'c', 'n']);
+        assert!(
+            matches!((first_out, last_err), (Some(o), Some(e)) if o < e),
+            "{o:?}"
+        );
+    }
+    // Into one pipe ip's stdout goes in blocks of the pipe's block size: errors land between
+    // blocks, not all before a big listing.
+    let o = same_sh(
+        "ip netns add a; touch /run/netns/f\n\
+         for i in $(seq 150); do ip netns attach a-long-name-for-a-namespace-to-fill-a-block-$i $$; done\n\
+         touch /run/netns/g; $IP $NETNS list 2>&1 | grep -n -v ^a-long; echo \"rc=$?\"",
+    );
+    // Some error lines come after the first block of names.
+    let late = o
+        .out()
+        .lines()
+        .filter(|l| l.contains(":Error") && !l.starts_with("1:") && !l.starts_with("2:"))
+        .count();
+    assert!(late > 0, "{o:?}");
+}
