@@ -594,6 +594,9 @@ fn printable(c: char) -> bool {
 /// Columns a character takes on a terminal: the C library's wcwidth in the locale set at
 /// start (0 for combining marks, 2 for wide East Asian characters and emoji).
 fn char_width(c: char) -> usize {
+    if (' '..'\x7f').contains(&c) {
+        return 1;
+    }
     nscore::display::char_cells(c).unwrap_or(0)
 }
 
