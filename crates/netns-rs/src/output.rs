@@ -12,6 +12,9 @@ use std::os::unix::fs::MetadataExt;
 
 struct Out {
     buf: Vec<u8>,
+    /// A duplicate of fd 1, written to without std's own stdout buffer (which would keep what
+    /// a failed write left and report it at exit; ip ignores stdout errors).
+    file: Option<std::fs::File>,
     /// 0 until the first write looks at stdout.
     cap: usize,
     line_buffered: bool,
@@ -21,16 +24,41 @@ thread_local! {
     static OUT: RefCell<Out> = const {
         RefCell::new(Out {
             buf: Vec::new(),
+            file: None,
             cap: 0,
             line_buffered: false,
         })
     };
 }
 
-fn write_stdout(bytes: &[u8]) {
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(bytes);
-    let _ = stdout.flush();
+impl Out {
+    fn init(&mut self) {
+        if self.cap != 0 {
+            return;
+        }
+        let stdout = std::io::stdout();
+        self.line_buffered = stdout.is_terminal();
+        self.file = stdout
+            .as_fd()
+            .try_clone_to_owned()
+            .ok()
+            .map(std::fs::File::from);
+        self.cap = self
+            .file
+            .as_ref()
+            .and_then(|f| f.metadata().ok())
+            .and_then(|m| usize::try_from(m.blksize()).ok())
+            .filter(|&b| b > 0)
+            .unwrap_or(4096);
+    }
+
+    /// Write the first `len` buffered bytes; errors are ignored, as ip's stdio ignores them.
+    fn write_out(&mut self, len: usize) {
+        let chunk: Vec<u8> = self.buf.drain(..len).collect();
+        if let Some(f) = &mut self.file {
+            let _ = f.write_all(&chunk);
+        }
+    }
 }
 
 /// Append bytes to stdout's buffer, writing out what C stdio would write by now: every
@@ -38,18 +66,7 @@ fn write_stdout(bytes: &[u8]) {
 pub fn out(bytes: &[u8]) {
     OUT.with(|o| {
         let mut o = o.borrow_mut();
-        if o.cap == 0 {
-            let stdout = std::io::stdout();
-            o.line_buffered = stdout.is_terminal();
-            o.cap = stdout
-                .as_fd()
-                .try_clone_to_owned()
-                .ok()
-                .and_then(|fd| std::fs::File::from(fd).metadata().ok())
-                .and_then(|m| usize::try_from(m.blksize()).ok())
-                .filter(|&b| b > 0)
-                .unwrap_or(4096);
-        }
+        o.init();
         o.buf.extend_from_slice(bytes);
         let len = if o.line_buffered {
             o.buf.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1)
@@ -57,20 +74,19 @@ pub fn out(bytes: &[u8]) {
             o.buf.len() - o.buf.len() % o.cap
         };
         if len > 0 {
-            let chunk: Vec<u8> = o.buf.drain(..len).collect();
-            write_stdout(&chunk);
+            o.write_out(len);
         }
     });
 }
 
-/// Write stdout's buffer now (before a fork or an exec, and after each monitor event). Write
-/// errors are ignored, as ip's stdio ignores them.
+/// Write stdout's buffer now (before a fork or an exec, and after each monitor event).
 pub fn flush_out() {
     OUT.with(|o| {
         let mut o = o.borrow_mut();
         if !o.buf.is_empty() {
-            let chunk = std::mem::take(&mut o.buf);
-            write_stdout(&chunk);
+            o.init();
+            let len = o.buf.len();
+            o.write_out(len);
         }
     });
 }

@@ -819,3 +819,23 @@ fn terminal_interleaves_stdout_and_errors_as_ip() {
         .count();
     assert!(late > 0, "{o:?}");
 }
+
+/// ip ignores stdout errors: a pipe with no reader (SIGPIPE ignored) or a full disk leaves its
+/// status 0 and prints nothing. Written in blocks, netns-rs once left the failed block in std's
+/// stdout buffer and reported `write error` at exit.
+#[test]
+fn stdout_errors_ignored_as_ip() {
+    if !need_root() {
+        return;
+    }
+    let o = same_sh(
+        "ip netns add a\n\
+         for i in $(seq 180); do ip netns attach a-long-name-for-a-namespace-to-fill-a-block-$i $$; done\n\
+         trap '' PIPE\n\
+         mkfifo /run/p; exec 5<>/run/p 6>/run/p 5<&-\n\
+         $IP $NETNS list >&6; echo \"rc=$?\"\n\
+         $IP -j $NETNS list >&6; echo \"rc=$?\"\n\
+         $IP $NETNS list >/dev/full; echo \"rc=$?\"",
+    );
+    assert_eq!(o.out(), "rc=0\nrc=0\nrc=0\n", "{o:?}");
+}
