@@ -61,7 +61,7 @@ pub fn warn(message: impl std::fmt::Display) {
     write_stderr(format!("{}: {}\n", prog(), message).as_bytes());
 }
 
-/// Report a command-line error as util-linux does: glibc's message (starting with argv[0] as
+/// Report a command-line error as util-linux does: glibc's message (starting with `argv[0]` as
 /// typed), then [`try_help`]. The caller exits 1.
 pub fn getopt_error(e: &getopt::GetoptError) {
     write_stderr(&e.line(argv0()));
