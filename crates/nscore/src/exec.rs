@@ -40,6 +40,16 @@ fn to_cstring(s: &OsStr) -> Result<CString, Errno> {
 /// `argv[0]`), keeping the environment, open descriptors, signal mask and dispositions as they are.
 /// Returns only on failure.
 pub fn execvp(program: &OsStr, argv: &[OsString]) -> ExecError {
+    exec_with(program, argv, true)
+}
+
+/// `execv(3)`: run `program` exactly as given (no `PATH` search, no `/bin/sh` fallback for a
+/// file without `#!`), with `argv` (including `argv[0]`). Returns only on failure.
+pub fn execv(program: &OsStr, argv: &[OsString]) -> ExecError {
+    exec_with(program, argv, false)
+}
+
+fn exec_with(program: &OsStr, argv: &[OsString], search_path: bool) -> ExecError {
     let fail = |errno| ExecError {
         program: program.to_os_string(),
         errno,
@@ -59,7 +69,11 @@ pub fn execvp(program: &OsStr, argv: &[OsString]) -> ExecError {
     // SAFETY: prog and every argv element are NUL-terminated C strings that outlive the call,
     // and the argv array is NULL-terminated.
     unsafe {
-        libc::execvp(prog.as_ptr(), ptrs.as_ptr());
+        if search_path {
+            libc::execvp(prog.as_ptr(), ptrs.as_ptr());
+        } else {
+            libc::execv(prog.as_ptr(), ptrs.as_ptr());
+        }
     }
     fail(Errno::from_raw_os_error(
         std::io::Error::last_os_error()
@@ -99,35 +113,4 @@ pub fn login_shell() -> OsString {
         return OsString::from(pw.shell);
     }
     OsString::from("/bin/sh")
-}
-
-/// `execv(3)`: run `program` exactly as given (no `PATH` search, no `/bin/sh` fallback for a
-/// file without `#!`), with `argv` (including `argv[0]`). Returns only on failure.
-pub fn execv(program: &OsStr, argv: &[OsString]) -> ExecError {
-    let fail = |errno| ExecError {
-        program: program.to_os_string(),
-        errno,
-    };
-    let Ok(prog) = to_cstring(program) else {
-        return fail(Errno::NOENT);
-    };
-    let mut cargs = Vec::with_capacity(argv.len());
-    for a in argv {
-        match to_cstring(a) {
-            Ok(c) => cargs.push(c),
-            Err(e) => return fail(e),
-        }
-    }
-    let mut ptrs: Vec<*const libc::c_char> = cargs.iter().map(|c| c.as_ptr()).collect();
-    ptrs.push(std::ptr::null());
-    // SAFETY: prog and every argv element are NUL-terminated C strings that outlive the call,
-    // and the argv array is NULL-terminated.
-    unsafe {
-        libc::execv(prog.as_ptr(), ptrs.as_ptr());
-    }
-    fail(Errno::from_raw_os_error(
-        std::io::Error::last_os_error()
-            .raw_os_error()
-            .unwrap_or(libc::ENOENT),
-    ))
 }
