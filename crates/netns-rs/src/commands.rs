@@ -653,6 +653,22 @@ fn delete(ctx: &mut Ctx, args: &[OsString]) -> i32 {
     }
 }
 
+/// The identity of an opened network namespace file, with ip's messages (and status 1) when
+/// the open or the stat failed — what `identify` and `pids` both start with.
+fn netns_identity(opened: Result<OwnedFd, Errno>) -> Result<nscore::NsId, i32> {
+    let fd = opened.map_err(|e| {
+        say(&[b"Cannot open network namespace: ", &serr(e)]);
+        1
+    })?;
+    nscore::NsId::from_fd(&fd).map_err(|e| {
+        say(&[
+            b"Stat of netns failed: ",
+            &serr(e.errno().unwrap_or(Errno::IO)),
+        ]);
+        1
+    })
+}
+
 fn open_proc_net(pid: &[u8]) -> Result<OwnedFd, Errno> {
     let mut p = b"/proc/".to_vec();
     p.extend_from_slice(pid);
@@ -675,22 +691,9 @@ fn identify(ctx: &mut Ctx, args: &[OsString]) -> i32 {
             p.as_bytes()
         }
     };
-    let fd = match open_proc_net(pid) {
-        Ok(fd) => fd,
-        Err(e) => {
-            say(&[b"Cannot open network namespace: ", &serr(e)]);
-            return 1;
-        }
-    };
-    let id = match nscore::NsId::from_fd(&fd) {
+    let id = match netns_identity(open_proc_net(pid)) {
         Ok(id) => id,
-        Err(e) => {
-            say(&[
-                b"Stat of netns failed: ",
-                &serr(e.errno().unwrap_or(Errno::IO)),
-            ]);
-            return 1;
-        }
+        Err(code) => return code,
     };
     let mut found: Option<OsString> = None;
     match RunDir::open() {
@@ -729,22 +732,9 @@ fn pids(ctx: &mut Ctx, args: &[OsString]) -> i32 {
         say(&[b"extra arguments specified"]);
         return 1;
     }
-    let fd = match netns::open_path(&netns::entry_path(&args[0])) {
-        Ok(fd) => fd,
-        Err(e) => {
-            say(&[b"Cannot open network namespace: ", &serr(e)]);
-            return 1;
-        }
-    };
-    let id = match nscore::NsId::from_fd(&fd) {
+    let id = match netns_identity(netns::open_path(&netns::entry_path(&args[0]))) {
         Ok(id) => id,
-        Err(e) => {
-            say(&[
-                b"Stat of netns failed: ",
-                &serr(e.errno().unwrap_or(Errno::IO)),
-            ]);
-            return 1;
-        }
+        Err(code) => return code,
     };
     let list = match netns::pids_in(id) {
         Ok(l) => l,

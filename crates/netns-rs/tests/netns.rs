@@ -288,6 +288,22 @@ fn identify_and_pids() {
     same_sh("ip netns add a; ip netns exec a sleep 10 >/dev/null 2>&1 & sleep 0.3; p=$(ip netns pids a); ip netns attach b $p; ip netns attach c $p; $IP $NETNS identify $p; kill $p");
     same_sh("ip netns add a; ip netns exec a sleep 10 >/dev/null 2>&1 & sleep 0.3; p=$!; [ \"$($IP $NETNS pids a)\" = $p ] && echo same-pid; kill $p");
     same("ip netns add a", &["pids", "a"]);
+    // The failures of both (spec ip-netns.md §1.4): no such PID or name, junk, extra words.
+    let o = same("ip netns add a", &["identify", "2147483647"]);
+    assert_eq!(
+        o.err(),
+        "Cannot open network namespace: No such file or directory\n"
+    );
+    assert_eq!(o.code, 1);
+    let o = same("ip netns add a", &["pids", "nosuch"]);
+    assert_eq!(
+        o.err(),
+        "Cannot open network namespace: No such file or directory\n"
+    );
+    assert_eq!(o.code, 1);
+    same("", &["identify", "abc"]);
+    same("", &["identify", "1", "2"]);
+    same("ip netns add a", &["pids", "a", "b"]);
 }
 
 #[test]

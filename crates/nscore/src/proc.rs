@@ -70,8 +70,12 @@ impl ProcFs {
 
     /// Open one process's directory.
     pub fn process(&self, pid: i32) -> Result<ProcDir> {
-        let mut buf = [0u8; 16];
-        let name = fmt_pid(&mut buf, pid);
+        if pid <= 0 {
+            // No /proc entry has such a name.
+            return Err(Error::Gone { pid });
+        }
+        let mut buf = [0u8; 24];
+        let name = decimal_cstr(&mut buf, pid as u64);
         let fd = openat(
             &self.fd,
             name,
@@ -92,24 +96,20 @@ impl ProcFs {
     }
 }
 
-/// A NUL-terminated decimal rendering of a PID in `buf`, without allocating.
-fn fmt_pid(buf: &mut [u8; 16], pid: i32) -> &CStr {
-    let mut n = pid.unsigned_abs();
-    let mut i = 15; // buf[15] stays NUL
+/// A NUL-terminated decimal rendering of `n` in `buf`, without allocating (entry names under
+/// `/proc` and `/proc/PID/fd`, built once per entry in hot loops).
+pub(crate) fn decimal_cstr(buf: &mut [u8; 24], mut n: u64) -> &CStr {
+    let mut i = 23; // buf[23] stays NUL
+    buf[23] = 0;
     loop {
         i -= 1;
         buf[i] = b'0' + (n % 10) as u8;
         n /= 10;
-        if n == 0 || i == 0 {
+        if n == 0 {
             break;
         }
     }
-    if pid < 0 && i > 0 {
-        i -= 1;
-        buf[i] = b'-';
-    }
-    // The slice runs from the first digit to the NUL at buf[15].
-    CStr::from_bytes_with_nul(&buf[i..16]).unwrap_or(c"0")
+    CStr::from_bytes_with_nul(&buf[i..]).unwrap_or(c"0")
 }
 
 /// Parse a `/proc` entry name as a PID: ASCII digits only, positive, fits in i32.
@@ -255,9 +255,9 @@ mod tests {
 
     #[test]
     fn formats_pids_without_allocating() {
-        for pid in [1, 9, 10, 42, 4194304, i32::MAX] {
-            let mut b = [0u8; 16];
-            assert_eq!(fmt_pid(&mut b, pid).to_str().unwrap(), pid.to_string());
+        for n in [0, 1, 9, 10, 42, 4194304, i32::MAX as u64, u64::MAX] {
+            let mut b = [0u8; 24];
+            assert_eq!(decimal_cstr(&mut b, n).to_str().unwrap(), n.to_string());
         }
     }
 

@@ -375,21 +375,6 @@ fn ns_ino(dir: &ProcDir, kind: NsKind, buf: &mut Vec<u8>) -> Option<u64> {
     ino
 }
 
-/// A NUL-terminated decimal number in `buf`.
-fn fmt_num(buf: &mut [u8; 24], mut n: u64) -> &CStr {
-    let mut i = 23; // buf[23] stays NUL
-    buf[23] = 0;
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
-    }
-    CStr::from_bytes_with_nul(&buf[i..]).unwrap_or(c"0")
-}
-
 /// The PPID from `/proc/PID/stat`, in one read(2) (the line is far shorter than the buffer).
 fn read_ppid(dir: &ProcDir, buf: &mut Vec<u8>) -> Option<i32> {
     let fd = openat(
@@ -559,7 +544,7 @@ impl Worker {
         let mut pidfd: Option<Option<OwnedFd>> = None;
         let mut name = [0u8; 24];
         for &num in &nums {
-            let name = fmt_num(&mut name, num);
+            let name = crate::proc::decimal_cstr(&mut name, num);
             link.clear();
             let Ok(target) = readlinkat(fdd, name, std::mem::take(&mut link)) else {
                 continue;

@@ -434,15 +434,7 @@ mod tests {
         long: Option<&'static str>,
         has_arg: HasArg,
     ) -> OptDef<T> {
-        OptDef {
-            key,
-            short,
-            long,
-            has_arg,
-            value_name: None,
-            help: "",
-            group: 0,
-        }
+        OptDef::new(key, short, long, has_arg, None, "", 0)
     }
 
     /// Equivalent to `-o 'mf:T::' -l 'mount::,mount-proc::,fork,forward-signals,target:,t:'`.
@@ -831,30 +823,14 @@ mod tests {
                 n += 1;
             }
             let has_arg = [HasArg::No, HasArg::Required, HasArg::Optional][n];
-            t.push(OptDef {
-                key: t.len(),
-                short: Some(c),
-                long: None,
-                has_arg,
-                value_name: None,
-                help: "",
-                group: 0,
-            });
+            t.push(OptDef::new(t.len(), Some(c), None, has_arg, None, "", 0));
             i += 1 + n;
         }
         for l in longs.split(',') {
             let name = l.trim_end_matches(':');
             let has_arg = [HasArg::No, HasArg::Required, HasArg::Optional][l.len() - name.len()];
             let name: &'static str = Box::leak(name.to_string().into_boxed_str());
-            t.push(OptDef {
-                key: t.len(),
-                short: None,
-                long: Some(name),
-                has_arg,
-                value_name: None,
-                help: "",
-                group: 0,
-            });
+            t.push(OptDef::new(t.len(), None, Some(name), has_arg, None, "", 0));
         }
         t
     }

@@ -195,26 +195,6 @@ mod tests {
     use std::process::Command;
     use HasArg::{No, Optional, Required};
 
-    const fn o<K>(
-        key: K,
-        short: Option<char>,
-        long: Option<&'static str>,
-        has_arg: HasArg,
-        value_name: Option<&'static str>,
-        help: &'static str,
-        group: u8,
-    ) -> OptDef<K> {
-        OptDef {
-            key,
-            short,
-            long,
-            has_arg,
-            value_name,
-            help,
-            group,
-        }
-    }
-
     /// A table entry for the layout tests.
     const fn e(
         short: Option<char>,
@@ -224,7 +204,7 @@ mod tests {
         help: &'static str,
         group: u8,
     ) -> OptDef<()> {
-        o((), short, long, has_arg, value_name, help, group)
+        OptDef::new((), short, long, has_arg, value_name, help, group)
     }
 
     // The layout tables below copy the option names, arguments and groups of the originals
@@ -507,8 +487,9 @@ mod tests {
 
     #[test]
     fn labels_and_edge_cases() {
-        let opt =
-            |short, long, has_arg, value_name| o(0u8, short, long, has_arg, value_name, "x", 0);
+        let opt = |short, long, has_arg, value_name| {
+            OptDef::new(0u8, short, long, has_arg, value_name, "x", 0)
+        };
         let cases = [
             (opt(Some('x'), None, Required, Some("<n>")), " -x <n>"),
             (opt(Some('x'), None, Required, Some("=<n>")), " -x <n>"),
@@ -554,10 +535,10 @@ mod tests {
 
         // Hidden entries do not start a group; empty tables render nothing.
         let t = [
-            o(0u8, Some('a'), None, No, None, "a", 0),
-            o(1, Some('b'), None, No, None, "", 1),
-            o(2, Some('c'), None, No, None, "c", 0),
-            o(3, Some('d'), None, No, None, "d", 2),
+            OptDef::new(0u8, Some('a'), None, No, None, "a", 0),
+            OptDef::new(1, Some('b'), None, No, None, "", 1),
+            OptDef::new(2, Some('c'), None, No, None, "c", 0),
+            OptDef::new(3, Some('d'), None, No, None, "d", 2),
         ];
         let mut out = String::new();
         render_options(&mut out, &t, 5, " ");
