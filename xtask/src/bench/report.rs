@@ -126,6 +126,25 @@ struct Row {
     rss_ratio: f64,
 }
 
+impl Row {
+    /// The row's cells after the scenario name, in the column order both tables use.
+    fn cells(&self) -> [String; 11] {
+        [
+            self.load.clone(),
+            self.label.to_string(),
+            self.st.n.to_string(),
+            fmt_ms(self.st.median_ms),
+            fmt_ms(self.st.min_ms),
+            fmt_ms(self.st.max_ms),
+            fmt_ms(self.st.cpu_ms),
+            format!("{:.0}", self.st.rss_kib),
+            fmt_ratio(self.ratio),
+            fmt_ratio(self.cpu_ratio),
+            fmt_ratio(self.rss_ratio),
+        ]
+    }
+}
+
 impl Report {
     fn rows(&self) -> Vec<Row> {
         let mut rows = Vec::new();
@@ -245,20 +264,10 @@ impl Report {
             "x rss"
         ));
         for r in self.rows() {
+            let [load, who, n, med, min, max, cpu, rss, xw, xc, xr] = r.cells();
             s.push_str(&format!(
-                "{:<w$} {:>9} {:<11} {:>4} {:>9} {:>9} {:>9} {:>8} {:>8.0} {:>6} {:>6} {:>6}\n",
-                r.name,
-                r.load,
-                r.label,
-                r.st.n,
-                fmt_ms(r.st.median_ms),
-                fmt_ms(r.st.min_ms),
-                fmt_ms(r.st.max_ms),
-                fmt_ms(r.st.cpu_ms),
-                r.st.rss_kib,
-                fmt_ratio(r.ratio),
-                fmt_ratio(r.cpu_ratio),
-                fmt_ratio(r.rss_ratio),
+                "{:<w$} {load:>9} {who:<11} {n:>4} {med:>9} {min:>9} {max:>9} {cpu:>8} {rss:>8} {xw:>6} {xc:>6} {xr:>6}\n",
+                r.name
             ));
         }
         s.push_str("(times in ms; x = ours/original, median of per-round ratios)\n");
@@ -417,21 +426,7 @@ impl Report {
         s.push_str("| scenario | load | who | n | median ms | min | max | cpu ms | peak RSS KiB | × wall | × cpu | × RSS |\n");
         s.push_str("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for r in self.rows() {
-            s.push_str(&format!(
-                "| `{}` | {} | {} | {} | {} | {} | {} | {} | {:.0} | {} | {} | {} |\n",
-                r.name,
-                r.load,
-                r.label,
-                r.st.n,
-                fmt_ms(r.st.median_ms),
-                fmt_ms(r.st.min_ms),
-                fmt_ms(r.st.max_ms),
-                fmt_ms(r.st.cpu_ms),
-                r.st.rss_kib,
-                fmt_ratio(r.ratio),
-                fmt_ratio(r.cpu_ratio),
-                fmt_ratio(r.rss_ratio)
-            ));
+            s.push_str(&format!("| `{}` | {} |\n", r.name, r.cells().join(" | ")));
         }
         s.push_str("\n× = ours / original (median of per-round ratios); below 1 means ours is faster or smaller.\n\n");
         s.push_str(
