@@ -198,11 +198,19 @@ impl Tool {
     /// `netns-rs` (ip netns).
     pub fn ours_cmd<S: AsRef<OsStr>>(&self, args: &[S]) -> Command {
         let mut cmd = Command::new(&self.ours);
-        if self.original_prefix.is_empty() {
-            cmd.arg0(self.name);
-        }
+        cmd.arg0(self.ours_arg0());
         cmd.args(args);
         cmd
+    }
+
+    /// The argv[0] our binary runs under: the original's name for the util-linux tools (so
+    /// messages match), `netns-rs` for ip netns (whose messages carry no program name).
+    fn ours_arg0(&self) -> &'static str {
+        if self.original_prefix.is_empty() {
+            self.name
+        } else {
+            "netns-rs"
+        }
     }
 
     /// Run `args` through both, each started the same way by `prepare` (e.g. [`sandbox`]).
@@ -260,12 +268,7 @@ impl Tool {
             Outcome::of(sandbox(&mut sh))
         };
         let orig = run(self.original_cmd(args), self.name);
-        let ours_arg0 = if self.original_prefix.is_empty() {
-            self.name
-        } else {
-            "netns-rs"
-        };
-        let ours = run(self.ours_cmd(args), ours_arg0);
+        let ours = run(self.ours_cmd(args), self.ours_arg0());
         (orig, ours)
     }
 }
