@@ -5,12 +5,15 @@
 //!   `/run` (so `/run/netns` is empty and private) and a scratch directory, so nothing a test
 //!   mounts or creates reaches the host, and everything vanishes with the last process in it,
 //!   even when the test fails half-way.
-//! - [`Tool`] and [`Outcome`]: run one command line through the installed original and through
-//!   our binary, under the original's name (argv[0]), and compare stdout, stderr and exit status.
+//! - [`Tool`] and [`Outcome`]: run one command line through the original (the released
+//!   util-linux and iproute2 of the [`oracle`]) and through our binary, under the original's name
+//!   (argv[0]), and compare stdout, stderr and exit status.
+
+pub mod oracle;
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 /// Where the sandbox puts its scratch directory (inside the sandbox's private tmpfs on /run).
@@ -149,7 +152,7 @@ pub fn our_bin(name: &str) -> PathBuf {
 pub struct Tool {
     /// The original's name (`unshare`), used as argv[0] for both so messages match.
     pub name: &'static str,
-    /// The original program.
+    /// The oracle's launcher for the original (runs it under its own name; for scripts).
     pub original: PathBuf,
     /// Words the original needs before the tool's arguments (`["netns"]` for ip).
     pub original_prefix: Vec<&'static str>,
@@ -162,7 +165,7 @@ impl Tool {
     pub fn util_linux(name: &'static str, ours: impl Into<PathBuf>) -> Tool {
         Tool {
             name,
-            original: Path::new("/usr/bin").join(name),
+            original: oracle::launcher(name),
             original_prefix: vec![],
             ours: ours.into(),
         }
@@ -173,7 +176,7 @@ impl Tool {
     pub fn ip_netns(ours: impl Into<PathBuf>) -> Tool {
         Tool {
             name: "ip",
-            original: PathBuf::from("/usr/sbin/ip"),
+            original: oracle::launcher("ip"),
             original_prefix: vec!["netns"],
             ours: ours.into(),
         }
@@ -181,8 +184,7 @@ impl Tool {
 
     /// The original's command line for `args`.
     pub fn original_cmd<S: AsRef<OsStr>>(&self, args: &[S]) -> Command {
-        let mut cmd = Command::new(&self.original);
-        cmd.arg0(self.name);
+        let mut cmd = oracle::command(self.name, self.name);
         let globals = if self.original_prefix.is_empty() {
             0
         } else {

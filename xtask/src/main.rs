@@ -6,6 +6,8 @@
 //!   options): binaries, man pages and completions in the FHS layout, with a manifest.
 //! - `man [DIR]`, `completions [DIR]`: write the generated files to a directory.
 //! - `dist [--from DIR]`: release tarball and .deb under target/dist.
+//! - `oracle [--refresh]`: fetch util-linux and iproute2 from Debian unstable into
+//!   target/oracle, the reference every differential test compares against (see `oracle.rs`).
 //! - `vendor-check`: `cargo vendor` then a `--offline` build from the vendored tree.
 //!
 //! `--from DIR` takes already built binaries from DIR (e.g. target/debug) instead of building
@@ -16,6 +18,7 @@ mod complete;
 mod dist;
 mod install;
 mod man;
+mod oracle;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -138,6 +141,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   man [DIR]           write the man pages (default target/man)
   completions [DIR]   write bash, zsh and fish completions (default target/completions)
   dist [--from DIR]   target/dist/nsutils-VERSION-x86_64-linux.tar.gz and the .deb
+  oracle [--refresh]  fetch the released util-linux and iproute2 the tests compare
+                      against into target/oracle (cached) and print their versions
   vendor-check        cargo vendor + an --offline build from the vendored tree
 
 --from DIR uses binaries already built in DIR instead of building release binaries.
@@ -283,6 +288,13 @@ fn real_main() -> Result<(), Fail> {
             let dir = bins(from)?;
             let (tarball, deb) = dist::dist(&dir, VERSION)?;
             println!("{}\n{}", tarball.display(), deb.display());
+        }
+        "oracle" => {
+            let opts = oracle::Options {
+                refresh: a.flag("--refresh"),
+            };
+            a.done()?;
+            oracle::main(opts)?;
         }
         "vendor-check" => {
             a.done()?;

@@ -1,0 +1,339 @@
+//! `cargo xtask oracle`: the released originals every differential test compares against.
+//!
+//! The target is the newest util-linux and iproute2 release that Debian unstable ships. Their
+//! packages, and every library package they depend on (the C library included), are fetched
+//! with `apt-get download` from Debian's own archive through a private apt state (nothing on
+//! the host's apt configuration or package database changes) and unpacked with `dpkg-deb -x`
+//! into `target/oracle/root`. The binaries then run through the unpacked dynamic loader:
+//! `ld-linux-x86-64.so.2 --library-path ROOT/usr/lib/... --argv0 NAME ROOT/usr/bin/NAME`.
+//! `target/oracle/bin/{unshare,nsenter,lsns,ip}` are small shell scripts that do exactly that,
+//! so a person (or a test's shell script) can run the oracle under its own name.
+//!
+//! The layout is the contract with the test kit (`tests/src/oracle.rs` reads it):
+//! - `root/`: the unpacked packages; `root/.complete` is written last, so a half-done fetch
+//!   is never taken for a cache.
+//! - `versions`: `PACKAGE VERSION` lines for every unpacked package.
+//! - `bin/NAME`: the launchers.
+
+use crate::{run, target_dir, Fail};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The packages whose programs are the oracle.
+const ROOTS: [&str; 2] = ["util-linux", "iproute2"];
+
+/// The programs the oracle provides, and where each lives in its package.
+pub const PROGRAMS: [(&str, &str); 4] = [
+    ("unshare", "usr/bin/unshare"),
+    ("nsenter", "usr/bin/nsenter"),
+    ("lsns", "usr/bin/lsns"),
+    ("ip", "usr/sbin/ip"),
+];
+
+/// The releases the suite was last checked against. A fetch that brings others still works,
+/// but says so loudly: differences the tests then show are upstream's, not ours.
+pub const EXPECTED: [(&str, &str); 2] = [("util-linux", "2.42.4"), ("iproute2", "7.3.0")];
+
+/// Where the library directory sits inside the unpacked root, for this machine's architecture.
+fn multiarch() -> &'static str {
+    if cfg!(target_arch = "aarch64") {
+        "aarch64-linux-gnu"
+    } else {
+        "x86_64-linux-gnu"
+    }
+}
+
+fn loader_name() -> &'static str {
+    if cfg!(target_arch = "aarch64") {
+        "ld-linux-aarch64.so.1"
+    } else {
+        "ld-linux-x86-64.so.2"
+    }
+}
+
+/// The oracle's directory: `$NSUTILS_ORACLE` when set, else `target/oracle`.
+pub fn dir() -> PathBuf {
+    std::env::var_os("NSUTILS_ORACLE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("oracle"))
+}
+
+/// Options of `cargo xtask oracle`.
+pub struct Options {
+    /// Fetch again even when the cache is complete.
+    pub refresh: bool,
+}
+
+/// Fetch (unless cached) and print the versions the oracle holds.
+pub fn main(opts: Options) -> Result<(), Fail> {
+    let dir = dir();
+    let root = dir.join("root");
+    if opts.refresh || !is_complete(&dir) {
+        fetch(&dir)?;
+    }
+    write_launchers(&dir)?;
+    let versions = read_versions(&dir)?;
+    for (pkg, want) in EXPECTED {
+        let got = versions.get(pkg).map(String::as_str).unwrap_or("?");
+        let upstream = got.split('-').next().unwrap_or(got);
+        println!("{pkg} {got}");
+        if upstream != want {
+            eprintln!(
+                "xtask oracle: warning: {pkg} is {got}, the suite was checked against {want}; \
+                 `cargo xtask oracle-diff` shows which behaviours changed"
+            );
+        }
+    }
+    println!("oracle in {}", root.display());
+    Ok(())
+}
+
+/// True when a previous fetch finished and every program and the loader are there.
+pub fn is_complete(dir: &Path) -> bool {
+    let root = dir.join("root");
+    root.join(".complete").is_file()
+        && dir.join("versions").is_file()
+        && loader(&root).is_file()
+        && PROGRAMS.iter().all(|(_, p)| root.join(p).is_file())
+}
+
+/// The unpacked dynamic loader.
+pub fn loader(root: &Path) -> PathBuf {
+    root.join("usr/lib").join(multiarch()).join(loader_name())
+}
+
+/// The unpacked library directory.
+pub fn libdir(root: &Path) -> PathBuf {
+    root.join("usr/lib").join(multiarch())
+}
+
+fn read_versions(dir: &Path) -> Result<BTreeMap<String, String>, Fail> {
+    let p = dir.join("versions");
+    let text = std::fs::read_to_string(&p).map_err(|e| Fail(format!("{}: {e}", p.display())))?;
+    Ok(text
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect())
+}
+
+/// The Debian mirror the host's apt uses (its first `deb.../debian` URI that is not the
+/// security archive), so the oracle comes from where the host's packages come from.
+fn mirror() -> String {
+    let mut files = vec![PathBuf::from("/etc/apt/sources.list")];
+    if let Ok(rd) = std::fs::read_dir("/etc/apt/sources.list.d") {
+        let mut more: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+        more.sort();
+        files.extend(more);
+    }
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
+        for word in text.split_whitespace() {
+            let w = word.trim_start_matches("URIs:");
+            if (w.starts_with("http://") || w.starts_with("https://"))
+                && w.trim_end_matches('/').ends_with("/debian")
+            {
+                return w.trim_end_matches('/').to_string();
+            }
+        }
+    }
+    "http://deb.debian.org/debian".to_string()
+}
+
+/// apt's options for the private state under `apt`: its own source list, lists, cache and an
+/// empty status file, so the host's configuration and package database are neither read for
+/// packages nor changed.
+fn apt_options(apt: &Path) -> Vec<String> {
+    let o = |k: &str, v: &Path| format!("-o{k}={}", v.display());
+    vec![
+        o("Dir::Etc::sourcelist", &apt.join("sources.list")),
+        "-oDir::Etc::sourceparts=/dev/null".into(),
+        o("Dir::State::Lists", &apt.join("lists")),
+        o("Dir::Cache", &apt.join("cache")),
+        "-oDir::State::status=/dev/null".into(),
+        "-oAPT::Sandbox::User=root".into(),
+        "-oDebug::NoLocking=true".into(),
+        "-qq".into(),
+    ]
+}
+
+fn mkdirs(p: &Path) -> Result<(), Fail> {
+    std::fs::create_dir_all(p).map_err(|e| Fail(format!("{}: {e}", p.display())))
+}
+
+fn output(cmd: &mut Command) -> Result<String, Fail> {
+    let out = cmd
+        .output()
+        .map_err(|e| Fail(format!("cannot run {cmd:?}: {e}")))?;
+    if !out.status.success() {
+        return Err(Fail(format!(
+            "{cmd:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// One package's record from `apt-cache show`: its version and the first alternative of each
+/// Depends/Pre-Depends entry.
+fn show(apt_opts: &[String], pkg: &str) -> Result<(String, Vec<String>), Fail> {
+    let text = output(Command::new("apt-cache").args(apt_opts).args(["show", pkg]))?;
+    // The first record is the candidate (one source, one version: unstable).
+    let rec = text.split("\n\n").next().unwrap_or("");
+    let mut version = String::new();
+    let mut deps = Vec::new();
+    for line in rec.lines() {
+        if let Some(v) = line.strip_prefix("Version: ") {
+            version = v.trim().to_string();
+        }
+        let list = line
+            .strip_prefix("Depends: ")
+            .or_else(|| line.strip_prefix("Pre-Depends: "));
+        if let Some(list) = list {
+            for entry in list.split(',') {
+                let first = entry.split('|').next().unwrap_or("").trim();
+                let name = first.split([' ', '(', ':']).next().unwrap_or("");
+                if !name.is_empty() {
+                    deps.push(name.to_string());
+                }
+            }
+        }
+    }
+    if version.is_empty() {
+        return Err(Fail(format!("apt-cache show {pkg}: no record")));
+    }
+    Ok((version, deps))
+}
+
+/// Library packages only: the programs' run-time needs, not the tools their maintainer
+/// scripts use (debconf, PAM configuration ...).
+fn is_library_package(name: &str) -> bool {
+    name.starts_with("lib") || name.starts_with("zlib")
+}
+
+/// The roots plus the closure of their library dependencies, with versions.
+fn closure(apt_opts: &[String]) -> Result<BTreeMap<String, String>, Fail> {
+    let mut seen = BTreeSet::new();
+    let mut todo: VecDeque<String> = ROOTS.iter().map(|s| s.to_string()).collect();
+    let mut out = BTreeMap::new();
+    while let Some(pkg) = todo.pop_front() {
+        if !seen.insert(pkg.clone()) {
+            continue;
+        }
+        let (version, deps) = show(apt_opts, &pkg)?;
+        out.insert(pkg, version);
+        todo.extend(deps.into_iter().filter(|d| is_library_package(d)));
+    }
+    Ok(out)
+}
+
+fn fetch(dir: &Path) -> Result<(), Fail> {
+    let apt = dir.join("apt");
+    for d in ["lists/partial", "cache/archives/partial", "debs"] {
+        mkdirs(&apt.join(d))?;
+    }
+    let keyring = "/usr/share/keyrings/debian-archive-keyring.gpg";
+    let signed = if Path::new(keyring).is_file() {
+        format!("[signed-by={keyring}] ")
+    } else {
+        String::new()
+    };
+    let line = format!("deb {signed}{} sid main\n", mirror());
+    std::fs::write(apt.join("sources.list"), line)
+        .map_err(|e| Fail(format!("{}: {e}", apt.display())))?;
+    let opts = apt_options(&apt);
+    eprintln!("xtask oracle: reading Debian unstable's package lists");
+    run(Command::new("apt-get").args(&opts).arg("update"))?;
+    let pkgs = closure(&opts)?;
+    let debs = apt.join("debs");
+    // Old downloads would be unpacked too: start from an empty directory.
+    let _ = std::fs::remove_dir_all(&debs);
+    mkdirs(&debs)?;
+    eprintln!("xtask oracle: downloading {} packages", pkgs.len());
+    run(Command::new("apt-get")
+        .args(&opts)
+        .arg("download")
+        .args(pkgs.iter().map(|(p, v)| format!("{p}={v}")))
+        .current_dir(&debs))?;
+    // Unpack into a fresh directory, then swap it in: a failed fetch leaves no half root.
+    let fresh = dir.join("root.new");
+    let _ = std::fs::remove_dir_all(&fresh);
+    mkdirs(&fresh)?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&debs)
+        .map_err(|e| Fail(format!("{}: {e}", debs.display())))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "deb"))
+        .collect();
+    files.sort();
+    for f in &files {
+        run(Command::new("dpkg-deb").arg("-x").arg(f).arg(&fresh))?;
+    }
+    check_resolves(&fresh)?;
+    let versions: String = pkgs.iter().map(|(p, v)| format!("{p} {v}\n")).collect();
+    std::fs::write(dir.join("versions"), versions)
+        .map_err(|e| Fail(format!("{}: {e}", dir.display())))?;
+    std::fs::write(fresh.join(".complete"), "")
+        .map_err(|e| Fail(format!("{}: {e}", fresh.display())))?;
+    let root = dir.join("root");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::rename(&fresh, &root).map_err(|e| Fail(format!("{}: {e}", root.display())))?;
+    Ok(())
+}
+
+/// Every library each program needs resolves inside the unpacked root (never to the host's
+/// older C library), as the unpacked loader reports with `--list`.
+fn check_resolves(root: &Path) -> Result<(), Fail> {
+    let lib = libdir(root);
+    for (name, rel) in PROGRAMS {
+        let text = output(
+            Command::new(loader(root))
+                .arg("--library-path")
+                .arg(&lib)
+                .arg("--list")
+                .arg(root.join(rel))
+                .env_remove("LD_LIBRARY_PATH")
+                .env_remove("LD_PRELOAD"),
+        )?;
+        for l in text.lines() {
+            let Some((soname, path)) = l.trim().split_once(" => ") else {
+                continue;
+            };
+            if !path.starts_with(&*root.to_string_lossy()) {
+                return Err(Fail(format!(
+                    "oracle {name}: {soname} resolves to {path}, outside {}: \
+                     a library package is missing from the dependency closure",
+                    root.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `bin/NAME` for each program: a shell script that runs it through the unpacked loader,
+/// found relative to the script itself (so a bind mount of the oracle elsewhere works).
+fn write_launchers(dir: &Path) -> Result<(), Fail> {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("bin");
+    mkdirs(&bin)?;
+    let lib = format!("usr/lib/{}", multiarch());
+    for (name, rel) in PROGRAMS {
+        let script = format!(
+            "#!/bin/sh\n\
+             # The {name} of the nsutils oracle (see `cargo xtask oracle`).\n\
+             r=\"${{0%/*}}/../root\"\n\
+             exec \"$r/{lib}/{ld}\" --library-path \"$r/{lib}\" --argv0 {name} \"$r/{rel}\" \"$@\"\n",
+            ld = loader_name(),
+        );
+        let p = bin.join(name);
+        std::fs::write(&p, script).map_err(|e| Fail(format!("{}: {e}", p.display())))?;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| Fail(format!("{}: {e}", p.display())))?;
+    }
+    Ok(())
+}
