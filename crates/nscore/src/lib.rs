@@ -10,7 +10,7 @@
 //! - [`id`]: a namespace's identity ([`NsId`], device + inode).
 //! - [`proc`]: reading a process's namespaces from `/proc` through one directory fd.
 //! - [`nsfs`]: the nsfs ioctls (`NS_GET_USERNS`, `NS_GET_PARENT`, `NS_GET_NSTYPE`,
-//!   `NS_GET_OWNER_UID`).
+//!   `NS_GET_OWNER_UID`, `NS_GET_ID`).
 //! - [`enter`]: `setns(2)` on one fd, and on a pidfd with a mask of kinds.
 //! - [`create`]: `unshare(2)`, `fork(2)` and waiting for a child.
 //! - [`creds`]: groups, gid, uid, capabilities, root and cwd, set just before exec.
@@ -27,6 +27,7 @@
 //! - [`exec`]: replacing the process with a program or a login shell, with util-linux exit codes.
 //! - [`cmdline`]: the table-driven getopt clone, `--help` rendering and the program entry point.
 //! - [`error`]: the one error type, printed in util-linux wording.
+//! - [`hint`]: the `hint: ` lines shown after an error on a terminal, one table for all tools.
 //!
 //! ## Rules
 //! - Every `unsafe` block carries a `SAFETY:` comment; the crate denies undocumented ones.
@@ -41,6 +42,7 @@ pub mod display;
 pub mod enter;
 pub mod error;
 pub mod exec;
+pub mod hint;
 pub mod id;
 pub mod idmap;
 pub mod kind;

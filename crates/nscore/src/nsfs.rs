@@ -1,4 +1,4 @@
-//! The nsfs ioctls: from a namespace file descriptor to its owner, parent, kind and owner uid.
+//! The nsfs ioctls: from a namespace file descriptor to its owner, parent, kind, owner uid and ID.
 //!
 //! rustix does not wrap these (see ioctl_ns(2)), so this file holds the crate's ioctl calls, each a
 //! one-line `unsafe` block. ENOTTY (and ENOSYS) mean the kernel predates the ioctl and come back as
@@ -20,6 +20,8 @@ const NS_GET_PARENT: u32 = (NSIO << 8) | 0x2;
 const NS_GET_NSTYPE: u32 = (NSIO << 8) | 0x3;
 /// `_IO(NSIO, 0x4)`: the owner uid of a user namespace (written through the argument).
 const NS_GET_OWNER_UID: u32 = (NSIO << 8) | 0x4;
+/// `_IOR(NSIO, 13, __u64)`: the namespace's 64-bit ID (Linux 6.18, `<linux/nsfs.h>`).
+const NS_GET_ID: u32 = (2 << 30) | (8 << 16) | (NSIO << 8) | 13;
 /// `SIOCGSKNS`: the network namespace of a socket.
 const SIOCGSKNS: u32 = 0x894C;
 
@@ -100,6 +102,24 @@ pub fn owner_uid(fd: impl AsFd) -> Result<u32> {
     Ok(uid)
 }
 
+/// `ioctl(fd, NS_GET_ID, &u64)`: the 64-bit ID the kernel gave the namespace `fd` refers to.
+///
+/// Unique for the life of the system (never reused, unlike inode numbers) and the same ID that
+/// an nsfs file handle carries and a network namespace's `SO_NETNS_COOKIE` reports. Added in
+/// Linux 6.18 (`<linux/nsfs.h>`); older kernels answer ENOTTY, returned as
+/// [`Error::IoctlUnsupported`]. See ioctl_nsfs(2).
+#[doc(alias = "NS_GET_ID")]
+pub fn ns_id(fd: impl AsFd) -> Result<u64> {
+    let raw = fd.as_fd().as_raw_fd();
+    let mut id: u64 = 0;
+    // SAFETY: NS_GET_ID writes one __u64 through the pointer, which points at a live local.
+    let ret = unsafe { libc::ioctl(raw, NS_GET_ID as _, &mut id as *mut u64) };
+    if ret < 0 {
+        return Err(fail("NS_GET_ID", Errno::from_raw_os_error(last_errno())));
+    }
+    Ok(id)
+}
+
 /// `ioctl(sock, SIOCGSKNS)`: a new descriptor for the network namespace of socket `sock`.
 #[doc(alias = "SIOCGSKNS")]
 pub fn socket_net_ns(sock: impl AsFd) -> Result<OwnedFd> {
@@ -117,6 +137,7 @@ mod tests {
         assert_eq!(NS_GET_PARENT, 0xb702);
         assert_eq!(NS_GET_NSTYPE, 0xb703);
         assert_eq!(NS_GET_OWNER_UID, 0xb704);
+        assert_eq!(NS_GET_ID, 0x8008_b70d);
         assert_eq!(SIOCGSKNS, 0x894c);
     }
 
@@ -128,6 +149,21 @@ mod tests {
                 continue;
             };
             assert_eq!(ns_kind(&f).unwrap(), kind, "{path}");
+        }
+    }
+
+    #[test]
+    fn namespace_ids_are_distinct_per_kind() {
+        let mut seen = std::collections::BTreeSet::new();
+        for kind in NsKind::ALL {
+            let Ok(f) = std::fs::File::open(format!("/proc/self/ns/{kind}")) else {
+                continue;
+            };
+            match ns_id(&f) {
+                Ok(id) => assert!(seen.insert(id), "{kind}: id {id} seen twice"),
+                Err(Error::IoctlUnsupported { .. }) => return, // before Linux 6.18
+                Err(e) => panic!("{kind}: {e}"),
+            }
         }
     }
 
