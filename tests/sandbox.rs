@@ -49,3 +49,74 @@ fn the_sandbox_starts_empty() {
     let out = sandbox_sh("ls -A /run/netns 2>/dev/null | wc -l; ip netns list | wc -l");
     assert_eq!(out.out(), "0\n0\n", "{out:?}");
 }
+
+/// Set by [`inherited_run_mounts_are_detached`] for the copy of this test binary it starts.
+const INNER: &str = "NSUTILS_SANDBOX_INNER";
+
+#[test]
+fn inherited_run_mounts_are_detached() {
+    if !need_root() {
+        return;
+    }
+    // A mount namespace of our own that looks like a host where `ip netns add` was used: a
+    // shared /run/netns mount with a namespace bound in it. The sandbox made from there must
+    // see none of it: not covered, detached.
+    let exe = std::env::current_exe().unwrap();
+    let script = r#"set -e
+mount --make-rprivate /
+mkdir -p /run/netns
+mount -t tmpfs hostlike /run/netns
+mount --make-shared /run/netns
+touch /run/netns/hostns
+mount --bind /proc/self/ns/net /run/netns/hostns
+exec "$0" --exact sandbox_from_a_busy_host --ignored --nocapture --test-threads=1"#;
+    let out = nsutils_testkit::Outcome::of(
+        std::process::Command::new("unshare")
+            .args(["-m", "sh", "-c", script])
+            .arg(&exe)
+            .env(INNER, "1"),
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.out().contains("1 passed"), "{out:?}");
+}
+
+#[test]
+#[ignore = "run by inherited_run_mounts_are_detached in a prepared mount namespace"]
+fn sandbox_from_a_busy_host() {
+    assert!(std::env::var_os(INNER).is_some(), "run by another test");
+    let outside = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(outside.contains(" /run/netns/hostns "), "{outside}");
+    let out = sandbox_sh(
+        "awk '$5 ~ \"^/run\" {print $5}' /proc/self/mountinfo; test ! -e /run/netns && echo gone",
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let text = out.out();
+    let mounts: Vec<&str> = text.lines().collect();
+    let want = ["/run", "/run/nsutils-bin", "/run/nsutils-oracle", "gone"];
+    let want = if nsutils_testkit::oracle::present() {
+        &want[..]
+    } else {
+        &["/run", "/run/nsutils-bin", "gone"][..]
+    };
+    assert_eq!(mounts, want, "an inherited mount is still there: {out:?}");
+}
+
+#[test]
+fn binaries_and_oracle_are_reachable_by_any_user() {
+    if !need_root() {
+        return;
+    }
+    let out = sandbox_sh(&format!(
+        "setpriv --reuid=65534 --regid=65534 --clear-groups -- {bin}/lsns-rs --version",
+        bin = nsutils_testkit::SANDBOX_BIN
+    ));
+    assert_eq!(out.code, 0, "{out:?}");
+    if nsutils_testkit::oracle::present() {
+        let out = sandbox_sh(&format!(
+            "setpriv --reuid=65534 --regid=65534 --clear-groups -- {o}/bin/lsns --version",
+            o = nsutils_testkit::SANDBOX_ORACLE
+        ));
+        assert_eq!(out.code, 0, "{out:?}");
+        assert!(out.out().starts_with("lsns from util-linux"), "{out:?}");
+    }
+}

@@ -1,6 +1,8 @@
 //! nsutils-testkit: what every nsutils test stands on.
 //!
 //! - [`need_root`]: privileged tests fail loudly under CI instead of skipping.
+//! - [`oracle`] and [`prereq`]: a test binary that lacks the oracle or a package it needs says
+//!   so once and stops (outside CI) or fails (under CI).
 //! - [`sandbox`]: run a command inside a fresh private mount namespace with its own tmpfs over
 //!   `/run` (so `/run/netns` is empty and private) and a scratch directory, so nothing a test
 //!   mounts or creates reaches the host, and everything vanishes with the last process in it,
@@ -10,10 +12,11 @@
 //!   (argv[0]), and compare stdout, stderr and exit status.
 
 pub mod oracle;
+pub mod prereq;
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Where the sandbox puts its scratch directory (inside the sandbox's private tmpfs on /run).
@@ -23,6 +26,7 @@ pub const SCRATCH: &str = "/run/nsutils-scratch";
 /// run must fail CI), or print why and return false so a developer's unprivileged run skips it.
 pub fn need_root() -> bool {
     if rustix::process::geteuid().is_root() {
+        prereq::require();
         return true;
     }
     if std::env::var_os("CI").is_some() {
@@ -32,15 +36,75 @@ pub fn need_root() -> bool {
     false
 }
 
-/// Make `cmd` start inside a fresh private mount namespace with a tmpfs over `/run` and an empty
-/// `/run/netns`-free run dir plus [`SCRATCH`]. The setup happens in the child between fork and
-/// exec, using only raw system calls on static C strings (no allocation).
+/// Inside a [`sandbox`], the directory holding our built binaries (cargo's `target/debug`),
+/// bind-mounted so that any user can reach it even when the checkout sits under a directory
+/// only root may traverse (a 0700 home).
+pub const SANDBOX_BIN: &str = "/run/nsutils-bin";
+
+/// Inside a [`sandbox`], the [`oracle`]'s directory, bind-mounted as [`SANDBOX_BIN`] is; its
+/// launchers are `SANDBOX_ORACLE/bin/NAME`.
+pub const SANDBOX_ORACLE: &str = "/run/nsutils-oracle";
+
+/// The mount points at or below `/run` in the calling process's mount namespace, deepest first.
+fn mounts_under_run() -> Vec<std::ffi::CString> {
+    let text = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    let mut points: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.split(' ').nth(4))
+        .map(unescape_mountinfo)
+        .filter(|p| p == "/run" || p.starts_with("/run/"))
+        .collect();
+    points.sort_by_key(|p| std::cmp::Reverse(p.matches('/').count()));
+    points.dedup();
+    points
+        .into_iter()
+        .filter_map(|p| std::ffi::CString::new(p).ok())
+        .collect()
+}
+
+/// mountinfo writes space, tab, newline and backslash in paths as `\ooo` octal escapes.
+fn unescape_mountinfo(field: &str) -> String {
+    let b = field.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let oct = |c: u8| c.is_ascii_digit() && c < b'8';
+        if b[i] == b'\\' && i + 3 < b.len() && b[i + 1..i + 4].iter().all(|&c| oct(c)) {
+            out.push((b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0'));
+            i += 4;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn cstring(p: &Path) -> std::ffi::CString {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::CString::new(p.as_os_str().as_bytes()).expect("path without NUL")
+}
+
+/// Make `cmd` start inside a fresh private mount namespace whose `/run` is its own: every mount
+/// inherited at or below `/run` (the host's `/run/netns` and its namespaces, `/run/user/N`,
+/// ...) is detached, not just covered, and a new tmpfs takes its place, holding [`SCRATCH`],
+/// and [`SANDBOX_BIN`] and [`SANDBOX_ORACLE`] (read-only binds of our binaries and of the
+/// oracle, reachable by any user). The set-up runs in the child between fork and exec, with
+/// only raw system calls on C strings prepared before the fork (no allocation).
 pub fn sandbox(cmd: &mut Command) -> &mut Command {
+    let inherited = mounts_under_run();
+    let bin = cstring(&target_dir());
+    let oracle_dir = oracle::dir();
+    let oracle = oracle::present().then(|| cstring(&oracle_dir));
     // SAFETY: the closure runs in the forked child before exec and only makes raw system calls
-    // (unshare, mount, mkdir) on 'static C strings; it allocates nothing and takes no locks.
+    // (unshare, umount, mount, mkdir) on C strings built before the fork; it allocates nothing
+    // and takes no locks.
     unsafe {
-        cmd.pre_exec(|| {
-            use rustix::mount::{mount, mount_change, MountFlags, MountPropagationFlags};
+        cmd.pre_exec(move || {
+            use rustix::mount::{
+                mount, mount_bind, mount_change, mount_remount, unmount, MountFlags,
+                MountPropagationFlags, UnmountFlags,
+            };
             let flags = rustix::thread::UnshareFlags::NEWNS;
             // NEWNS does not unshare the fd table, and the forked child is single-threaded.
             rustix::thread::unshare_unsafe(flags)?;
@@ -48,6 +112,11 @@ pub fn sandbox(cmd: &mut Command) -> &mut Command {
                 c"/",
                 MountPropagationFlags::PRIVATE | MountPropagationFlags::REC,
             )?;
+            // Deepest first; a detach of a parent takes its children too, so later ones may
+            // already be gone (EINVAL, ENOENT): that is the point.
+            for p in &inherited {
+                let _ = unmount(p.as_c_str(), UnmountFlags::DETACH);
+            }
             mount(
                 c"nsutils-test",
                 c"/run",
@@ -55,7 +124,18 @@ pub fn sandbox(cmd: &mut Command) -> &mut Command {
                 MountFlags::empty(),
                 c"mode=755",
             )?;
-            rustix::fs::mkdir(SCRATCH_C, rustix::fs::Mode::from_raw_mode(0o755))?;
+            let dir = rustix::fs::Mode::from_raw_mode(0o755);
+            rustix::fs::mkdir(SCRATCH_C, dir)?;
+            let binds = [
+                (Some(&bin), SANDBOX_BIN_C),
+                (oracle.as_ref(), SANDBOX_ORACLE_C),
+            ];
+            for (from, to) in binds {
+                let Some(from) = from else { continue };
+                rustix::fs::mkdir(to, dir)?;
+                mount_bind(from.as_c_str(), to)?;
+                mount_remount(to, MountFlags::BIND | MountFlags::RDONLY, c"")?;
+            }
             Ok(())
         });
     }
@@ -63,6 +143,8 @@ pub fn sandbox(cmd: &mut Command) -> &mut Command {
 }
 
 const SCRATCH_C: &std::ffi::CStr = c"/run/nsutils-scratch";
+const SANDBOX_BIN_C: &std::ffi::CStr = c"/run/nsutils-bin";
+const SANDBOX_ORACLE_C: &std::ffi::CStr = c"/run/nsutils-oracle";
 
 /// Run a shell script inside a fresh [`sandbox`] and return what it did.
 pub fn sandbox_sh(script: &str) -> Outcome {

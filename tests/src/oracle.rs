@@ -44,6 +44,7 @@ pub fn present() -> bool {
 /// `cargo xtask oracle` and end this test binary successfully (every test in it compares with
 /// the oracle, or stands on one that does).
 pub fn require() {
+    crate::prereq::require();
     if present() {
         return;
     }

@@ -6,6 +6,7 @@
 //!   options): binaries, man pages and completions in the FHS layout, with a manifest.
 //! - `man [DIR]`, `completions [DIR]`: write the generated files to a directory.
 //! - `dist [--from DIR]`: release tarball and .deb under target/dist.
+//! - `deps`: install the Debian packages the tests use, then `oracle`.
 //! - `oracle [--refresh]`: fetch util-linux and iproute2 from Debian unstable into
 //!   target/oracle, the reference every differential test compares against (see `oracle.rs`).
 //! - `vendor-check`: `cargo vendor` then a `--offline` build from the vendored tree.
@@ -15,6 +16,7 @@
 
 mod bench;
 mod complete;
+mod deps;
 mod dist;
 mod install;
 mod man;
@@ -141,6 +143,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   man [DIR]           write the man pages (default target/man)
   completions [DIR]   write bash, zsh and fish completions (default target/completions)
   dist [--from DIR]   target/dist/nsutils-VERSION-x86_64-linux.tar.gz and the .deb
+  deps                install the Debian packages the tests use (as root), then oracle
   oracle [--refresh]  fetch the released util-linux and iproute2 the tests compare
                       against into target/oracle (cached) and print their versions
   vendor-check        cargo vendor + an --offline build from the vendored tree
@@ -288,6 +291,10 @@ fn real_main() -> Result<(), Fail> {
             let dir = bins(from)?;
             let (tarball, deb) = dist::dist(&dir, VERSION)?;
             println!("{}\n{}", tarball.display(), deb.display());
+        }
+        "deps" => {
+            a.done()?;
+            deps::main()?;
         }
         "oracle" => {
             let opts = oracle::Options {
