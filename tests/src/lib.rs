@@ -183,6 +183,32 @@ impl Outcome {
         }
     }
 
+    /// Run `cmd` with stdin from /dev/null and stdout a pipe whose read end is already closed,
+    /// so the first write to stdout fails with EPIPE (or SIGPIPE) deterministically, without
+    /// waiting for a reader to go away. The outcome's stdout is empty.
+    pub fn with_closed_stdout(cmd: &mut Command) -> Outcome {
+        let (read, write) = rustix::pipe::pipe().expect("pipe");
+        drop(read);
+        let out = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(write))
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+            .wait_with_output()
+            .unwrap_or_else(|e| panic!("cannot wait for {cmd:?}: {e}"));
+        let code = out
+            .status
+            .code()
+            .or_else(|| out.status.signal().map(|s| 128 + s))
+            .unwrap_or(-1);
+        Outcome {
+            stdout: Vec::new(),
+            stderr: out.stderr,
+            code,
+        }
+    }
+
     /// Standard output as text (lossy).
     pub fn out(&self) -> String {
         String::from_utf8_lossy(&self.stdout).into_owned()
