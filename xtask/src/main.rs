@@ -9,6 +9,7 @@
 //! - `deps`: install the Debian packages the tests use, then `oracle`.
 //! - `oracle [--refresh]`: fetch util-linux and iproute2 from Debian unstable into
 //!   target/oracle, the reference every differential test compares against (see `oracle.rs`).
+//! - `oracle-diff`: which behaviours changed between the previous and the current oracle.
 //! - `vendor-check`: `cargo vendor` then a `--offline` build from the vendored tree.
 //!
 //! `--from DIR` takes already built binaries from DIR (e.g. target/debug) instead of building
@@ -146,6 +147,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   deps                install the Debian packages the tests use (as root), then oracle
   oracle [--refresh]  fetch the released util-linux and iproute2 the tests compare
                       against into target/oracle (cached) and print their versions
+  oracle-diff         run oracle-corpus.txt through the oracle --refresh replaced and the
+                      current one; list the command lines whose behaviour changed
   vendor-check        cargo vendor + an --offline build from the vendored tree
 
 --from DIR uses binaries already built in DIR instead of building release binaries.
@@ -302,6 +305,10 @@ fn real_main() -> Result<(), Fail> {
             };
             a.done()?;
             oracle::main(opts)?;
+        }
+        "oracle-diff" => {
+            a.done()?;
+            oracle::diff()?;
         }
         "vendor-check" => {
             a.done()?;

@@ -14,6 +14,8 @@
 //!   is never taken for a cache.
 //! - `versions`: `PACKAGE VERSION` lines for every unpacked package.
 //! - `bin/NAME`: the launchers.
+//! - `root.prev/`, `versions.prev`: the oracle a `--refresh` replaced, which
+//!   `cargo xtask oracle-diff` compares the current one with (`oracle-corpus.txt`).
 
 use crate::{run, target_dir, Fail};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -275,13 +277,120 @@ fn fetch(dir: &Path) -> Result<(), Fail> {
     }
     check_resolves(&fresh)?;
     let versions: String = pkgs.iter().map(|(p, v)| format!("{p} {v}\n")).collect();
-    std::fs::write(dir.join("versions"), versions)
-        .map_err(|e| Fail(format!("{}: {e}", dir.display())))?;
     std::fs::write(fresh.join(".complete"), "")
         .map_err(|e| Fail(format!("{}: {e}", fresh.display())))?;
+    // The previous oracle stays as `root.prev` (with `versions.prev`) for `oracle-diff`.
     let root = dir.join("root");
-    let _ = std::fs::remove_dir_all(&root);
+    let prev = dir.join("root.prev");
+    if is_complete(dir) || root.join(".complete").is_file() {
+        let _ = std::fs::remove_dir_all(&prev);
+        std::fs::rename(&root, &prev).map_err(|e| Fail(format!("{}: {e}", prev.display())))?;
+        if let Ok(old) = std::fs::read(dir.join("versions")) {
+            let _ = std::fs::write(dir.join("versions.prev"), old);
+        }
+    } else {
+        let _ = std::fs::remove_dir_all(&root);
+    }
+    std::fs::write(dir.join("versions"), versions)
+        .map_err(|e| Fail(format!("{}: {e}", dir.display())))?;
     std::fs::rename(&fresh, &root).map_err(|e| Fail(format!("{}: {e}", root.display())))?;
+    Ok(())
+}
+
+/// The command lines `oracle-diff` compares (see the file's header).
+const CORPUS: &str = include_str!("../oracle-corpus.txt");
+
+/// What one run did.
+#[derive(PartialEq, Eq)]
+struct Outcome {
+    status: String,
+    stdout: String,
+    stderr: String,
+}
+
+/// Run corpus line `words` through the oracle in `root`, with a 20 s guard.
+fn run_line(root: &Path, words: &[&str]) -> Outcome {
+    let (name, args) = words.split_first().expect("corpus lines are not empty");
+    let rel = PROGRAMS
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, p)| *p)
+        .unwrap_or("usr/bin/false");
+    let out = Command::new("timeout")
+        .arg("20")
+        .arg(loader(root))
+        .arg("--library-path")
+        .arg(libdir(root))
+        .arg("--argv0")
+        .arg(name)
+        .arg(root.join(rel))
+        .args(args)
+        .env("LC_ALL", "C")
+        .stdin(std::process::Stdio::null())
+        .output();
+    match out {
+        Ok(o) => Outcome {
+            status: o.status.to_string(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        },
+        Err(e) => Outcome {
+            status: format!("cannot run: {e}"),
+            stdout: String::new(),
+            stderr: String::new(),
+        },
+    }
+}
+
+/// `cargo xtask oracle-diff`: run every corpus line through the previous oracle (kept by the
+/// last `oracle --refresh` that replaced one) and the current one, and print the lines whose
+/// stdout, stderr or status changed: the behaviours an upstream release changed, in one list.
+pub fn diff() -> Result<(), Fail> {
+    let dir = dir();
+    let (old, new) = (dir.join("root.prev"), dir.join("root"));
+    if !old.join(".complete").is_file() || !is_complete(&dir) {
+        return Err(Fail(format!(
+            "oracle-diff needs a previous oracle in {} and a current one: run `cargo xtask oracle --refresh` when Debian unstable has new releases",
+            old.display()
+        )));
+    }
+    let show = |label: &str, o: &Outcome| {
+        println!("  {label}: {}", o.status);
+        for l in o.stdout.lines().take(20) {
+            println!("    out| {l}");
+        }
+        for l in o.stderr.lines().take(20) {
+            println!("    err| {l}");
+        }
+    };
+    let (mut total, mut changed) = (0, 0);
+    for line in CORPUS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let words: Vec<&str> = line.split(' ').collect();
+        total += 1;
+        let (a, b) = (run_line(&old, &words), run_line(&new, &words));
+        if a != b {
+            changed += 1;
+            println!("changed: {line}");
+            show("before", &a);
+            show("now", &b);
+        }
+    }
+    let versions = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap_or_default();
+    let pick = |text: String| {
+        text.lines()
+            .filter(|l| ROOTS.iter().any(|r| l.starts_with(&format!("{r} "))))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!(
+        "{changed} of {total} command lines changed between [{}] and [{}]",
+        pick(versions("versions.prev")),
+        pick(versions("versions"))
+    );
     Ok(())
 }
 
@@ -336,4 +445,28 @@ fn write_launchers(dir: &Path) -> Result<(), Fail> {
             .map_err(|e| Fail(format!("{}: {e}", p.display())))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_corpus_line_runs_an_oracle_program() {
+        for line in CORPUS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            let name = line.split(' ').next().unwrap_or("");
+            assert!(PROGRAMS.iter().any(|(n, _)| *n == name), "{line}");
+        }
+    }
+
+    #[test]
+    fn only_library_packages_join_the_closure() {
+        assert!(is_library_package("libsmartcols1"));
+        assert!(is_library_package("zlib1g"));
+        assert!(!is_library_package("debconf"));
+    }
 }
