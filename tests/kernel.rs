@@ -136,3 +136,26 @@ fn entering_a_vanished_process_fails_cleanly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("No such process"), "{err}");
 }
+
+#[test]
+fn out_of_memory_is_a_message_and_exit_1() {
+    // Far more than the machine can give (the kernel refuses it at once), so nscore's global
+    // allocator sees a null pointer: a message and exit 1, never Rust's abort.
+    let huge = (1u64 << 46).to_string();
+    let o = nsutils_testkit::Outcome::of(probe().args(["alloc", &huge]));
+    assert_eq!(
+        (o.code, o.err(), o.out()),
+        (
+            1,
+            format!("nscore-probe: cannot allocate {huge} bytes\n"),
+            String::new()
+        ),
+        "{o:?}"
+    );
+    let o = nsutils_testkit::Outcome::of(probe().args(["alloc", "4096"]));
+    assert_eq!(
+        (o.code, o.out()),
+        (0, "allocated 4096\n".to_string()),
+        "{o:?}"
+    );
+}

@@ -26,6 +26,7 @@
 //! - [`signal`]: signal dispositions, masks and names.
 //! - [`exec`]: replacing the process with a program or a login shell, with util-linux exit codes.
 //! - [`cmdline`]: the table-driven getopt clone, `--help` rendering and the program entry point.
+//! - [`alloc`]: the global allocator: out of memory is a message and exit 1, never an abort.
 //! - [`error`]: the one error type, printed in util-linux wording.
 //! - [`hint`]: the `hint: ` lines shown after an error on a terminal, one table for all tools.
 //!
@@ -35,6 +36,7 @@
 //!   process is single-threaded (the kernel refuses `CLONE_NEWUSER` and some `setns` calls
 //!   otherwise, and rustix's credential calls change only the calling thread).
 
+pub mod alloc;
 pub mod cmdline;
 pub mod create;
 pub mod creds;

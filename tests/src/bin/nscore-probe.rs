@@ -5,7 +5,7 @@
 //! other tests anyway. So the kernel tests in `tests/kernel.rs` call this probe instead.
 //!
 //! Usage: `nscore-probe unshare KIND,...` | `pid-parent` | `userns` | `enter PID KIND,...` |
-//! `hold KIND,...` | `fork-exit CODE` | `fork-kill SIG`. Output: `KEY VALUE` lines.
+//! `hold KIND,...` | `fork-exit CODE` | `fork-kill SIG` | `alloc BYTES`. Output: `KEY VALUE` lines.
 
 use std::io::{BufRead, Write};
 
@@ -47,6 +47,13 @@ fn main() {
             .unwrap_or_else(|| fail("missing argument"))
     };
     match arg(0) {
+        "alloc" => {
+            // Out of memory through nscore's global allocator (nscore::alloc).
+            nscore::cmdline::set_argv0(std::ffi::OsStr::new("nscore-probe"));
+            let n: usize = arg(1).parse().unwrap_or_else(|_| fail("bad size"));
+            let v: Vec<u8> = Vec::with_capacity(n);
+            println!("allocated {}", std::hint::black_box(v).capacity());
+        }
         "unshare" => {
             let set = kinds(arg(1));
             nscore::create::unshare(set).unwrap_or_else(|e| fail(&format!("unshare failed: {e}")));
