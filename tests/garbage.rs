@@ -3,6 +3,11 @@
 //! each with a message and an exit status, never a Rust panic or an abort. Each run happens in a
 //! fresh sandbox (private mounts, tmpfs over /run) and its own network namespace, under a time
 //! limit, so whatever a random command line happens to do stays there.
+//!
+//! The oracle gets the same vectors in the same surroundings. Where it refuses one (non-zero
+//! status), ours must refuse it with the same bytes on stdout and stderr and the same status;
+//! where it accepts one, ours must end with the same status (what a successful run prints, a
+//! listing of live processes or our own `--help` words, is compared by the tools' own tests).
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
@@ -73,6 +78,7 @@ fn run_garbage(bin: &str, arg0: &str, tool_words: &[&[u8]], skip: impl Fn(&[Vec<
     let pool = words(tool_words);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ bin.len() as u64);
     let mut ran = 0;
+    let mut diffs: Vec<String> = Vec::new();
     while ran < 150 {
         let n = 1 + (rng.next() % 5) as usize;
         let args: Vec<Vec<u8>> = (0..n).map(|_| rng.pick(&pool).clone()).collect();
@@ -82,10 +88,25 @@ fn run_garbage(bin: &str, arg0: &str, tool_words: &[&[u8]], skip: impl Fn(&[Vec<
         ran += 1;
         let mut c = Command::new("timeout");
         c.args(["-s", "KILL", "10", "unshare", "-n", "--"])
+            .args(["/bin/bash", "-c", "exec -a \"$0\" \"$@\"", arg0])
             .arg(&prog)
             .args(args.iter().map(|a| OsString::from_vec(a.clone())));
-        let _ = arg0;
         let out = Outcome::of(sandbox(&mut c));
+        let orig = original(arg0, &args);
+        let same = if orig.code != 0 {
+            orig == out
+        } else {
+            orig.code == out.code
+        };
+        if !same {
+            diffs.push(format!(
+                "{arg0} {shown:?}\n===== oracle =====\n{orig:?}\n===== ours =====\n{out:?}",
+                shown = args
+                    .iter()
+                    .map(|a| String::from_utf8_lossy(&a[..a.len().min(40)]).into_owned())
+                    .collect::<Vec<_>>()
+            ));
+        }
         let shown: Vec<String> = args
             .iter()
             .map(|a| String::from_utf8_lossy(&a[..a.len().min(40)]).into_owned())
@@ -99,6 +120,33 @@ fn run_garbage(bin: &str, arg0: &str, tool_words: &[&[u8]], skip: impl Fn(&[Vec<
             "{bin} {shown:?} crashed:\n{out:?}"
         );
     }
+    assert!(
+        diffs.is_empty(),
+        "{bin}: {} of {ran} argument vectors end differently from the oracle:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}
+
+/// The oracle's outcome for `args` (ip's global options go before `netns`), run as ours is.
+fn original(arg0: &str, args: &[Vec<u8>]) -> Outcome {
+    let os: Vec<OsString> = args.iter().map(|a| OsString::from_vec(a.clone())).collect();
+    let (name, words) = if arg0 == "netns-rs" {
+        let g = nsutils_testkit::global_option_words(&os);
+        let mut w = os[..g].to_vec();
+        w.push("netns".into());
+        w.extend_from_slice(&os[g..]);
+        ("ip", w)
+    } else {
+        (arg0, os)
+    };
+    let oracle = nsutils_testkit::oracle::command(name, name);
+    let mut c = Command::new("timeout");
+    c.args(["-s", "KILL", "10", "unshare", "-n", "--"])
+        .arg(oracle.get_program())
+        .args(oracle.get_args())
+        .args(words);
+    Outcome::of(sandbox(&mut c))
 }
 
 #[test]
