@@ -92,7 +92,7 @@ fn run_garbage(bin: &str, arg0: &str, tool_words: &[&[u8]], skip: impl Fn(&[Vec<
             .arg(&prog)
             .args(args.iter().map(|a| OsString::from_vec(a.clone())));
         let out = Outcome::of(sandbox(&mut c));
-        let orig = original(arg0, &args);
+        let (orig, out) = (without_pids(original(arg0, &args)), without_pids(out));
         let same = if orig.code != 0 {
             orig == out
         } else {
@@ -126,6 +126,28 @@ fn run_garbage(bin: &str, arg0: &str, tool_words: &[&[u8]], skip: impl Fn(&[Vec<
         diffs.len(),
         diffs.join("\n")
     );
+}
+
+/// The outcome with every `/proc/<digits>/` in stderr made `/proc/PID/`: the two runs are two
+/// processes.
+fn without_pids(mut o: Outcome) -> Outcome {
+    let mut out = Vec::with_capacity(o.stderr.len());
+    let e = &o.stderr;
+    let mut i = 0;
+    while i < e.len() {
+        if e[i..].starts_with(b"/proc/") {
+            let digits = e[i + 6..].iter().take_while(|b| b.is_ascii_digit()).count();
+            if digits > 0 && e.get(i + 6 + digits) == Some(&b'/') {
+                out.extend_from_slice(b"/proc/PID");
+                i += 6 + digits;
+                continue;
+            }
+        }
+        out.push(e[i]);
+        i += 1;
+    }
+    o.stderr = out;
+    o
 }
 
 /// The oracle's outcome for `args` (ip's global options go before `netns`), run as ours is.
