@@ -171,6 +171,11 @@ impl Outcome {
             .stdin(Stdio::null())
             .output()
             .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+        Outcome::from_output(out)
+    }
+
+    /// A finished process's output and status, a signal death counted as 128 + the signal.
+    fn from_output(out: std::process::Output) -> Outcome {
         let code = out
             .status
             .code()
@@ -197,16 +202,7 @@ impl Outcome {
             .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
             .wait_with_output()
             .unwrap_or_else(|e| panic!("cannot wait for {cmd:?}: {e}"));
-        let code = out
-            .status
-            .code()
-            .or_else(|| out.status.signal().map(|s| 128 + s))
-            .unwrap_or(-1);
-        Outcome {
-            stdout: Vec::new(),
-            stderr: out.stderr,
-            code,
-        }
+        Outcome::from_output(out)
     }
 
     /// Standard output as text (lossy).

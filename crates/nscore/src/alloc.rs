@@ -31,18 +31,8 @@ fn out_of_memory(size: usize) -> ! {
     };
     put(crate::cmdline::prog().as_bytes());
     put(b": cannot allocate ");
-    let mut digits = [0u8; 20];
-    let mut n = size;
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    put(&digits[i..]);
+    let mut digits = [0u8; 24];
+    put(crate::proc::decimal_cstr(&mut digits, size as u64).to_bytes());
     put(b" bytes\n");
     let _ = crate::cmdline::out::write_all_fd(2, &buf[..len]);
     // SAFETY: _exit ends the process at once; it has no preconditions.
