@@ -52,7 +52,8 @@ impl Target {
 }
 
 /// The original met a vanished target as a missing `/proc/PID` (ENOENT); we meet it as a
-/// pidfd whose process is gone (ESRCH). Word it as the original does.
+/// `pidfd_open` that says ESRCH. Word it as the original does. (Files opened under a pinned
+/// `/proc/PID` keep their own errno: a zombie's `environ` is ESRCH in both.)
 fn gone(e: Errno) -> Errno {
     if e == Errno::SRCH {
         Errno::NOENT
@@ -80,7 +81,7 @@ fn open_target(t: &mut Target, rel: &'static CStr) -> Result<OwnedFd, Fatal> {
     let p = t.pin(|pid, e| cannot_open(pid, rel_str(rel), e))?;
     let pid = p.pid();
     p.open(rel)
-        .map_err(|e| Fatal(cannot_open(pid, rel_str(rel), gone(e))))
+        .map_err(|e| Fatal(cannot_open(pid, rel_str(rel), e)))
 }
 
 /// Everything between parsing and exec. Returns the exit status when it ends without exec
@@ -115,7 +116,7 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
                 let pid = p.pid();
                 let theirs = p
                     .ns_inode(NsKind::User)
-                    .map_err(|e| Fatal(stat_fail(pid, gone(e))))?;
+                    .map_err(|e| Fatal(stat_fail(pid, e)))?;
                 if mine.is_ok_and(|m| m.ino == theirs) {
                     continue;
                 }
@@ -148,7 +149,7 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
             for kind in &from_target {
                 let fd = p
                     .open(kind.proc_entry())
-                    .map_err(|e| Fatal(cannot_open(pid, &format!("ns/{kind}"), gone(e))))?;
+                    .map_err(|e| Fatal(cannot_open(pid, &format!("ns/{kind}"), e)))?;
                 o.ns[slot(*kind)] = NsSource::File(fd);
             }
         }
@@ -176,7 +177,7 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
         let pid = p.pid();
         Some(
             p.open(c".")
-                .map_err(|e| Fatal(cannot_open(pid, "", gone(e))))?,
+                .map_err(|e| Fatal(cannot_open(pid, "", e)))?,
         )
     } else {
         None
@@ -375,7 +376,12 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
         nscore::creds::setuid(uid)
             .map_err(|e| fatal(format_args!("setuid() failed: {}", SysErr(e))))?;
     }
-    if o.keep_caps && second.contains(NsKind::User) {
+    // Observed in 2.42.4: --keep-caps raises the ambient set only when the user namespace was
+    // entered in pass 2 together with at least one other requested kind; `-U --keep-caps`
+    // alone (or `--user=FILE --keep-caps`) leaves it empty.
+    let mut others = requested;
+    others.remove(NsKind::User);
+    if o.keep_caps && second.contains(NsKind::User) && !others.is_empty() {
         nscore::creds::keep_capabilities()
             .map_err(|(what, e)| fatal(format_args!("{what}: {}", SysErr(e))))?;
     }

@@ -392,17 +392,14 @@ pub fn parse(args: &[OsString]) -> Result<Options, Stop> {
                 return Err(Stop::Exit(0));
             }
             Key::Target => {
-                if o.target.is_some() {
-                    return Err(fail("option --target may be given only once"));
-                }
+                // 2.42.4: the last --target wins; an earlier one's pidfd is closed.
                 let text = arg.unwrap_or_default();
-                let PidArg { pid, inode } = parse::pid_arg(text.as_bytes()).map_err(|e| {
-                    fail(format_args!(
-                        "failed to parse PID argument '{}': {}",
-                        text.to_string_lossy(),
-                        SysErr(e)
-                    ))
-                })?;
+                let PidArg {
+                    pid,
+                    inode,
+                    junk_after_inode,
+                } = parse::pid_arg(text.as_bytes()).ok_or_else(|| fail("invalid PID argument"))?;
+                o.target_pidfd = None;
                 if let Some(ino) = inode {
                     let fd = nscore::pidfd::open_checked(pid, Some(ino)).map_err(|e| {
                         fail(format_args!(
@@ -410,6 +407,9 @@ pub fn parse(args: &[OsString]) -> Result<Options, Stop> {
                             SysErr(e)
                         ))
                     })?;
+                    if junk_after_inode {
+                        return Err(fail("invalid PID argument"));
+                    }
                     o.target_pidfd = Some(fd);
                 }
                 o.target = Some(pid);
