@@ -308,10 +308,20 @@ pub fn write_all(fd: impl AsFd, mut bytes: &[u8]) -> Result<(), Errno> {
     Ok(())
 }
 
-/// Open `path` read-only and close-on-exec (a namespace file, a directory to chroot or chdir
-/// into later).
+/// Open `path` read-only, close-on-exec and non-blocking (a namespace file, a directory to
+/// chroot or chdir into later).
+///
+/// `O_NONBLOCK` because the path comes from the user and may name a FIFO (or a device whose
+/// open waits): a blocking open of a FIFO without a writer would hang forever. Nothing is read
+/// through the descriptor; a FIFO or device then fails where any other non-namespace file
+/// fails (`setns` or `fchdir` refuses it), with the same permission checks at open.
 pub fn open_read(path: &Path) -> Result<OwnedFd, Errno> {
-    openat(CWD, path, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
+    openat(
+        CWD,
+        path,
+        OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK,
+        Mode::empty(),
+    )
 }
 
 /// Open `path` for appending writes, close-on-exec (a cgroup's `cgroup.procs`).

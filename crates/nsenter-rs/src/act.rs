@@ -6,7 +6,7 @@
 //! through the pinned directory, so a target that exits and whose PID is reused is never
 //! mistaken for the new process.
 
-use std::ffi::{CStr, OsStr, OsString};
+use std::ffi::{CStr, OsStr};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -175,10 +175,7 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
         }
         let p = t.pin(|pid, e| cannot_open(pid, "", e))?;
         let pid = p.pid();
-        Some(
-            p.open(c".")
-                .map_err(|e| Fatal(cannot_open(pid, "", e)))?,
-        )
+        Some(p.open(c".").map_err(|e| Fatal(cannot_open(pid, "", e)))?)
     } else {
         None
     };
@@ -471,7 +468,9 @@ fn user_parent(o: &mut Options, t: &mut Target) -> Result<(), Fatal> {
     Ok(())
 }
 
-/// `-e`: replace our environment with the target's, as util-linux 2.42 does.
+/// `-e`: replace our environment with the target's, as util-linux 2.42.4 does: the C
+/// library's environment cleared (every entry, whatever its shape), then the target's
+/// `NAME=VALUE` entries set without overwriting, last entry first.
 fn set_environment(fd: &OwnedFd) -> Result<(), Fatal> {
     let buf = nscore::pidfd::read_all(fd).map_err(|e| {
         fatal(format_args!(
@@ -480,22 +479,12 @@ fn set_environment(fd: &OwnedFd) -> Result<(), Fatal> {
         ))
     })?;
     let vars = crate::parse::environ(&buf);
-    let old: Vec<OsString> = std::env::vars_os().map(|(k, _)| k).collect();
-    for k in old {
-        std::env::remove_var(k);
-    }
-    for (name, value) in vars {
-        if name.is_empty() {
-            return Err(fatal(format_args!(
-                "failed to set environment variables: {}",
-                SysErr(Errno::INVAL)
-            )));
-        }
-        let name = OsStr::from_bytes(name);
-        if std::env::var_os(name).is_none() {
-            std::env::set_var(name, OsStr::from_bytes(value));
-        }
-    }
+    nscore::exec::replace_environment(&vars).map_err(|e| {
+        fatal(format_args!(
+            "failed to set environment variables: {}",
+            SysErr(e)
+        ))
+    })?;
     Ok(())
 }
 

@@ -743,7 +743,14 @@ fn net_socket_enters_the_sockets_namespace() {
         std::thread::sleep(Duration::from_millis(5));
     };
     let want = std::fs::read_link(format!("/proc/{p}/ns/net")).unwrap();
-    let out = assert_both(&s(&["-t", &p, "-N", &sock, "readlink", "/proc/self/ns/net"]));
+    let out = assert_both(&s(&[
+        "-t",
+        &p,
+        "-N",
+        &sock,
+        "readlink",
+        "/proc/self/ns/net",
+    ]));
     expect(&out, 0, &format!("{}\n", want.display()), "");
     let out = assert_both(&s(&["-t", &p, "-N", "999", "true"]));
     assert_eq!(out.code, 1);
@@ -896,7 +903,14 @@ fn keep_caps_raises_ambient_capabilities() {
         "/proc/self/status",
     ]));
     assert_eq!(out.code, 0, "{out:?}");
-    let out = assert_both(&s(&["-t", &h.p(), "-U", "grep", "^CapAmb", "/proc/self/status"]));
+    let out = assert_both(&s(&[
+        "-t",
+        &h.p(),
+        "-U",
+        "grep",
+        "^CapAmb",
+        "/proc/self/status",
+    ]));
     expect(&out, 0, "CapAmb:\t0000000000000000\n", "");
     // 2.42.4 raises them only when another kind is entered with the user namespace.
     let out = assert_both(&s(&[
@@ -1078,6 +1092,111 @@ fn descriptor_numbers_in_net_socket_messages() {
             1,
             "",
             &format!("nsenter: ioctl({sk}, SIOCGSKNS): Inappropriate ioctl for device\n"),
+        );
+    }
+}
+
+// ---------------------------------------------------------------- issue 13: faults
+
+/// A Python script that execs argv[2] with argv[3:] as its argv and the entries
+/// in argv[1] (separated by U+001F) as its whole environment, byte for byte: entries such as `=x=y`
+/// or `noeq` that neither `env` nor `Command` can make.
+const EXEC_WITH_ENV: &str = "import ctypes,sys\n\
+    libc=ctypes.CDLL(None)\n\
+    env=[e.encode() for e in sys.argv[1].split('\\x1f')] if sys.argv[1] else []\n\
+    argv=[a.encode() for a in sys.argv[3:]]\n\
+    libc.execve(sys.argv[2].encode(),(ctypes.c_char_p*(len(argv)+1))(*argv,None),(ctypes.c_char_p*(len(env)+1))(*env,None))\n\
+    sys.exit(99)";
+
+fn exec_with_env(env: &[&str], path: &str, argv: &[&str]) -> Command {
+    assert!(env.iter().all(|e| !e.contains('\x1f')));
+    let mut c = Command::new("python3");
+    c.arg("-c")
+        .arg(EXEC_WITH_ENV)
+        .arg(env.join("\x1f"))
+        .arg(path)
+        .args(argv);
+    c
+}
+
+#[test]
+fn env_entries_of_any_shape() {
+    if !need_root() {
+        return;
+    }
+    let oracle = nsutils_testkit::oracle::launcher("nsenter");
+    let ours_env = ["=x=y", "noeq", "Z=1", "", "=", "PATH=/usr/bin:/bin"];
+    for target_env in [
+        &["A=1", "noeq", "A=2", "B=", "D=d=e", "", "noeq=5"][..],
+        &["A=1", "=x=y", "B=2"],
+        &["=", "A=1"],
+        &[],
+    ] {
+        let mut holder = exec_with_env(target_env, "/bin/sleep", &["sleep", "100"]);
+        let h = sandbox(&mut holder).stdin(Stdio::null()).spawn().unwrap();
+        let pid = h.id() as i32;
+        let _guard = Holder { unshare: h, pid: 0 };
+        // Until python has exec'd sleep.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default() != "sleep\n"
+        {
+            assert!(Instant::now() < deadline, "holder did not start");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let p = pid.to_string();
+        let args = ["nsenter", "-t", &p, "-u", "-e", "/usr/bin/env", "-0"];
+        let orig = Outcome::of(&mut exec_with_env(
+            &ours_env,
+            oracle.to_str().unwrap(),
+            &args,
+        ));
+        let mine = Outcome::of(&mut exec_with_env(&ours_env, OURS, &args));
+        nsutils_testkit::assert_outcomes_equal("nsenter", &args, &orig, &mine);
+    }
+}
+
+/// Run `script` (bash, `$NSENTER` is the binary, argv[0] `nsenter` via `exec -a`) in a fresh
+/// sandbox with a FIFO at `$F`, with a 20 s guard: a hang is a failure, not a stuck suite.
+fn with_fifo(nsenter: &str, script: &str) -> Outcome {
+    let mut cmd = Command::new("timeout");
+    cmd.args(["-s", "KILL", "20", "/bin/bash", "-c"])
+        .arg(format!(
+            "F={}/fifo; mkfifo $F || exit 99\n{script}",
+            nsutils_testkit::SCRATCH
+        ))
+        .env("NSENTER", nsenter);
+    Outcome::of(sandbox(&mut cmd))
+}
+
+#[test]
+fn a_fifo_never_blocks() {
+    if !need_root() {
+        return;
+    }
+    let oracle = nsutils_testkit::oracle::launcher("nsenter");
+    let me = std::process::id().to_string();
+    for opt in ["--net=$F", "-r$F", "-w$F", "-W$F"] {
+        let run = format!(
+            "sleep 100 > $F & W=$!\n\
+             exec -a nsenter \"$NSENTER\" -t {me} -u {opt} true; rc=$?; kill $W; exit $rc"
+        );
+        // With a writer the original does not block: compare.
+        let run = run.replace(
+            "exec -a nsenter \"$NSENTER\"",
+            "bash -c 'exec -a nsenter \"$0\" \"$@\"' \"$NSENTER\"",
+        );
+        let orig = with_fifo(oracle.to_str().unwrap(), &run);
+        let mine = with_fifo(OURS, &run);
+        nsutils_testkit::assert_outcomes_equal("nsenter", &[opt], &orig, &mine);
+        // Without one the original hangs in open(2); ours gives the same answer at once.
+        let alone = with_fifo(
+            OURS,
+            &format!("exec -a nsenter \"$NSENTER\" -t {me} -u {opt} true"),
+        );
+        assert_eq!(
+            (alone.code, alone.err()),
+            (mine.code, mine.err()),
+            "{opt}: {alone:?}"
         );
     }
 }
