@@ -11,6 +11,7 @@
 //! - [`proc`]: reading a process's namespaces from `/proc` through one directory fd.
 //! - [`nsfs`]: the nsfs ioctls (`NS_GET_USERNS`, `NS_GET_PARENT`, `NS_GET_NSTYPE`,
 //!   `NS_GET_OWNER_UID`, `NS_GET_ID`).
+//! - [`byid`]: opening a namespace by its 64-bit ID (nsfs file handles, else a search).
 //! - [`enter`]: `setns(2)` on one fd, and on a pidfd with a mask of kinds.
 //! - [`create`]: `unshare(2)`, `fork(2)` and waiting for a child.
 //! - [`creds`]: groups, gid, uid, capabilities, root and cwd, set just before exec.
@@ -35,6 +36,7 @@
 //!   process is single-threaded (the kernel refuses `CLONE_NEWUSER` and some `setns` calls
 //!   otherwise, and rustix's credential calls change only the calling thread).
 
+pub mod byid;
 pub mod cmdline;
 pub mod create;
 pub mod creds;

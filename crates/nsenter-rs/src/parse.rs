@@ -68,6 +68,13 @@ pub fn pid_arg(s: &[u8]) -> Option<PidArg> {
     })
 }
 
+/// `--KIND=:NSID`: the ID as 2.42.4 reads it (util-linux `ul_strtou64`: the whole string a
+/// decimal number up to `u64::MAX`, white space and `+` before it allowed, negative only as
+/// `-0`). `None` is `failed to parse nsid: TEXT`.
+pub fn nsid(s: &[u8]) -> Option<u64> {
+    strtou64(s).ok()
+}
+
 /// `-N FD`: util-linux `str2num_or_err(s, 10, ..., 0, INT_MAX)`: a signed number, at most
 /// `INT_MAX` (no lower bound). `Err(Some(ERANGE))` is printed with strerror, `Err(None)`
 /// without.
@@ -168,6 +175,41 @@ mod tests {
             b"0:5",
         ] {
             assert_eq!(pid_arg(s), None, "{:?}", String::from_utf8_lossy(s));
+        }
+    }
+
+    #[test]
+    fn nsids_parse_as_nsenter_2_42_4() {
+        for (s, v) in [
+            (&b"5"[..], 5),
+            (b"0", 0),
+            (b" 5", 5),
+            (b"\t7", 7),
+            (b"+5", 5),
+            (b"-0", 0),
+            (b" -0", 0),
+            (b"00012", 12),
+            (b"18446744073709551615", u64::MAX),
+        ] {
+            assert_eq!(nsid(s), Some(v), "{:?}", String::from_utf8_lossy(s));
+        }
+        for s in [
+            &b""[..],
+            b"x",
+            b"-1",
+            b" -1",
+            b"-5",
+            b"+",
+            b" ",
+            b"5 ",
+            b"5x",
+            b"1e3",
+            b"0x10",
+            b":5",
+            b"--0",
+            b"18446744073709551616",
+        ] {
+            assert_eq!(nsid(s), None, "{:?}", String::from_utf8_lossy(s));
         }
     }
 

@@ -132,10 +132,10 @@ fn help_and_version() {
     for long in [
         "--all",
         "--target <PID>",
-        "--mount[=<file>]",
+        "--mount[=<file>|=:<nsid>]",
         "--net-socket <fd>",
         "--user-parent",
-        "--time[=<file>]",
+        "--time[=<file>|=:<nsid>]",
         "--preserve-credentials",
         "--keep-caps",
         "--wdns[=<dir>]",
@@ -1199,4 +1199,185 @@ fn a_fifo_never_blocks() {
             "{opt}: {alone:?}"
         );
     }
+}
+
+// ---------------------------------------------------------------- issue 16: --KIND=:NSID
+
+/// The 64-bit ID of the namespace at `path` (`None` before Linux 6.18).
+fn ns_id_of(path: &str) -> Option<u64> {
+    let f = std::fs::File::open(path).unwrap();
+    nscore::nsfs::ns_id(&f).ok()
+}
+
+const LONG: [(&str, &str); 8] = [
+    ("mnt", "--mount"),
+    ("uts", "--uts"),
+    ("ipc", "--ipc"),
+    ("net", "--net"),
+    ("pid", "--pid"),
+    ("cgroup", "--cgroup"),
+    ("user", "--user"),
+    ("time", "--time"),
+];
+
+#[test]
+fn nsid_parse_errors_match() {
+    for (_, long) in LONG {
+        for v in [
+            ":",
+            ":x",
+            ":-1",
+            ": -1",
+            ":+",
+            ":5x",
+            ":5 ",
+            ":1e3",
+            ":0x10",
+            "::5",
+            ":18446744073709551616",
+            ":99999999999999999999999",
+        ] {
+            let out = assert_both(&[format!("{long}={v}"), "true".into()]);
+            assert_eq!(out.code, 1, "{out:?}");
+        }
+    }
+    for args in [
+        &["-n:x", "true"][..],
+        &["-n=:x", "true"],
+        &["-U:", "true"],
+        &["--net=:x", "--bogus"],
+        &["-t", "0", "--net=:x"],
+    ] {
+        assert_both(args);
+    }
+}
+
+#[test]
+fn unknown_nsids_match() {
+    if !need_root() {
+        return;
+    }
+    // A namespace that existed and is gone: its ID is never reused.
+    let gone = {
+        let h = Holder::start(&["-n"]);
+        ns_id_of(&format!("/proc/{}/ns/net", h.pid))
+    };
+    let Some(gone) = gone else {
+        return; // before Linux 6.18
+    };
+    let gone = gone.to_string();
+    for (_, long) in LONG {
+        for v in [
+            "0",
+            "-0",
+            "18446744073709551615",
+            "18446744073709551614",
+            &gone,
+        ] {
+            let out = assert_both(&[format!("{long}=:{v}"), "true".into()]);
+            assert_eq!(out.code, 1, "{out:?}");
+        }
+    }
+    assert_both(&["-n:0", "-t", "0", "true"]);
+}
+
+/// `--KIND=:ID` enters what `--KIND=/proc/PID/ns/KIND` enters (the inode seen inside), and
+/// that is the target's.
+fn nsid_enters_the_same_namespace(kind: &str) {
+    if !need_root() {
+        return;
+    }
+    let h = Holder::start(&["-U", "-r", "-m", "-u", "-i", "-n", "-C", "-T", "-p", "-f"]);
+    let path = format!("/proc/{}/ns/{kind}", h.pid);
+    let Some(id) = ns_id_of(&path) else {
+        return; // before Linux 6.18
+    };
+    let long = LONG.iter().find(|(k, _)| *k == kind).unwrap().1;
+    let inside = ["stat", "-L", "-c", "%i", &format!("/proc/self/ns/{kind}")];
+    let run = |arg: String| {
+        let mut a = vec![arg];
+        a.extend(inside.iter().map(|s| s.to_string()));
+        ours(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let by_id = run(format!("{long}=:{id}"));
+    let by_path = run(format!("{long}={path}"));
+    let want = std::fs::metadata(&path).unwrap();
+    use std::os::unix::fs::MetadataExt;
+    expect(&by_path, 0, &format!("{}\n", want.ino()), "");
+    assert_eq!(by_id, by_path);
+    // The short option and the `=` forms too.
+    let short = format!("-{}:{id}", &long[2..3].to_uppercase());
+    let short = match kind {
+        "cgroup" => format!("-C:{id}"),
+        "user" => format!("-U:{id}"),
+        "time" => format!("-T:{id}"),
+        _ => short.to_lowercase(),
+    };
+    assert_eq!(run(short), by_path);
+    assert_eq!(run(format!("{long}==:{id}")), by_path);
+}
+
+#[test]
+fn nsid_mount() {
+    nsid_enters_the_same_namespace("mnt");
+}
+#[test]
+fn nsid_uts() {
+    nsid_enters_the_same_namespace("uts");
+}
+#[test]
+fn nsid_ipc() {
+    nsid_enters_the_same_namespace("ipc");
+}
+#[test]
+fn nsid_net() {
+    nsid_enters_the_same_namespace("net");
+}
+#[test]
+fn nsid_pid() {
+    nsid_enters_the_same_namespace("pid");
+}
+#[test]
+fn nsid_cgroup() {
+    nsid_enters_the_same_namespace("cgroup");
+}
+#[test]
+fn nsid_user() {
+    nsid_enters_the_same_namespace("user");
+}
+#[test]
+fn nsid_time() {
+    nsid_enters_the_same_namespace("time");
+}
+
+#[test]
+fn nsid_of_a_namespace_without_processes() {
+    if !need_root() {
+        return;
+    }
+    let Some(_) = ns_id_of("/proc/self/ns/net") else {
+        return;
+    };
+    // Held by an nsfs bind mount, then only by an open descriptor of a shell: no process is
+    // in either, so only the mount and fd parts of the search can find them.
+    let script = r#"
+        id() { python3 -c 'import fcntl,os,struct,sys
+b=bytearray(8); fcntl.ioctl(os.open(sys.argv[1],os.O_RDONLY),0x8008b70d,b); print(struct.unpack("Q",b)[0])' "$1"; }
+        S=/run/nsutils-scratch; touch $S/n
+        unshare --net=$S/n true || exit 98
+        want=$(stat -L -c %i $S/n)
+        got=$(exec -a nsenter "$0" --net=:$(id $S/n) stat -L -c %i /proc/self/ns/net) || exit 97
+        [ "$got" = "$want" ] || { echo "mount: $got != $want"; exit 1; }
+        unshare -n sleep 100 & P=$!
+        while [ "$(readlink /proc/$P/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do sleep 0.01; done
+        exec 3</proc/$P/ns/net; kill $P; wait $P
+        want=$(stat -L -c %i /proc/self/fd/3)
+        got=$(exec -a nsenter "$0" --net=:$(id /proc/self/fd/3) stat -L -c %i /proc/self/ns/net) || exit 96
+        [ "$got" = "$want" ] || { echo "fd: $got != $want"; exit 1; }
+        echo ok
+    "#;
+    let mut cmd = Command::new("/bin/bash");
+    cmd.arg("-c").arg(script).arg(OURS);
+    let out = Outcome::of(sandbox(&mut cmd));
+    expect(&out, 0, "ok\n", "");
 }
