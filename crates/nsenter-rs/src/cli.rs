@@ -423,10 +423,15 @@ pub fn parse(args: &[OsString]) -> Result<Options, Stop> {
                 o.target_pidfd = None;
                 if let Some(ino) = inode {
                     let fd = nscore::pidfd::open_checked(pid, Some(ino)).map_err(|e| {
-                        fail(format_args!(
+                        let stop = fail(format_args!(
                             "failed to obtain a valid file descriptor for PID {pid}: {}",
                             SysErr(e)
-                        ))
+                        ));
+                        // ESRCH: no such process, or another one now has the PID.
+                        if e == nscore::error::Errno::SRCH {
+                            nscore::hint::show(nscore::hint::Cause::TargetExited, "");
+                        }
+                        stop
                     })?;
                     if junk_after_inode {
                         return Err(fail("invalid PID argument"));

@@ -22,8 +22,11 @@ pub fn run(args: Vec<OsString>) -> i32 {
     };
     match act::run(opts) {
         Ok(code) => code,
-        Err(act::Fatal(msg)) => {
+        Err(act::Fatal(msg, cause)) => {
             nscore::cmdline::warn(msg);
+            if let Some(cause) = cause {
+                nscore::hint::show(cause, "");
+            }
             1
         }
     }

@@ -1381,3 +1381,160 @@ b=bytearray(8); fcntl.ioctl(os.open(sys.argv[1],os.O_RDONLY),0x8008b70d,b); prin
     let out = Outcome::of(sandbox(&mut cmd));
     expect(&out, 0, "ok\n", "");
 }
+
+// ---------------------------------------------------------------- issue 14: hints on a terminal
+
+use nscore::hint::Cause;
+
+/// `cmd` (a shell command line) run on a pseudo-terminal by `script(1)`, after `prefix` (e.g.
+/// `setpriv ...`); what the terminal showed (stdout and stderr, with `\r\n`).
+fn on_tty(prefix: &[&str], cmd: &str) -> Outcome {
+    let mut c = match prefix.split_first() {
+        Some((first, rest)) => {
+            let mut c = Command::new(first);
+            c.args(rest).arg("script");
+            c
+        }
+        None => Command::new("script"),
+    };
+    c.args(["-qec", cmd, "/dev/null"]);
+    Outcome::of(&mut c)
+}
+
+/// The terminal output for ours with `args` (argv[0] `nsenter`).
+fn ours_on_tty(prefix: &[&str], args: &[&str]) -> Outcome {
+    let mut line = format!("exec -a nsenter {OURS}");
+    for a in args {
+        line.push_str(&format!(" '{a}'"));
+    }
+    on_tty(prefix, &line)
+}
+
+fn hint_line(cause: Cause) -> String {
+    nscore::hint::line(cause, "").replace('\n', "\r\n")
+}
+
+/// On a terminal: the original's message (ours without a terminal, which the caller compared
+/// with the oracle) and then exactly the hint for `cause`.
+fn assert_hint(tty: &Outcome, plain: &Outcome, cause: Cause) {
+    let want = format!("{}{}", plain.err().replace('\n', "\r\n"), hint_line(cause));
+    assert_eq!((tty.code, tty.out()), (plain.code, want), "{tty:?}");
+}
+
+#[test]
+fn hint_target_exited() {
+    if !need_root() {
+        return;
+    }
+    let dead = dead_pid();
+    for args in [
+        vec!["-t", &dead, "-n", "true"],
+        vec!["-t", &dead, "-a", "true"],
+        vec!["-t", &dead, "-N", "3", "true"],
+    ] {
+        let plain = assert_both(&args);
+        assert_hint(&ours_on_tty(&[], &args), &plain, Cause::TargetExited);
+    }
+    let inode_arg = format!("{dead}:5");
+    let args = ["-t", &inode_arg, "-n", "true"];
+    let plain = assert_both(&args);
+    assert_hint(&ours_on_tty(&[], &args), &plain, Cause::TargetExited);
+}
+
+#[test]
+fn hint_own_user_namespace() {
+    if !need_root() {
+        return;
+    }
+    let me = std::process::id().to_string();
+    for args in [
+        &["-t", &me, "-U", "true"][..],
+        &["--user=/proc/self/ns/user", "true"],
+    ] {
+        let plain = assert_both(args);
+        assert_hint(&ours_on_tty(&[], args), &plain, Cause::JoinOwnUserNs);
+    }
+}
+
+#[test]
+fn hint_user_namespace_refused() {
+    if !need_root() {
+        return;
+    }
+    // A root-owned user namespace, entered by nobody: setns says EPERM.
+    let root_owned = Holder::start(&["-U"]);
+    let p = root_owned.p();
+    let args = ["-t", &p, "-U", "true"];
+    let plain = as_nobody(&args, true);
+    assert_eq!(plain, as_nobody(&args, false));
+    assert_hint(
+        &ours_on_tty(&NOBODY, &args),
+        &plain,
+        Cause::JoinUserNsDenied,
+    );
+    // Nobody's own user namespace, whose setgroups is denied: entering works, becoming
+    // uid/gid 0 there does not without --preserve-credentials.
+    let own = Holder::start_as(&NOBODY, &["-U", "-r", "-m"], &["sleep", "100"], |_| {});
+    let q = own.p();
+    let args = ["-t", &q, "-U", "-m", "true"];
+    let plain = as_nobody(&args, true);
+    assert_eq!(plain, as_nobody(&args, false));
+    assert_eq!(plain.code, 1, "{plain:?}");
+    assert_hint(
+        &ours_on_tty(&NOBODY, &args),
+        &plain,
+        Cause::JoinUserNsDenied,
+    );
+    // EPERM for another kind is not about the user namespace: no hint.
+    let args = ["-t", &p, "-n", "true"];
+    let plain = as_nobody(&args, true);
+    assert_eq!(plain, as_nobody(&args, false));
+    let tty = ours_on_tty(&NOBODY, &args);
+    assert_eq!(tty.out(), plain.err().replace('\n', "\r\n"), "{tty:?}");
+}
+
+#[test]
+fn hint_pid_namespace_without_init() {
+    if !need_root() {
+        return;
+    }
+    let setup = "touch /run/nsutils-scratch/p && unshare --pid=/run/nsutils-scratch/p -f true";
+    let args = ["--pid=/run/nsutils-scratch/p", "true"];
+    let plain = tool().assert_same_in_sandbox(setup, &args);
+    assert_eq!(plain.code, 1, "{plain:?}");
+    let mut cmd = Command::new("/bin/bash");
+    cmd.arg("-c").arg(format!(
+        "{setup} && exec script -qec 'exec -a nsenter {OURS} {}' /dev/null",
+        args.join(" ")
+    ));
+    let tty = Outcome::of(sandbox(&mut cmd));
+    assert_hint(&tty, &plain, Cause::PidNsInitGone);
+    // -F does not fork: no failure, no hint.
+    let mut cmd = Command::new("/bin/bash");
+    cmd.arg("-c").arg(format!(
+        "{setup} && exec script -qec 'exec -a nsenter {OURS} -F {}' /dev/null",
+        args.join(" ")
+    ));
+    expect(&Outcome::of(sandbox(&mut cmd)), 0, "", "");
+}
+
+#[test]
+fn no_hint_for_other_failures_on_a_terminal() {
+    if !need_root() {
+        return;
+    }
+    for args in [
+        &["--net=/etc/passwd", "true"][..],
+        &["-t", "0", "-n", "true"],
+        &["--net=:18446744073709551615", "true"],
+        &["-n", "true"],
+    ] {
+        let plain = assert_both(args);
+        let tty = ours_on_tty(&[], args);
+        assert_eq!(
+            (tty.code, tty.out()),
+            (plain.code, plain.err().replace('\n', "\r\n")),
+            "{tty:?}"
+        );
+    }
+}
