@@ -1016,6 +1016,9 @@ fn a_zombie_is_still_its_pid() {
         "-u",
     ]));
     let all = assert_both(&s(&["-t", &z, "-a", "true"]));
+    // A zombie has exited: on a terminal the hint says so.
+    let tty = ours_on_tty(&[], &["-t", &z, "-a", "true"]);
+    assert_hint(&tty, &all, Cause::TargetExited);
     assert_both(&s(&["-t", &z, "-w", "-n/proc/self/ns/net", "true"]));
     assert_both(&s(&["-t", &z, "-n", "true"]));
     assert_both(&s(&["-t", &z, "-e", "-n/proc/self/ns/net", "true"]));
