@@ -1,5 +1,6 @@
 //! Doing it: from parsed [`Options`] to the exec'd program, step by step in util-linux 2.42's
-//! order (spec §2.2), so that every failure happens at the same point with the same words.
+//! order (as observed from the 2.42.4 release), so that every failure happens at the same point
+//! with the same words.
 //!
 //! The target is pinned ([`nscore::pidfd::Pinned`]) the first time anything about it is
 //! needed, before anything is read from `/proc/PID`; from then on every `/proc` access goes

@@ -1,4 +1,4 @@
-//! # nsenter-rs: a drop-in replacement for util-linux `nsenter` (2.42)
+//! # nsenter-rs: a drop-in replacement for util-linux `nsenter` (2.42.4)
 //!
 //! Runs a program inside namespaces of another process (or namespace files). Data flows one
 //! way: [`cli`] parses argv (opening the files named on it) into options, [`act`] pins the
