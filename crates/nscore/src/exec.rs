@@ -114,3 +114,31 @@ pub fn login_shell() -> OsString {
     }
     OsString::from("/bin/sh")
 }
+
+/// `clearenv(3)`, then `setenv(name, value, 0)` for each pair in order: the process's whole
+/// environment replaced (nsenter `-e`). Unlike `std::env::remove_var`, which panics on names it
+/// cannot represent (`=x=y` in the environment we were started with, or an entry without `=`,
+/// which std does not even list), `clearenv` drops every entry. The error is `setenv`'s
+/// (EINVAL for an empty name or one with `=`), after the pairs before it were set.
+///
+/// Must run while the process is single-threaded: the C library's environment is not
+/// thread-safe.
+pub fn replace_environment(vars: &[(&[u8], &[u8])]) -> Result<(), Errno> {
+    // SAFETY: nsenter calls this while single-threaded, so no other thread reads or writes the
+    // environment during the call; clearenv only frees the C library's own array.
+    unsafe { libc::clearenv() };
+    for (name, value) in vars {
+        let name = CString::new(*name).map_err(|_| Errno::INVAL)?;
+        let value = CString::new(*value).map_err(|_| Errno::INVAL)?;
+        // SAFETY: both pointers are NUL-terminated strings that live across the call, and the
+        // process is single-threaded (see above); setenv copies them.
+        if unsafe { libc::setenv(name.as_ptr(), value.as_ptr(), 0) } != 0 {
+            return Err(Errno::from_raw_os_error(
+                std::io::Error::last_os_error()
+                    .raw_os_error()
+                    .unwrap_or(libc::EINVAL),
+            ));
+        }
+    }
+    Ok(())
+}

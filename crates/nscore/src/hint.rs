@@ -84,7 +84,7 @@ pub const TABLE: &[Hint] = &[
     Hint {
         cause: Cause::JoinUserNsDenied,
         errno: Some(Errno::PERM),
-        text: "joining another user namespace needs CAP_SYS_ADMIN in it; run as root or as its owner, or keep your IDs with --preserve-credentials",
+        text: "entering this user namespace, or becoming uid/gid 0 in it, was refused; run as root or as the namespace's owner, or keep your own IDs with --preserve-credentials",
     },
     Hint {
         cause: Cause::JoinOwnUserNs,

@@ -11,6 +11,7 @@
 //! - [`proc`]: reading a process's namespaces from `/proc` through one directory fd.
 //! - [`nsfs`]: the nsfs ioctls (`NS_GET_USERNS`, `NS_GET_PARENT`, `NS_GET_NSTYPE`,
 //!   `NS_GET_OWNER_UID`, `NS_GET_ID`).
+//! - [`byid`]: opening a namespace by its 64-bit ID (nsfs file handles, else a search).
 //! - [`enter`]: `setns(2)` on one fd, and on a pidfd with a mask of kinds.
 //! - [`create`]: `unshare(2)`, `fork(2)` and waiting for a child.
 //! - [`creds`]: groups, gid, uid, capabilities, root and cwd, set just before exec.
@@ -37,6 +38,7 @@
 //!   otherwise, and rustix's credential calls change only the calling thread).
 
 pub mod alloc;
+pub mod byid;
 pub mod cmdline;
 pub mod create;
 pub mod creds;

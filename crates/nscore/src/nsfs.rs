@@ -35,9 +35,10 @@ fn fail(name: &'static str, errno: Errno) -> Error {
 /// Run an ioctl that returns a new file descriptor.
 fn fd_ioctl(fd: impl AsFd, request: u32, name: &'static str) -> Result<OwnedFd> {
     let raw = fd.as_fd().as_raw_fd();
-    // SAFETY: these requests take no argument and return a new descriptor or -1; `raw` is a
-    // valid open descriptor for the duration of the call because we hold a borrow of it.
-    let ret = unsafe { libc::ioctl(raw, request as _) };
+    // SAFETY: these requests take no argument (passed as 0, never stack garbage) and return a
+    // new descriptor or -1; `raw` is a valid open descriptor for the duration of the call
+    // because we hold a borrow of it.
+    let ret = unsafe { libc::ioctl(raw, request as _, 0 as libc::c_ulong) };
     if ret < 0 {
         return Err(fail(name, Errno::from_raw_os_error(last_errno())));
     }
@@ -71,8 +72,9 @@ pub fn parent_ns(fd: impl AsFd) -> Result<OwnedFd> {
 #[doc(alias = "NS_GET_NSTYPE")]
 pub fn ns_kind(fd: impl AsFd) -> Result<NsKind> {
     let raw = fd.as_fd().as_raw_fd();
-    // SAFETY: NS_GET_NSTYPE takes no argument and returns a flag value or -1; `raw` is borrowed.
-    let ret = unsafe { libc::ioctl(raw, NS_GET_NSTYPE as _) };
+    // SAFETY: NS_GET_NSTYPE takes no argument (passed as 0) and returns a flag value or -1;
+    // `raw` is borrowed.
+    let ret = unsafe { libc::ioctl(raw, NS_GET_NSTYPE as _, 0 as libc::c_ulong) };
     if ret < 0 {
         return Err(fail(
             "NS_GET_NSTYPE",

@@ -140,9 +140,10 @@ const fn pidfd_ns_request(kind: NsKind) -> u32 {
 #[doc(alias = "PIDFD_GET_USER_NAMESPACE")]
 pub fn namespace(pidfd: impl AsFd, kind: NsKind) -> Result<OwnedFd, Errno> {
     let raw = pidfd.as_fd().as_raw_fd();
-    // SAFETY: these requests take no argument and return a new descriptor or -1; `raw` is
-    // borrowed from a live descriptor for the duration of the call.
-    let ret = unsafe { libc::ioctl(raw, pidfd_ns_request(kind) as _) };
+    // SAFETY: these requests take no argument (passed as 0: since 6.18 the kernel refuses a
+    // non-zero one with EINVAL) and return a new descriptor or -1; `raw` is borrowed from a
+    // live descriptor for the duration of the call.
+    let ret = unsafe { libc::ioctl(raw, pidfd_ns_request(kind) as _, 0 as libc::c_ulong) };
     if ret < 0 {
         return Err(last_errno());
     }
@@ -229,8 +230,9 @@ impl Pinned {
         self.pidfd.take()
     }
 
-    /// The `/proc/PID` directory: opened on first use, then the pidfd checked (`ESRCH` if the
-    /// process has been reaped meanwhile: the directory might be a newcomer's). A zombie still
+    /// The `/proc/PID` directory: opened on first use, then the pidfd checked (`ENOENT`, as for
+    /// a `/proc/PID` that is gone, if the process has been reaped meanwhile: the directory
+    /// might be a newcomer's). A zombie still
     /// owns its PID, so its directory is its own (util-linux reads it too).
     pub fn dir(&mut self) -> Result<BorrowedFd<'_>, Errno> {
         if self.dir.is_none() {
@@ -243,7 +245,7 @@ impl Pinned {
             )?;
             if let Some(fd) = self.pidfd.as_ref().or(self.guard.as_ref()) {
                 if is_reaped(fd) {
-                    return Err(Errno::SRCH);
+                    return Err(Errno::NOENT);
                 }
             }
             // Out of the way of the low descriptor numbers: util-linux has no such descriptor,
@@ -306,10 +308,20 @@ pub fn write_all(fd: impl AsFd, mut bytes: &[u8]) -> Result<(), Errno> {
     Ok(())
 }
 
-/// Open `path` read-only and close-on-exec (a namespace file, a directory to chroot or chdir
-/// into later).
+/// Open `path` read-only, close-on-exec and non-blocking (a namespace file, a directory to
+/// chroot or chdir into later).
+///
+/// `O_NONBLOCK` because the path comes from the user and may name a FIFO (or a device whose
+/// open waits): a blocking open of a FIFO without a writer would hang forever. Nothing is read
+/// through the descriptor; a FIFO or device then fails where any other non-namespace file
+/// fails (`setns` or `fchdir` refuses it), with the same permission checks at open.
 pub fn open_read(path: &Path) -> Result<OwnedFd, Errno> {
-    openat(CWD, path, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
+    openat(
+        CWD,
+        path,
+        OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK,
+        Mode::empty(),
+    )
 }
 
 /// Open `path` for appending writes, close-on-exec (a cgroup's `cgroup.procs`).

@@ -1,29 +1,44 @@
 //! Doing it: from parsed [`Options`] to the exec'd program, step by step in util-linux 2.42's
-//! order (spec §2.2), so that every failure happens at the same point with the same words.
+//! order (as observed from the 2.42.4 release), so that every failure happens at the same point
+//! with the same words.
 //!
 //! The target is pinned ([`nscore::pidfd::Pinned`]) the first time anything about it is
 //! needed, before anything is read from `/proc/PID`; from then on every `/proc` access goes
 //! through the pinned directory, so a target that exits and whose PID is reused is never
 //! mistaken for the new process.
 
-use std::ffi::{CStr, OsStr, OsString};
+use std::ffi::{CStr, OsStr};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use nscore::create::{ChildStatus, Forked};
 use nscore::error::{Errno, SysErr};
+use nscore::hint::Cause;
 use nscore::kind::{NsKind, NsKinds};
 use nscore::pidfd::Pinned;
 
 use crate::cli::{slot, IdArg, NsSource, Options};
 use crate::plan::{self, Step};
 
-/// A fatal error: the message (printed with the program name) and exit status 1.
-pub struct Fatal(pub String);
+/// A fatal error: the message (printed with the program name) and exit status 1, and the
+/// likely cause when we know one (its hint line follows the message on a terminal only).
+pub struct Fatal(pub String, pub Option<Cause>);
+
+impl Fatal {
+    /// This error with the hint for `cause`.
+    fn because(self, cause: Cause) -> Fatal {
+        Fatal(self.0, Some(cause))
+    }
+
+    /// This error with the hint for `cause` when there is one.
+    fn maybe(self, cause: Option<Cause>) -> Fatal {
+        Fatal(self.0, cause.or(self.1))
+    }
+}
 
 fn fatal(msg: impl std::fmt::Display) -> Fatal {
-    Fatal(msg.to_string())
+    Fatal(msg.to_string(), None)
 }
 
 /// The target as far as we got with it.
@@ -42,7 +57,10 @@ impl Target {
             return Err(fatal("no target PID specified"));
         };
         if self.pinned.is_none() {
-            let p = Pinned::new(pid, self.pidfd.take()).map_err(|e| Fatal(what(pid, gone(e))))?;
+            let p = Pinned::new(pid, self.pidfd.take()).map_err(|e| {
+                Fatal(what(pid, gone(e)), None)
+                    .maybe((e == Errno::SRCH).then_some(Cause::TargetExited))
+            })?;
             self.pinned = Some(p);
         }
         self.pinned
@@ -52,13 +70,22 @@ impl Target {
 }
 
 /// The original met a vanished target as a missing `/proc/PID` (ENOENT); we meet it as a
-/// pidfd whose process is gone (ESRCH). Word it as the original does.
+/// `pidfd_open` that says ESRCH. Word it as the original does. (Files opened under a pinned
+/// `/proc/PID` keep their own errno: a zombie's `environ` is ESRCH in both.)
 fn gone(e: Errno) -> Errno {
     if e == Errno::SRCH {
         Errno::NOENT
     } else {
         e
     }
+}
+
+/// [`Cause::TargetExited`] when the pinned target has exited (a zombie included).
+fn exited(p: &Pinned) -> Option<Cause> {
+    let pidfd = p.pidfd()?;
+    nscore::pidfd::has_exited(pidfd)
+        .unwrap_or(false)
+        .then_some(Cause::TargetExited)
 }
 
 fn cannot_open(pid: i32, rel: &str, e: Errno) -> String {
@@ -80,7 +107,7 @@ fn open_target(t: &mut Target, rel: &'static CStr) -> Result<OwnedFd, Fatal> {
     let p = t.pin(|pid, e| cannot_open(pid, rel_str(rel), e))?;
     let pid = p.pid();
     p.open(rel)
-        .map_err(|e| Fatal(cannot_open(pid, rel_str(rel), gone(e))))
+        .map_err(|e| fatal(cannot_open(pid, rel_str(rel), e)).maybe(exited(p)))
 }
 
 /// Everything between parsing and exec. Returns the exit status when it ends without exec
@@ -109,13 +136,13 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
                     format!("stat of /proc/{pid}/ns/user failed: {}", SysErr(e))
                 };
                 if t.pid.is_none() {
-                    return Err(Fatal(stat_fail(0, Errno::NOENT)));
+                    return Err(fatal(stat_fail(0, Errno::NOENT)));
                 }
                 let p = t.pin(stat_fail)?;
                 let pid = p.pid();
                 let theirs = p
                     .ns_inode(NsKind::User)
-                    .map_err(|e| Fatal(stat_fail(pid, gone(e))))?;
+                    .map_err(|e| fatal(stat_fail(pid, e)).maybe(exited(p)))?;
                 if mine.is_ok_and(|m| m.ino == theirs) {
                     continue;
                 }
@@ -146,9 +173,9 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
         if !use_pidfd {
             let pid = p.pid();
             for kind in &from_target {
-                let fd = p
-                    .open(kind.proc_entry())
-                    .map_err(|e| Fatal(cannot_open(pid, &format!("ns/{kind}"), gone(e))))?;
+                let fd = p.open(kind.proc_entry()).map_err(|e| {
+                    fatal(cannot_open(pid, &format!("ns/{kind}"), e)).maybe(exited(p))
+                })?;
                 o.ns[slot(*kind)] = NsSource::File(fd);
             }
         }
@@ -176,7 +203,7 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
         let pid = p.pid();
         Some(
             p.open(c".")
-                .map_err(|e| Fatal(cannot_open(pid, "", gone(e))))?,
+                .map_err(|e| fatal(cannot_open(pid, "", e)).maybe(exited(p)))?,
         )
     } else {
         None
@@ -268,16 +295,22 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
                 _ => Err(Errno::BADF),
             },
         })
-        .map_err(|(step, e)| match step {
-            Step::Mask(_) => fatal(format_args!(
-                "reassociate to namespaces failed: {}",
-                SysErr(e)
-            )),
-            Step::File(k) => fatal(format_args!(
-                "reassociate to namespace 'ns/{k}' failed: {}",
-                SysErr(e)
-            )),
-        })?
+    };
+    let second = match second {
+        Ok(s) => s,
+        Err((step, e)) => {
+            let f = match step {
+                Step::Mask(_) => fatal(format_args!(
+                    "reassociate to namespaces failed: {}",
+                    SysErr(e)
+                )),
+                Step::File(k) => fatal(format_args!(
+                    "reassociate to namespace 'ns/{k}' failed: {}",
+                    SysErr(e)
+                )),
+            };
+            return Err(f.maybe(setns_cause(step, e, &o, &mut t)));
+        }
     };
     drop(pidfd);
     o.ns = Default::default();
@@ -362,20 +395,35 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
     }
 
     // 20-21. Credentials, capabilities.
+    // EPERM here, after entering a user namespace as its uid/gid 0, is that namespace refusing
+    // the switch (setgroups denied, 0 not mapped): --preserve-credentials is the way out.
+    let cred_cause = |e: Errno| {
+        (e == Errno::PERM && requested.contains(NsKind::User) && !o.preserve_cred)
+            .then_some(Cause::JoinUserNsDenied)
+    };
     if force_gid {
         if let Err(e) = nscore::creds::drop_groups() {
             if setgroups_failed {
-                return Err(fatal(format_args!("setgroups failed: {}", SysErr(e))));
+                return Err(
+                    fatal(format_args!("setgroups failed: {}", SysErr(e))).maybe(cred_cause(e))
+                );
             }
         }
-        nscore::creds::setgid(gid)
-            .map_err(|e| fatal(format_args!("setgid() failed: {}", SysErr(e))))?;
+        nscore::creds::setgid(gid).map_err(|e| {
+            fatal(format_args!("setgid() failed: {}", SysErr(e))).maybe(cred_cause(e))
+        })?;
     }
     if force_uid {
-        nscore::creds::setuid(uid)
-            .map_err(|e| fatal(format_args!("setuid() failed: {}", SysErr(e))))?;
+        nscore::creds::setuid(uid).map_err(|e| {
+            fatal(format_args!("setuid() failed: {}", SysErr(e))).maybe(cred_cause(e))
+        })?;
     }
-    if o.keep_caps && second.contains(NsKind::User) {
+    // Observed in 2.42.4: --keep-caps raises the ambient set only when the user namespace was
+    // entered in pass 2 together with at least one other requested kind; `-U --keep-caps`
+    // alone (or `--user=FILE --keep-caps`) leaves it empty.
+    let mut others = requested;
+    others.remove(NsKind::User);
+    if o.keep_caps && second.contains(NsKind::User) && !others.is_empty() {
         nscore::creds::keep_capabilities()
             .map_err(|(what, e)| fatal(format_args!("{what}: {}", SysErr(e))))?;
     }
@@ -384,6 +432,28 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
     let err = nscore::exec::exec_program_or_shell(&o.program);
     nscore::cmdline::warn(&err);
     Ok(err.exit_code())
+}
+
+/// The hint for a failed `setns` of pass 2: the target exited (ESRCH), a user namespace we may
+/// not enter (EPERM), or our own user namespace (EINVAL).
+fn setns_cause(step: Step, e: Errno, o: &Options, t: &mut Target) -> Option<Cause> {
+    let user = match step {
+        Step::Mask(m) => m.contains(NsKind::User),
+        Step::File(k) => k == NsKind::User,
+    };
+    match e {
+        Errno::SRCH => Some(Cause::TargetExited),
+        Errno::PERM if user => Some(Cause::JoinUserNsDenied),
+        Errno::INVAL if user => {
+            let mine = nscore::NsId::from_path("/proc/self/ns/user").ok()?.ino;
+            let theirs = match (step, &o.ns[slot(NsKind::User)]) {
+                (Step::File(_), NsSource::File(fd)) => nscore::pidfd::inode(fd).ok()?,
+                _ => t.pinned.as_mut()?.ns_inode(NsKind::User).ok()?,
+            };
+            (mine == theirs).then_some(Cause::JoinOwnUserNs)
+        }
+        _ => None,
+    }
 }
 
 fn open_cgroup_procs(t: &mut Target) -> Result<OwnedFd, Fatal> {
@@ -465,7 +535,9 @@ fn user_parent(o: &mut Options, t: &mut Target) -> Result<(), Fatal> {
     Ok(())
 }
 
-/// `-e`: replace our environment with the target's, as util-linux 2.42 does.
+/// `-e`: replace our environment with the target's, as util-linux 2.42.4 does: the C
+/// library's environment cleared (every entry, whatever its shape), then the target's
+/// `NAME=VALUE` entries set without overwriting, last entry first.
 fn set_environment(fd: &OwnedFd) -> Result<(), Fatal> {
     let buf = nscore::pidfd::read_all(fd).map_err(|e| {
         fatal(format_args!(
@@ -474,22 +546,12 @@ fn set_environment(fd: &OwnedFd) -> Result<(), Fatal> {
         ))
     })?;
     let vars = crate::parse::environ(&buf);
-    let old: Vec<OsString> = std::env::vars_os().map(|(k, _)| k).collect();
-    for k in old {
-        std::env::remove_var(k);
-    }
-    for (name, value) in vars {
-        if name.is_empty() {
-            return Err(fatal(format_args!(
-                "failed to set environment variables: {}",
-                SysErr(Errno::INVAL)
-            )));
-        }
-        let name = OsStr::from_bytes(name);
-        if std::env::var_os(name).is_none() {
-            std::env::set_var(name, OsStr::from_bytes(value));
-        }
-    }
+    nscore::exec::replace_environment(&vars).map_err(|e| {
+        fatal(format_args!(
+            "failed to set environment variables: {}",
+            SysErr(e)
+        ))
+    })?;
     Ok(())
 }
 
@@ -501,7 +563,16 @@ fn continue_as_child() -> Result<Option<i32>, Fatal> {
     let child = match nscore::create::fork() {
         Ok(Forked::Child) => return Ok(None),
         Ok(Forked::Parent(pid)) => pid,
-        Err(e) => return Err(Fatal(e.to_string())),
+        Err(e) => {
+            // Forking into a PID namespace whose init has exited: the kernel says ENOMEM.
+            let init_gone = e.errno() == Some(Errno::NOMEM);
+            let f = fatal(&e);
+            return Err(if init_gone {
+                f.because(Cause::PidNsInitGone)
+            } else {
+                f
+            });
+        }
     };
     loop {
         match nscore::create::wait(child, true) {

@@ -69,7 +69,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         Some('m'),
         Some("mount"),
         Optional,
-        Some("<file>"),
+        Some("<file>|=:<nsid>"),
         "join its mount namespace",
         0,
     ),
@@ -78,7 +78,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         Some('u'),
         Some("uts"),
         Optional,
-        Some("<file>"),
+        Some("<file>|=:<nsid>"),
         "join its UTS namespace (host and domain name)",
         0,
     ),
@@ -87,7 +87,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         Some('i'),
         Some("ipc"),
         Optional,
-        Some("<file>"),
+        Some("<file>|=:<nsid>"),
         "join its System V IPC namespace",
         0,
     ),
@@ -96,7 +96,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         Some('n'),
         Some("net"),
         Optional,
-        Some("<file>"),
+        Some("<file>|=:<nsid>"),
         "join its network namespace",
         0,
     ),
@@ -114,7 +114,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         Some('p'),
         Some("pid"),
         Optional,
-        Some("<file>"),
+        Some("<file>|=:<nsid>"),
         "join its PID namespace",
         0,
     ),
@@ -123,7 +123,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         Some('C'),
         Some("cgroup"),
         Optional,
-        Some("<file>"),
+        Some("<file>|=:<nsid>"),
         "join its cgroup namespace",
         0,
     ),
@@ -132,7 +132,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         Some('U'),
         Some("user"),
         Optional,
-        Some("<file>"),
+        Some("<file>|=:<nsid>"),
         "join its user namespace",
         0,
     ),
@@ -150,7 +150,7 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         Some('T'),
         Some("time"),
         Optional,
-        Some("<file>"),
+        Some("<file>|=:<nsid>"),
         "join its time namespace",
         0,
     ),
@@ -343,6 +343,27 @@ fn open_file(path: &OsStr) -> Result<OwnedFd, Stop> {
         .map_err(|e| fail(format_args!("cannot open {}: {}", p.display(), SysErr(e))))
 }
 
+/// A namespace option's value: `:NSID` (2.42: the namespace with that 64-bit ID) or a file.
+fn open_ns_arg(arg: &OsStr) -> Result<OwnedFd, Stop> {
+    let Some(text) = arg.as_bytes().strip_prefix(b":") else {
+        return open_file(arg);
+    };
+    let id = parse::nsid(text).ok_or_else(|| {
+        fail(format_args!(
+            "failed to parse nsid: {}",
+            String::from_utf8_lossy(text)
+        ))
+    })?;
+    // 2.42.4 asks the kernel with an ID-only handle, which 6.18 refuses (ESTALE) even for live
+    // namespaces; we find the namespace where the kernel cannot (COMPATIBILITY.md).
+    nscore::byid::open_by_id(id).map_err(|e| {
+        fail(format_args!(
+            "cannot open namespace of id {id}: {}",
+            SysErr(e)
+        ))
+    })
+}
+
 /// Drop one leading `=` (`-n=/path`, `--wd==x`), as nsenter 2.42 does for the namespace
 /// options, `-w` and `-W` (not for `-r`).
 fn strip_eq(arg: &OsStr) -> &OsStr {
@@ -392,24 +413,29 @@ pub fn parse(args: &[OsString]) -> Result<Options, Stop> {
                 return Err(Stop::Exit(0));
             }
             Key::Target => {
-                if o.target.is_some() {
-                    return Err(fail("option --target may be given only once"));
-                }
+                // 2.42.4: the last --target wins; an earlier one's pidfd is closed.
                 let text = arg.unwrap_or_default();
-                let PidArg { pid, inode } = parse::pid_arg(text.as_bytes()).map_err(|e| {
-                    fail(format_args!(
-                        "failed to parse PID argument '{}': {}",
-                        text.to_string_lossy(),
-                        SysErr(e)
-                    ))
-                })?;
+                let PidArg {
+                    pid,
+                    inode,
+                    junk_after_inode,
+                } = parse::pid_arg(text.as_bytes()).ok_or_else(|| fail("invalid PID argument"))?;
+                o.target_pidfd = None;
                 if let Some(ino) = inode {
                     let fd = nscore::pidfd::open_checked(pid, Some(ino)).map_err(|e| {
-                        fail(format_args!(
+                        let stop = fail(format_args!(
                             "failed to obtain a valid file descriptor for PID {pid}: {}",
                             SysErr(e)
-                        ))
+                        ));
+                        // ESRCH: no such process, or another one now has the PID.
+                        if e == nscore::error::Errno::SRCH {
+                            nscore::hint::show(nscore::hint::Cause::TargetExited, "");
+                        }
+                        stop
                     })?;
+                    if junk_after_inode {
+                        return Err(fail("invalid PID argument"));
+                    }
                     o.target_pidfd = Some(fd);
                 }
                 o.target = Some(pid);
@@ -417,7 +443,7 @@ pub fn parse(args: &[OsString]) -> Result<Options, Stop> {
             Key::Ns(kind) => {
                 let s = &mut o.ns[slot(kind)];
                 match arg {
-                    Some(a) => *s = NsSource::File(open_file(strip_eq(&a))?),
+                    Some(a) => *s = NsSource::File(open_ns_arg(strip_eq(&a))?),
                     None => {
                         if matches!(s, NsSource::Off) {
                             *s = NsSource::Target;

@@ -1,4 +1,4 @@
-//! # nsenter-rs: a drop-in replacement for util-linux `nsenter` (2.42)
+//! # nsenter-rs: a drop-in replacement for util-linux `nsenter` (2.42.4)
 //!
 //! Runs a program inside namespaces of another process (or namespace files). Data flows one
 //! way: [`cli`] parses argv (opening the files named on it) into options, [`act`] pins the
@@ -22,8 +22,11 @@ pub fn run(args: Vec<OsString>) -> i32 {
     };
     match act::run(opts) {
         Ok(code) => code,
-        Err(act::Fatal(msg)) => {
+        Err(act::Fatal(msg, cause)) => {
             nscore::cmdline::warn(msg);
+            if let Some(cause) = cause {
+                nscore::hint::show(cause, "");
+            }
             1
         }
     }
@@ -45,6 +48,14 @@ pub fn doc() -> ToolDoc {
             "The target is pinned with a pidfd before anything is read from /proc, so a target \
              that exits and whose PID is reused is never entered by mistake. Namespaces are \
              entered in two passes: everything but the user namespace first, then what is left.",
+            "A namespace option may name a namespace by its 64-bit ID instead of a file \
+             (--net=:ID, Linux 6.18 and later). Where the kernel cannot open a namespace by ID \
+             alone (6.18), nsenter-rs finds it among the namespaces of processes, their open \
+             namespace descriptors and namespace bind mounts, and enters it only if its ID is \
+             the one asked for.",
+            "On a terminal, some errors are followed by a line starting with 'hint:' that names \
+             the likely cause (a target that has exited, a user namespace that refuses us, a \
+             PID namespace without init). Without a terminal the output is util-linux's.",
             "Entering a PID namespace affects only children, so nsenter-rs forks (unless \
              --no-fork) and waits for the child, passing on its exit status or signal.",
         ],

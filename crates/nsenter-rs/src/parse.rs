@@ -7,13 +7,6 @@
 use nscore::cmdline::num::{self, strtou64};
 use nscore::error::Errno;
 
-/// `-t PID[:INODE]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PidArg {
-    pub pid: i32,
-    pub inode: Option<u64>,
-}
-
 /// What C's `strtoimax(s, &end, 10)` sees: (value, bytes consumed, overflowed past u64).
 /// Consumed is 0 when no digit was found (even after white space and a sign).
 fn strtoimax(s: &[u8]) -> (i128, usize, bool) {
@@ -30,34 +23,56 @@ fn strtoimax(s: &[u8]) -> (i128, usize, bool) {
     }
 }
 
-/// `-t`: util-linux `ul_parse_pid_str`: `PID` or `PID:INODE`, PID in 1..=i32::MAX, INODE > 0.
-pub fn pid_arg(s: &[u8]) -> Result<PidArg, Errno> {
-    if s.is_empty() {
-        return Err(Errno::INVAL);
-    }
+/// `-t PID[:INODE]`, as nsenter 2.42.4 reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PidArg {
+    pub pid: i32,
+    pub inode: Option<u64>,
+    /// Something follows the inode's digits (`12:345x`). 2.42.4 still opens and checks the
+    /// pidfd against the inode's leading number first, and calls the argument invalid only
+    /// when that check passed.
+    pub junk_after_inode: bool,
+}
+
+/// `-t`: `None` is nsenter 2.42.4's `invalid PID argument`. Observed rules: the PID as
+/// `strtoimax` reads it (white space and a sign allowed), in 1..=`i32::MAX`, followed by
+/// nothing or by `:`; the inode by its leading number (white space and `+` allowed, `-` not),
+/// non-zero, saturating at `u64::MAX` when it overflows.
+pub fn pid_arg(s: &[u8]) -> Option<PidArg> {
     let (v, used, overflow) = strtoimax(s);
-    if used == 0 {
-        return Err(Errno::INVAL);
-    }
-    if overflow || v <= 0 || v > i128::from(i32::MAX) {
-        return Err(Errno::RANGE);
+    if used == 0 || overflow || v <= 0 || v > i128::from(i32::MAX) {
+        return None;
     }
     let pid = v as i32;
     let rest = &s[used..];
-    if let Some(ino) = rest.strip_prefix(b":") {
-        let inode = strtou64(ino)?;
-        if inode == 0 {
-            return Err(Errno::RANGE);
-        }
-        return Ok(PidArg {
+    if rest.is_empty() {
+        return Some(PidArg {
             pid,
-            inode: Some(inode),
+            inode: None,
+            junk_after_inode: false,
         });
     }
-    if !rest.is_empty() {
-        return Err(Errno::INVAL);
+    let ino = rest.strip_prefix(b":")?;
+    let n = num::scan(ino, 10)?;
+    if n.negative {
+        return None;
     }
-    Ok(PidArg { pid, inode: None })
+    let inode = n.magnitude.unwrap_or(u64::MAX);
+    if inode == 0 {
+        return None;
+    }
+    Some(PidArg {
+        pid,
+        inode: Some(inode),
+        junk_after_inode: n.end != ino.len(),
+    })
+}
+
+/// `--KIND=:NSID`: the ID as 2.42.4 reads it (util-linux `ul_strtou64`: the whole string a
+/// decimal number up to `u64::MAX`, white space and `+` before it allowed, negative only as
+/// `-0`). `None` is `failed to parse nsid: TEXT`.
+pub fn nsid(s: &[u8]) -> Option<u64> {
+    strtou64(s).ok()
 }
 
 /// `-N FD`: util-linux `str2num_or_err(s, 10, ..., 0, INT_MAX)`: a signed number, at most
@@ -111,48 +126,90 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pids_parse_like_ul_parse_pid_str() {
-        assert_eq!(
-            pid_arg(b"42"),
-            Ok(PidArg {
-                pid: 42,
-                inode: None
+    fn pids_parse_as_nsenter_2_42_4() {
+        let p = |pid, inode, junk_after_inode| {
+            Some(PidArg {
+                pid,
+                inode,
+                junk_after_inode,
             })
-        );
+        };
+        assert_eq!(pid_arg(b"42"), p(42, None, false));
+        assert_eq!(pid_arg(b" +42"), p(42, None, false));
+        assert_eq!(pid_arg(b"\t42"), p(42, None, false));
+        assert_eq!(pid_arg(b"42:7"), p(42, Some(7), false));
+        assert_eq!(pid_arg(b"42: +7"), p(42, Some(7), false));
+        assert_eq!(pid_arg(b"42:\n007"), p(42, Some(7), false));
+        assert_eq!(pid_arg(b"42:7x"), p(42, Some(7), true));
+        assert_eq!(pid_arg(b"42:7:4"), p(42, Some(7), true));
+        assert_eq!(pid_arg(b"42:1e3"), p(42, Some(1), true));
+        assert_eq!(pid_arg(b"42:7 "), p(42, Some(7), true));
         assert_eq!(
-            pid_arg(b" +42"),
-            Ok(PidArg {
-                pid: 42,
-                inode: None
-            })
+            pid_arg(b"42:99999999999999999999999"),
+            p(42, Some(u64::MAX), false)
         );
-        assert_eq!(
-            pid_arg(b"42:7"),
-            Ok(PidArg {
-                pid: 42,
-                inode: Some(7)
-            })
-        );
-        assert_eq!(pid_arg(b"2147483647").map(|p| p.pid), Ok(i32::MAX));
-        // 2.42 (spec §2.1): PID <= 0 is ERANGE, junk is EINVAL.
-        for (s, e) in [
-            (&b"0"[..], Errno::RANGE),
-            (b"-5", Errno::RANGE),
-            (b"0x10", Errno::RANGE),
-            (b"2147483648", Errno::RANGE),
-            (b"99999999999999999999999", Errno::RANGE),
-            (b"abc", Errno::INVAL),
-            (b"", Errno::INVAL),
-            (b" ", Errno::INVAL),
-            (b"-", Errno::INVAL),
-            (b"12x", Errno::INVAL),
-            (b"12:", Errno::INVAL),
-            (b"12:x", Errno::INVAL),
-            (b"12:0", Errno::RANGE),
-            (b"12:-1", Errno::RANGE),
-            (b"12:3:4", Errno::INVAL),
+        assert_eq!(pid_arg(b"2147483647").map(|p| p.pid), Some(i32::MAX));
+        for s in [
+            &b"0"[..],
+            b"-5",
+            b"0x10",
+            b"2147483648",
+            b"99999999999999999999999",
+            b"abc",
+            b"",
+            b" ",
+            b"-",
+            b"12x",
+            b"12 ",
+            b"12x:5",
+            b"12:",
+            b"12:x",
+            b"12:0",
+            b"12:00",
+            b"12:0x1",
+            b"12:+0",
+            b"12:-1",
+            b"12: -0",
+            b"12:-1x",
+            b"12:+",
+            b"0:5",
         ] {
-            assert_eq!(pid_arg(s), Err(e), "{:?}", String::from_utf8_lossy(s));
+            assert_eq!(pid_arg(s), None, "{:?}", String::from_utf8_lossy(s));
+        }
+    }
+
+    #[test]
+    fn nsids_parse_as_nsenter_2_42_4() {
+        for (s, v) in [
+            (&b"5"[..], 5),
+            (b"0", 0),
+            (b" 5", 5),
+            (b"\t7", 7),
+            (b"+5", 5),
+            (b"-0", 0),
+            (b" -0", 0),
+            (b"00012", 12),
+            (b"18446744073709551615", u64::MAX),
+        ] {
+            assert_eq!(nsid(s), Some(v), "{:?}", String::from_utf8_lossy(s));
+        }
+        for s in [
+            &b""[..],
+            b"x",
+            b"-1",
+            b" -1",
+            b"-5",
+            b"+",
+            b" ",
+            b"5 ",
+            b"5x",
+            b"1e3",
+            b"0x10",
+            b":5",
+            b"--0",
+            b"18446744073709551616",
+        ] {
+            assert_eq!(nsid(s), None, "{:?}", String::from_utf8_lossy(s));
         }
     }
 
