@@ -24,7 +24,7 @@ const LOADER: &str = "ld-linux-x86-64.so.2";
 /// The oracle's directory: `$NSUTILS_ORACLE`, else `oracle/` beside cargo's profile
 /// directory (`target/oracle`), else the workspace's `target/oracle`.
 pub fn dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("NSUTILS_ORACLE") {
+    if let Some(d) = std::env::var_os("NSUTILS_ORACLE").filter(|d| !d.is_empty()) {
         return PathBuf::from(d);
     }
     let beside = crate::target_dir().parent().map(|t| t.join("oracle"));

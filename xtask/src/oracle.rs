@@ -57,6 +57,7 @@ fn loader_name() -> &'static str {
 /// The oracle's directory: `$NSUTILS_ORACLE` when set, else `target/oracle`.
 pub fn dir() -> PathBuf {
     std::env::var_os("NSUTILS_ORACLE")
+        .filter(|d| !d.is_empty())
         .map(PathBuf::from)
         .unwrap_or_else(|| target_dir().join("oracle"))
 }
