@@ -43,8 +43,8 @@ pub enum Key {
 
 use HasArg::{No, Optional, Required};
 
-/// The option table, in util-linux 2.42's `--help` order (which is also the order glibc lists
-/// ambiguous prefixes in, for every prefix these names share).
+/// The option table, in the order of util-linux's long options (glibc lists ambiguous prefixes in
+/// table order, so this order is visible: `nsenter --=`); [`HELP_ORDER`] gives the `--help` order.
 pub static OPTIONS: &[OptDef<Key>] = &[
     OptDef::new(
         Key::All,
@@ -54,6 +54,24 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         None,
         "join every namespace the target has",
         0,
+    ),
+    OptDef::new(
+        Key::Help,
+        Some('h'),
+        Some("help"),
+        No,
+        None,
+        "show this help",
+        1,
+    ),
+    OptDef::new(
+        Key::Version,
+        Some('V'),
+        Some("version"),
+        No,
+        None,
+        "show the version",
+        1,
     ),
     OptDef::new(
         Key::Target,
@@ -119,15 +137,6 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         0,
     ),
     OptDef::new(
-        Key::Ns(NsKind::Cgroup),
-        Some('C'),
-        Some("cgroup"),
-        Optional,
-        Some("<file>|=:<nsid>"),
-        "join its cgroup namespace",
-        0,
-    ),
-    OptDef::new(
         Key::Ns(NsKind::User),
         Some('U'),
         Some("user"),
@@ -137,12 +146,12 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         0,
     ),
     OptDef::new(
-        Key::UserParent,
-        None,
-        Some("user-parent"),
-        No,
-        None,
-        "join the parent of its user namespace",
+        Key::Ns(NsKind::Cgroup),
+        Some('C'),
+        Some("cgroup"),
+        Optional,
+        Some("<file>|=:<nsid>"),
+        "join its cgroup namespace",
         0,
     ),
     OptDef::new(
@@ -170,24 +179,6 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         Required,
         Some("<gid>"),
         "gid to run as inside (or 'follow')",
-        0,
-    ),
-    OptDef::new(
-        Key::PreserveCred,
-        None,
-        Some("preserve-credentials"),
-        No,
-        None,
-        "keep our uid, gid and groups",
-        0,
-    ),
-    OptDef::new(
-        Key::KeepCaps,
-        None,
-        Some("keep-caps"),
-        No,
-        None,
-        "keep capabilities gained in a user namespace",
         0,
     ),
     OptDef::new(
@@ -245,6 +236,33 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         0,
     ),
     OptDef::new(
+        Key::PreserveCred,
+        None,
+        Some("preserve-credentials"),
+        No,
+        None,
+        "keep our uid, gid and groups",
+        0,
+    ),
+    OptDef::new(
+        Key::KeepCaps,
+        None,
+        Some("keep-caps"),
+        No,
+        None,
+        "keep capabilities gained in a user namespace",
+        0,
+    ),
+    OptDef::new(
+        Key::UserParent,
+        None,
+        Some("user-parent"),
+        No,
+        None,
+        "join the parent of its user namespace",
+        0,
+    ),
+    OptDef::new(
         Key::FollowContext,
         Some('Z'),
         Some("follow-context"),
@@ -253,25 +271,44 @@ pub static OPTIONS: &[OptDef<Key>] = &[
         "take its SELinux context (ignored here)",
         0,
     ),
-    OptDef::new(
-        Key::Help,
-        Some('h'),
-        Some("help"),
-        No,
-        None,
-        "show this help",
-        1,
-    ),
-    OptDef::new(
-        Key::Version,
-        Some('V'),
-        Some("version"),
-        No,
-        None,
-        "show the version",
-        1,
-    ),
 ];
+
+/// The order of the `--help` lines.
+pub const HELP_ORDER: &[Key] = &[
+    Key::All,
+    Key::Target,
+    Key::Ns(NsKind::Mnt),
+    Key::Ns(NsKind::Uts),
+    Key::Ns(NsKind::Ipc),
+    Key::Ns(NsKind::Net),
+    Key::NetSocket,
+    Key::Ns(NsKind::Pid),
+    Key::Ns(NsKind::Cgroup),
+    Key::Ns(NsKind::User),
+    Key::UserParent,
+    Key::Ns(NsKind::Time),
+    Key::SetUid,
+    Key::SetGid,
+    Key::PreserveCred,
+    Key::KeepCaps,
+    Key::Root,
+    Key::Wd,
+    Key::Wdns,
+    Key::Env,
+    Key::NoFork,
+    Key::JoinCgroup,
+    Key::FollowContext,
+    Key::Help,
+    Key::Version,
+];
+
+/// The option table in `--help` order.
+pub fn help_table() -> Vec<OptDef<Key>> {
+    HELP_ORDER
+        .iter()
+        .filter_map(|k| OPTIONS.iter().find(|o| o.key == *k).copied())
+        .collect()
+}
 
 /// Where a namespace comes from.
 #[derive(Debug, Default)]
@@ -339,8 +376,16 @@ fn fail(msg: impl std::fmt::Display) -> Stop {
 /// Open a file named on the command line, as util-linux's `open_target_fd`.
 fn open_file(path: &OsStr) -> Result<OwnedFd, Stop> {
     let p = PathBuf::from(path);
-    nscore::pidfd::open_read(&p)
-        .map_err(|e| fail(format_args!("cannot open {}: {}", p.display(), SysErr(e))))
+    nscore::pidfd::open_read(&p).map_err(|e| {
+        let why = SysErr(e).to_string();
+        fail_bytes(&[b"cannot open ", path.as_bytes(), b": ", why.as_bytes()])
+    })
+}
+
+/// As [`fail`], with the message's bytes as given (a quoted word keeps its bytes, as in C).
+fn fail_bytes(parts: &[&[u8]]) -> Stop {
+    nscore::cmdline::warn_bytes(parts);
+    Stop::Exit(1)
 }
 
 /// A namespace option's value: `:NSID` (2.42: the namespace with that 64-bit ID) or a file.
@@ -348,12 +393,7 @@ fn open_ns_arg(arg: &OsStr) -> Result<OwnedFd, Stop> {
     let Some(text) = arg.as_bytes().strip_prefix(b":") else {
         return open_file(arg);
     };
-    let id = parse::nsid(text).ok_or_else(|| {
-        fail(format_args!(
-            "failed to parse nsid: {}",
-            String::from_utf8_lossy(text)
-        ))
-    })?;
+    let id = parse::nsid(text).ok_or_else(|| fail_bytes(&[b"failed to parse nsid: ", text]))?;
     // 2.42.4 asks the kernel with an ID-only handle, which 6.18 refuses (ESTALE) even for live
     // namespaces; we find the namespace where the kernel cannot (COMPATIBILITY.md).
     nscore::byid::open_by_id(id).map_err(|e| {
@@ -454,14 +494,16 @@ pub fn parse(args: &[OsString]) -> Result<Options, Stop> {
             Key::NetSocket => {
                 let text = arg.unwrap_or_default();
                 let fd = parse::fd_arg(text.as_bytes()).map_err(|e| {
-                    let t = text.to_string_lossy();
-                    match e {
-                        Some(errno) => fail(format_args!(
-                            "failed to parse file descriptor: '{t}': {}",
-                            SysErr(errno)
-                        )),
-                        None => fail(format_args!("failed to parse file descriptor: '{t}'")),
-                    }
+                    let t = text.as_bytes();
+                    let why = e
+                        .map(|errno| format!(": {}", SysErr(errno)))
+                        .unwrap_or_default();
+                    fail_bytes(&[
+                        b"failed to parse file descriptor: '",
+                        t,
+                        b"'",
+                        why.as_bytes(),
+                    ])
                 })?;
                 // util-linux checks only the upper bound: a negative number means "no socket".
                 o.net_socket = (fd >= 0).then_some(fd as i32);
@@ -474,14 +516,17 @@ pub fn parse(args: &[OsString]) -> Result<Options, Stop> {
                     IdArg::Follow
                 } else {
                     IdArg::Id(parse::id_arg(text.as_bytes()).map_err(|e| {
-                        let t = text.to_string_lossy();
-                        match e {
-                            Some(errno) => fail(format_args!(
-                                "failed to parse {what}: '{t}': {}",
-                                SysErr(errno)
-                            )),
-                            None => fail(format_args!("failed to parse {what}: '{t}'")),
-                        }
+                        let why = e
+                            .map(|errno| format!(": {}", SysErr(errno)))
+                            .unwrap_or_default();
+                        fail_bytes(&[
+                            b"failed to parse ",
+                            what.as_bytes(),
+                            b": '",
+                            text.as_bytes(),
+                            b"'",
+                            why.as_bytes(),
+                        ])
                     })?)
                 };
                 // util-linux keeps `follow` once given (a flag of its own that a later number
@@ -529,7 +574,7 @@ pub fn help_text() -> String {
          Run a program inside the namespaces of another process.\n\nOptions:\n"
     );
     let style = HelpStyle::new(31, "     ").with_overflow(Overflow::SameLine);
-    render_options_with(&mut out, OPTIONS, &style, |_| None);
+    render_options_with(&mut out, &help_table(), &style, |_| None);
     out.push_str(&format!("\nSee {prog}(1) for the details.\n"));
     out
 }

@@ -59,7 +59,7 @@ pub fn doc() -> ToolDoc {
             "Entering a PID namespace affects only children, so nsenter-rs forks (unless \
              --no-fork) and waits for the child, passing on its exit status or signal.",
         ],
-        options: opt_docs(cli::OPTIONS, cli::OPTIONS, |k| match k {
+        options: opt_docs(&cli::help_table(), cli::OPTIONS, |k| match k {
             Key::Target => ValueHint::Pid,
             Key::Ns(_) => ValueHint::File,
             Key::Root | Key::Wd | Key::Wdns => ValueHint::Dir,

@@ -61,6 +61,20 @@ pub fn warn(message: impl std::fmt::Display) {
     write_stderr(format!("{}: {}\n", prog(), message).as_bytes());
 }
 
+/// Print `PROG: ` and the concatenated `parts` on stderr, byte for byte: for messages that quote
+/// a command-line word or a path, which C prints as the bytes it got (not as UTF-8).
+pub fn warn_bytes(parts: &[&[u8]]) {
+    let mut line =
+        Vec::with_capacity(prog().len() + 3 + parts.iter().map(|p| p.len()).sum::<usize>());
+    line.extend_from_slice(prog().as_bytes());
+    line.extend_from_slice(b": ");
+    for p in parts {
+        line.extend_from_slice(p);
+    }
+    line.push(b'\n');
+    write_stderr(&line);
+}
+
 /// Report a command-line error as util-linux does: glibc's message (starting with `argv[0]` as
 /// typed), then [`try_help`]. The caller exits 1.
 pub fn getopt_error(e: &getopt::GetoptError) {
