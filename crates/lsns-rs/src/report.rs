@@ -12,7 +12,7 @@ use nscore::scan::{Namespace, Proc, Scan};
 use nscore::users::NameCache;
 
 use crate::cli::{Options, Tree};
-use crate::columns::{Col, ALL};
+use crate::columns::{Col, ALL, EXTENSIONS};
 use crate::table::{Column, Style, Table};
 
 /// `-H`: the column list, as a table with no headings (raw or JSON if asked before `-H`).
@@ -23,7 +23,7 @@ pub fn list_columns(raw: bool, json: bool) {
         column("DESCRIPTION", "description", false, false),
     ];
     let mut t = Table::new("lsns-columns", cols);
-    for c in ALL {
+    for c in ALL.into_iter().chain(EXTENSIONS) {
         let ty = if c.number() { "<integer>" } else { "<string>" };
         t.add(
             vec![
@@ -144,6 +144,7 @@ impl<'a> Ctx<'a> {
             }
             Col::Pns => s(ns.parent.to_string()),
             Col::Ons => s(ns.owner.to_string()),
+            Col::Id => ns.id.and_then(|id| s(id.to_string())),
         }
     }
 }

@@ -599,18 +599,39 @@ fn version_and_help() {
 /// `-H`: the column table, plain, raw and JSON, and after or before other options.
 #[test]
 fn list_columns() {
-    for args in [
-        &["-H"][..],
-        &["-J", "-H"],
-        &["-r", "-H"],
-        &["-H", "-J"],
-        &["-n", "-H"],
-        &["-H", "-x"],
-    ] {
+    for args in [&["-H", "-x"][..], &["-H", "-J", "-r"]] {
         tool().assert_same(args);
     }
-    let o = tool().assert_same(&["-H"]);
-    assert_eq!(o.out().lines().count(), 13);
+    // Our extension ID is listed after util-linux's columns, which are as the original
+    // lists them (docs/COMPATIBILITY.md).
+    for args in [
+        &["-H"][..],
+        &["-r", "-H"],
+        &["-n", "-H"],
+        &["-H", "-o", "NOPE", "abc"],
+    ] {
+        let (orig, ours) = tool().run_both(args, |_| {});
+        assert_eq!((orig.code, &orig.stderr), (ours.code, &ours.stderr));
+        let text = ours.out();
+        let (theirs, extra) = text.split_at(orig.stdout.len().min(text.len()));
+        assert_eq!(theirs, orig.out(), "{args:?}");
+        assert_eq!(extra.lines().count(), 1, "{args:?}: {extra:?}");
+        assert!(extra.trim_start().starts_with("ID "), "{extra:?}");
+    }
+    for args in [&["-J", "-H"][..], &["-H", "-J"]] {
+        let (orig, ours) = tool().run_both(args, |_| {});
+        let tail = "\n   ]\n}\n";
+        let head = orig.out();
+        let head = head.strip_suffix(tail).expect("JSON ends with its array");
+        let text = ours.out();
+        assert!(text.starts_with(head) && text.ends_with(tail), "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let last = &v["lsns-columns"][13];
+        assert_eq!(
+            (&last["holder"], &last["type"]),
+            (&"ID".into(), &"<integer>".into())
+        );
+    }
 }
 
 /// Persistent namespaces are listed (NPROCS 0, no PID/COMMAND, USER of the owner uid),
@@ -1128,4 +1149,87 @@ fn terminal_layout_matches_the_original() {
             ("5", "-o COMMAND,COMMAND -l -n"),
         ],
     );
+}
+
+/// The ID column (an extension): each namespace's `NS_GET_ID`, the same number nscore reads
+/// from `/proc/PID/ns/KIND`; a number in JSON; selected only by name (`-o ID`, `-o +ID`,
+/// `-Q`), never in the default columns or `--output-all` (compared above with the original).
+#[test]
+fn id_column() {
+    let me = std::process::id().to_string();
+    let expect: Vec<(String, Option<u64>)> = nscore::kind::NsKind::ALL
+        .iter()
+        .filter_map(|k| {
+            let f = std::fs::File::open(format!("/proc/self/ns/{k}")).ok()?;
+            let id = match nscore::nsfs::ns_id(&f) {
+                Ok(id) => Some(id),
+                Err(nscore::Error::IoctlUnsupported { .. }) => None,
+                Err(e) => panic!("{k}: {e}"),
+            };
+            Some((k.to_string(), id))
+        })
+        .collect();
+    assert!(!expect.is_empty());
+    let o = Outcome::of(&mut tool().ours_cmd(&["-p", &me, "-r", "-n", "-o", "TYPE,ID"]));
+    assert_eq!(o.code, 0, "{o:?}");
+    let mut got: Vec<(String, Option<u64>)> = o
+        .out()
+        .lines()
+        .map(|l| {
+            let (t, id) = l.split_once(' ').unwrap_or((l, ""));
+            (t.to_string(), id.parse().ok())
+        })
+        .collect();
+    let mut want = expect.clone();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "{o:?}");
+
+    let j = Outcome::of(&mut tool().ours_cmd(&["-p", &me, "-J", "-o", "NS,TYPE,ID"]));
+    let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+    for row in v["namespaces"].as_array().unwrap() {
+        let kind = row["type"].as_str().unwrap();
+        let want = expect.iter().find(|(k, _)| k == kind).unwrap().1;
+        match want {
+            Some(id) => assert_eq!(row["id"].as_u64(), Some(id), "{row}"),
+            None => assert!(row["id"].is_null(), "{row}"),
+        }
+    }
+
+    // -o +ID appends it to the default columns; -Q selects by it.
+    let plus = Outcome::of(&mut tool().ours_cmd(&["-p", &me, "-o", "+ID", "-l"]));
+    let header = plus.out().lines().next().unwrap_or_default().to_string();
+    assert!(
+        header.starts_with("        NS TYPE")
+            && header.contains(" COMMAND ")
+            && header.ends_with(" ID"),
+        "{header:?}"
+    );
+    if let Some((kind, Some(id))) = expect.first() {
+        let q = format!("ID == {id}");
+        let f = Outcome::of(&mut tool().ours_cmd(&["-p", &me, "-r", "-n", "-o", "TYPE", "-Q", &q]));
+        assert_eq!(f.out(), format!("{kind}\n"), "{f:?}");
+    }
+}
+
+/// The man page and the completions are generated from `doc()`: ID is among the words `-o`
+/// completes and described in COLUMNS.
+#[test]
+fn id_is_documented() {
+    let d = lsns_rs::doc();
+    let o = d
+        .options
+        .iter()
+        .find(|o| o.short == Some('o'))
+        .expect("-o is documented");
+    match o.hint {
+        nscore::cmdline::doc::ValueHint::WordList(w) => assert!(w.contains(&"ID"), "{w:?}"),
+        _ => panic!("-o completes a word list"),
+    }
+    let cols = d
+        .extra_sections
+        .iter()
+        .find(|(n, _)| *n == "COLUMNS")
+        .unwrap();
+    assert!(cols.1.iter().any(|p| p.contains("NS_GET_ID")));
 }

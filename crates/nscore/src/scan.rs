@@ -43,6 +43,8 @@ pub struct ScanRequest {
     pub related: bool,
     /// Ask rtnetlink for the nsid of each network namespace (one socket, one query per netns).
     pub netnsid: bool,
+    /// Ask each namespace for its 64-bit ID ([`nsfs::ns_id`], Linux 6.18).
+    pub id: bool,
 }
 
 /// A process as the walk saw it.
@@ -89,6 +91,8 @@ pub struct Namespace {
     pub owner_uid: u32,
     /// The nsid: `None` not asked or not obtainable, `Some(None)` unassigned, `Some(Some(n))`.
     pub netnsid: Option<Option<i32>>,
+    /// The 64-bit ID (`NS_GET_ID`): `None` when not asked or the kernel has no such ioctl.
+    pub id: Option<u64>,
 }
 
 /// The result of a walk.
@@ -216,6 +220,7 @@ struct Facts {
     parent: u64,
     owner: u64,
     netnsid: Option<Option<i32>>,
+    id: Option<u64>,
 }
 
 struct Walker {
@@ -318,6 +323,7 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
                     owner: f.owner,
                     owner_uid: 0,
                     netnsid: f.netnsid,
+                    id: f.id,
                 });
                 all.len() - 1
             });
@@ -400,6 +406,15 @@ fn ns_ino(dir: &ProcDir, kind: NsKind, buf: &mut Vec<u8>) -> Result<Option<u64>>
     *buf = target.into_bytes();
     buf.clear();
     Ok(ino)
+}
+
+/// The namespace's 64-bit ID, `None` on kernels without `NS_GET_ID` (before Linux 6.18).
+fn id_of(fd: impl AsFd) -> Result<Option<u64>> {
+    match nsfs::ns_id(fd) {
+        Ok(id) => Ok(Some(id)),
+        Err(Error::IoctlUnsupported { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Errors a walk of `/proc` passes over, as util-linux does: the process or entry vanished
@@ -558,7 +573,7 @@ impl Worker {
                 continue;
             };
             rec.proc.ns[kind_index(kind)] = ino;
-            if (self.req.related || (self.req.netnsid && kind == NsKind::Net))
+            if (self.req.related || self.req.id || (self.req.netnsid && kind == NsKind::Net))
                 && self.seen.insert(ino, ()).is_none()
             {
                 let f = self.process_ns_facts(&dir, kind)?;
@@ -583,6 +598,9 @@ impl Worker {
         }
         if kind == NsKind::Net {
             f.netnsid = self.netnsid_of(&fd);
+        }
+        if self.req.id {
+            f.id = id_of(&fd)?;
         }
         Ok(f)
     }
@@ -748,6 +766,7 @@ impl Walker {
         } else {
             None
         };
+        let id = if self.req.id { id_of(fd)? } else { None };
         self.found.push(Namespace {
             ino,
             kind,
@@ -757,6 +776,7 @@ impl Walker {
             owner,
             owner_uid,
             netnsid,
+            id,
         });
         let me = self.found.len() - 1;
         self.found_index.insert(ino, me);
@@ -787,17 +807,19 @@ pub enum Relation {
 
 /// Add the parent or owner namespaces that have no process of their own ("ghosts", as
 /// util-linux calls them), found through the ioctls on a namespace whose lowest process is
-/// known, for `lsns -T owner|parent`. Kinds outside `kinds` are not added.
-pub fn add_ghosts(scan: &mut Scan, kinds: NsKinds, rel: Relation, netnsid: bool) -> Result<()> {
-    let kinds = if kinds.is_empty() {
+/// known, for `lsns -T owner|parent`. Kinds outside `req.kinds` are not added; the nsid and
+/// the ID are looked up when `req` asks for them.
+pub fn add_ghosts(scan: &mut Scan, rel: Relation, req: ScanRequest) -> Result<()> {
+    let kinds = if req.kinds.is_empty() {
         NsKind::ALL.into_iter().collect()
     } else {
-        kinds
+        req.kinds
     };
     let mut w = Walker {
         req: ScanRequest {
             kinds,
-            netnsid,
+            netnsid: req.netnsid,
+            id: req.id,
             ..ScanRequest::default()
         },
         kinds,
