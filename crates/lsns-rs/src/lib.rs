@@ -69,7 +69,15 @@ pub fn run(args: Vec<OsString>) -> i32 {
         }
     };
     let mut ctx = report::Ctx::new(&opts, &s);
-    report::print(&mut ctx, opts.visible)
+    let code = report::print(&mut ctx, opts.visible);
+    // Without root the kernel hides other users' namespaces: say so once, after the listing
+    // (stdout first, so the line comes last on the terminal), and only when stderr is a
+    // terminal, so scripts see util-linux's bytes.
+    if code == 0 && nscore::creds::effective_ids().0 != 0 {
+        nscore::cmdline::out::flush();
+        nscore::hint::show(nscore::hint::Cause::LsnsUnprivileged, "");
+    }
+    code
 }
 
 /// Documentation for the man page and completions.

@@ -1,5 +1,7 @@
-//! lsns-rs under resource limits (issue 13): it never aborts when it cannot start its worker
-//! threads, and never turns a failure to read `/proc` into a short listing with exit 0.
+//! lsns-rs under resource limits and without privileges: it never aborts when it cannot start
+//! its worker threads, never turns a failure to read `/proc` into a short listing with exit 0
+//! (issue 13), and as an ordinary user on a terminal it says why the listing is short (issue
+//! 14).
 //!
 //! Each case runs inside the test kit's sandbox and a fresh PID namespace with its own /proc,
 //! so the process set is the test's own and nothing reaches the host.
@@ -120,4 +122,50 @@ impl Lines for Outcome {
             .lines()
             .collect()
     }
+}
+
+/// Run as an ordinary user (uid 65534), lsns-rs adds one `hint:` line after the listing when
+/// stderr is a terminal (issue 14), and nothing otherwise: the output then is the original's.
+/// As root, or for `-H`, no hint.
+#[test]
+fn unprivileged_hint_only_on_a_terminal() {
+    if !need_root() {
+        return;
+    }
+    let o = in_pidns(
+        r#"
+unshare -u sleep 1000 &
+sleep 0.1
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+ORIG="$ORACLE_LD --library-path $ORACLE_LIB --argv0 lsns $ORACLE_BIN"
+ARGS="-o NS,TYPE,NPROCS"
+sep() { printf '\0@@\0'; }
+# 0, 1: on a terminal, ours then the original's
+as_nobody script -qc "$OURS $ARGS" /dev/null < /dev/null; sep
+as_nobody script -qc "$ORIG $ARGS" /dev/null < /dev/null; sep
+# 2, 3: without a terminal: stdout, stderr of ours; 4, 5: the original's
+as_nobody "$OURS" $ARGS > $S/o 2> $S/e; cat $S/o; sep; cat $S/e; sep
+as_nobody $ORIG $ARGS > $S/o 2> $S/e; cat $S/o; sep; cat $S/e; sep
+# 6: as root on a terminal; 7: -H as nobody on a terminal
+script -qc "$OURS $ARGS" /dev/null < /dev/null; sep
+as_nobody script -qc "$OURS -H" /dev/null < /dev/null; sep
+"#,
+    );
+    let text = o.out();
+    let parts: Vec<&str> = text.split("\0@@\0").collect();
+    assert_eq!(parts.len(), 9, "{o:?}");
+    let hint = "hint: without root only your own processes' namespaces are listed; run as root to see all\r\n";
+    assert!(parts[0].ends_with(hint), "{o:?}");
+    assert_eq!(parts[0].strip_suffix(hint), Some(parts[1]), "{o:?}");
+    assert!(parts[1].lines().count() >= 2, "{o:?}");
+    assert_eq!((parts[2], parts[3]), (parts[4], parts[5]), "{o:?}");
+    assert_eq!(parts[3], "", "{o:?}");
+    assert!(
+        !parts[6].contains("hint:") && parts[6].contains(" uts "),
+        "{o:?}"
+    );
+    assert!(
+        !parts[7].contains("hint:") && parts[7].contains("NPROCS"),
+        "{o:?}"
+    );
 }
