@@ -487,7 +487,7 @@ pub fn print_help() {
     let prog = nscore::cmdline::prog();
     let mut out = String::new();
     out.push_str("\nUsage:\n");
-    out.push_str(&format!(" {prog} [options] [<namespace>]\n"));
+    out.push_str(&format!(" {prog} [options] [<namespace ID>]\n"));
     out.push_str("\nList the namespaces of the system.\n");
     out.push_str("\nOptions:\n");
     let style = nscore::cmdline::help::HelpStyle::new(24, "     ");
