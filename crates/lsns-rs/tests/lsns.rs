@@ -1040,7 +1040,7 @@ for i in 1 2 3 4 5 6; do unshare -u sleep 100 & done
 for i in 1 2 3; do unshare -U sleep 100 & done
 unshare -u bash -c 'exec -a "a rather long command line, longer than most terminals are wide, to be cut somewhere in its middle" sleep 100' &
 unshare -i -m bash -c 'exec -a x sleep 100' &
-sleep 0.3
+while [ $(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^sleep$') -lt 11 ]; do sleep 0.05; done
 "#;
 
 /// The column widths of libsmartcols 2.42 (the header counts only when printed; the width
@@ -1234,4 +1234,32 @@ fn id_is_documented() {
         .find(|(n, _)| *n == "COLUMNS")
         .unwrap();
     assert!(cols.1.iter().any(|p| p.contains("NS_GET_ID")));
+}
+
+/// More than 512 processes, so lsns-rs reads /proc on several threads: rows, order and
+/// widths still match the original's.
+#[test]
+fn many_processes_match_the_original() {
+    if !need_root() {
+        return;
+    }
+    let setup = r#"
+for i in $(seq 300); do sleep 100 & done
+for i in $(seq 40); do unshare -u sleep 100 & done
+for i in $(seq 20); do unshare -n sleep 100 & done
+for i in $(seq 10); do unshare -U bash -c 'sleep 100 & exec sleep 100' & done
+for i in $(seq 200); do sleep 100 & done
+# Every one of them has exec'd sleep (an unshare or bash caught before its exec would show
+# another COMMAND to one of the two runs).
+while [ $(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^sleep$') -lt 580 ]; do sleep 0.05; done
+"#;
+    for args in [
+        &[][..],
+        &["-n", "-l"],
+        &["-T"],
+        &["-r", "-o", "NS,TYPE,NPROCS,PID,PPID,COMMAND"],
+        &["-J", "-t", "net"],
+    ] {
+        same_in_pidns(setup, args);
+    }
 }
