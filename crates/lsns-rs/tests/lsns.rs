@@ -1263,3 +1263,21 @@ while [ $(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^sleep$') -lt 580 ]; do s
         same_in_pidns(setup, args);
     }
 }
+
+/// `-Q` in the namespace-ID mode: util-linux 2.42.4 fails every time (`failed to apply
+/// filter`, exit 1: its filter is not bound to the columns there); lsns-rs filters
+/// (docs/COMPATIBILITY.md).
+#[test]
+fn filter_in_namespace_id_mode() {
+    if !need_root() {
+        return;
+    }
+    let (orig, ours) = in_pidns(AWKWARD, &["-o", "PID", "-Q", "PID > 0", "@UTS@"]);
+    assert_eq!(orig.code, 1, "{orig:?}");
+    assert!(
+        orig.err().starts_with("lsns: failed to apply filter"),
+        "{orig:?}"
+    );
+    assert_eq!(ours.code, 0, "{ours:?}");
+    assert_eq!(ours.out().lines().count(), 2, "{ours:?}");
+}
