@@ -1,9 +1,9 @@
 //! The command line: the one option table (parsing, `--help`, man page), and the walk over the
 //! options in util-linux's order, with its messages for bad values.
 //!
-//! util-linux acts on some options the moment getopt returns them (`-H` lists the columns with
-//! the `-J`/`-r` seen so far, `-h` prints help, `-t foo` fails before later options are looked
-//! at), so [`parse`] does the same instead of collecting everything first.
+//! util-linux acts on some options the moment getopt returns them (`-h` prints help, `-t foo`
+//! and a bad `-Q` fail before later options are looked at), so [`parse`] does the same instead
+//! of collecting everything first; `-H` waits for the last option.
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
@@ -299,6 +299,7 @@ pub fn parse(args: &[OsString]) -> Parsed {
     // util-linux's exclusive groups ({J,r}, {P,p}); {l,T} is declared but never fires.
     let mut excl_jr: Option<Key> = None;
     let mut excl_pp: Option<Key> = None;
+    let mut list_columns = false;
 
     for item in g.by_ref() {
         let (key, arg) = match item {
@@ -373,20 +374,23 @@ pub fn parse(args: &[OsString]) -> Parsed {
             },
             Key::NoWrap => nowrap = true,
             Key::Tree => {}
-            Key::Filter => match crate::filter::Filter::parse(arg.as_bytes()) {
-                Ok(f) => filter_text = Some(f),
-                Err(m) => {
+            // An empty expression is no filter (it also drops an earlier one).
+            Key::Filter if arg.is_empty() => filter_text = None,
+            Key::Filter => match crate::filter::Filter::parse_echo(arg.as_bytes()) {
+                (echo, Ok(f)) => {
+                    nscore::cmdline::out::write(&echo);
+                    filter_text = Some(f);
+                }
+                (echo, Err(m)) => {
+                    nscore::cmdline::out::write(&echo);
                     return fail(format_args!(
                         "failed to parse \"{}\": {}",
                         String::from_utf8_lossy(arg.as_bytes()),
                         m
-                    ))
+                    ));
                 }
             },
-            Key::ListColumns => {
-                crate::report::list_columns(raw, json);
-                return Parsed::Exit(0);
-            }
+            Key::ListColumns => list_columns = true,
             Key::Help => {
                 print_help();
                 return Parsed::Exit(0);
@@ -396,6 +400,12 @@ pub fn parse(args: &[OsString]) -> Parsed {
                 return Parsed::Exit(0);
             }
         }
+    }
+    // 2.42 lists the columns once every option is read (with the final -J/-r), before the
+    // operand and -o/-Q are looked at.
+    if list_columns {
+        crate::report::list_columns(raw, json);
+        return Parsed::Exit(0);
     }
     let operands = g.operands();
 
@@ -477,7 +487,7 @@ pub fn print_help() {
     let prog = nscore::cmdline::prog();
     let mut out = String::new();
     out.push_str("\nUsage:\n");
-    out.push_str(&format!(" {prog} [options] [<namespace>]\n"));
+    out.push_str(&format!(" {prog} [options] [<namespace ID>]\n"));
     out.push_str("\nList the namespaces of the system.\n");
     out.push_str("\nOptions:\n");
     let style = nscore::cmdline::help::HelpStyle::new(24, "     ");

@@ -1,5 +1,6 @@
-//! The 13 output columns: names, alignment, JSON types, the `-H` descriptions (program output,
-//! so util-linux's text), and the `-o LIST` parser with util-linux's quirks.
+//! The output columns: util-linux's 13 and our extension ID, their names, alignment, JSON
+//! types, the `-H` descriptions (program output, so util-linux's text), and the `-o LIST`
+//! parser with util-linux's quirks.
 
 /// A column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -17,6 +18,9 @@ pub enum Col {
     Nsfs,
     Pns,
     Ons,
+    /// The namespace's 64-bit ID (`NS_GET_ID`, Linux 6.18): an nsutils extension, never in
+    /// the default set nor in `--output-all`, so util-linux's output stays as it is.
+    Id,
 }
 
 /// Every column, in util-linux's order (`--output-all`, `-H`).
@@ -35,6 +39,9 @@ pub const ALL: [Col; 13] = [
     Col::Pns,
     Col::Ons,
 ];
+
+/// Columns util-linux lacks: listed by `-H` after its own, selected only by name.
+pub const EXTENSIONS: [Col; 1] = [Col::Id];
 
 /// The most columns `-o` may name (util-linux's array holds twice the column count, one slot
 /// kept free).
@@ -57,6 +64,7 @@ impl Col {
             Col::Nsfs => "NSFS",
             Col::Pns => "PNS",
             Col::Ons => "ONS",
+            Col::Id => "ID",
         }
     }
 
@@ -86,6 +94,7 @@ impl Col {
                 | Col::Netnsid
                 | Col::Pns
                 | Col::Ons
+                | Col::Id
         )
     }
 
@@ -93,7 +102,7 @@ impl Col {
     pub fn number(self) -> bool {
         matches!(
             self,
-            Col::Ns | Col::Nprocs | Col::Pid | Col::Ppid | Col::Uid | Col::Pns | Col::Ons
+            Col::Ns | Col::Nprocs | Col::Pid | Col::Ppid | Col::Uid | Col::Pns | Col::Ons | Col::Id
         )
     }
 
@@ -113,12 +122,14 @@ impl Col {
             Col::Nsfs => "nsfs mountpoint (usually used network subsystem)",
             Col::Pns => "parent namespace identifier (inode number)",
             Col::Ons => "owner namespace identifier (inode number)",
+            Col::Id => "namespace ID (64-bit, unique while the system runs; nsenter --KIND=:ID)",
         }
     }
 
     /// The column named `name` (ASCII case-insensitive, whole name).
     pub fn by_name(name: &[u8]) -> Option<Col> {
         ALL.into_iter()
+            .chain(EXTENSIONS)
             .find(|c| c.name().as_bytes().eq_ignore_ascii_case(name))
     }
 }

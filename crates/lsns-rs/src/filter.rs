@@ -34,6 +34,8 @@ enum Tok {
     Holder,
     Str,
     End,
+    /// A token no grammar rule takes (bison's YYUNDEF): a `'` without its closing quote.
+    Invalid,
 }
 
 impl Tok {
@@ -60,6 +62,7 @@ impl Tok {
             Tok::Holder => "HOLDER",
             Tok::Str => "STRING",
             Tok::End => "end of file",
+            Tok::Invalid => "invalid token",
         }
     }
 
@@ -108,9 +111,19 @@ enum Param {
 enum Node {
     Param(Param),
     Not(Box<Node>),
-    Bin(Op, Box<Node>, Box<Node>),
-    /// `=~`/`!~` with the compiled right-hand side.
-    Match(bool, Box<Node>, Regex),
+    /// The truth of a node as a boolean (`!!x`).
+    Truth(Box<Node>),
+    /// `a OP b OP c ...` grouped to the left, `((a OP b) OP c) ...`, kept flat so that long
+    /// chains cost no recursion; evaluated left to right.
+    Chain(Box<Node>, Vec<(Op, Rhs)>),
+}
+
+/// The right-hand side of a binary operator.
+#[derive(Debug)]
+enum Rhs {
+    Node(Node),
+    /// `=~`/`!~`: the compiled pattern.
+    Regex(Regex),
 }
 
 struct Regex(PosixRegex);
@@ -121,11 +134,23 @@ impl std::fmt::Debug for Regex {
     }
 }
 
-fn lex(text: &[u8]) -> Result<Vec<(Tok, Vec<u8>)>, String> {
+/// One token: its kind, its text, and the bytes the scanner met before it that match no rule
+/// (flex's default rule copies those to standard output, so libsmartcols does).
+struct Token {
+    tok: Tok,
+    text: Vec<u8>,
+    echo: Vec<u8>,
+}
+
+/// The scanner. Strings in double quotes (not spanning a line) are strings; a `"` without its
+/// closing quote is an unknown byte. Strings in single quotes likewise, but a `'` without its
+/// closing quote is an invalid token. Unknown bytes are kept as echo, not errors.
+fn lex(text: &[u8]) -> Vec<Token> {
     let mut out = Vec::new();
-    let mut i = 0;
+    let mut echo = Vec::new();
     let is_id_start = |c: u8| c.is_ascii_alphabetic();
     let is_id = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut i = 0;
     while i < text.len() {
         let c = text[i];
         let rest = &text[i..];
@@ -152,11 +177,20 @@ fn lex(text: &[u8]) -> Result<Vec<(Tok, Vec<u8>)>, String> {
                 let close = rest[1..].iter().position(|&b| b == c || b == b'\n');
                 match close {
                     Some(n) if rest[1 + n] == c => {
-                        out.push((Tok::Str, rest[1..1 + n].to_vec()));
+                        out.push(Token {
+                            tok: Tok::Str,
+                            text: rest[1..1 + n].to_vec(),
+                            echo: std::mem::take(&mut echo),
+                        });
                         i += n + 2;
                         continue;
                     }
-                    _ => return Err("syntax error, unexpected invalid token".into()),
+                    _ if c == b'\'' => (Tok::Invalid, 1),
+                    _ => {
+                        echo.push(c);
+                        i += 1;
+                        continue;
+                    }
                 }
             }
             (d, _) if d.is_ascii_digit() => {
@@ -190,19 +224,32 @@ fn lex(text: &[u8]) -> Result<Vec<(Tok, Vec<u8>)>, String> {
                 };
                 (tok, n)
             }
-            _ => return Err("syntax error, unexpected invalid token".into()),
+            _ => {
+                echo.push(c);
+                i += 1;
+                continue;
+            }
         };
-        out.push((tok, rest[..len].to_vec()));
+        out.push(Token {
+            tok,
+            text: rest[..len].to_vec(),
+            echo: std::mem::take(&mut echo),
+        });
         i += len;
     }
-    out.push((Tok::End, Vec::new()));
-    Ok(out)
+    out.push(Token {
+        tok: Tok::End,
+        text: Vec::new(),
+        echo,
+    });
+    out
 }
 
 struct Parser {
-    toks: Vec<(Tok, Vec<u8>)>,
+    toks: Vec<Token>,
     pos: usize,
-    nodes: usize,
+    /// The furthest token the parser has looked at: the scanner has read that far.
+    seen: usize,
 }
 
 fn unexpected(t: Tok) -> String {
@@ -210,88 +257,173 @@ fn unexpected(t: Tok) -> String {
 }
 
 impl Parser {
-    fn peek(&self) -> Tok {
-        self.toks.get(self.pos).map(|t| t.0).unwrap_or(Tok::End)
+    fn peek(&mut self) -> Tok {
+        self.seen = self.seen.max(self.pos);
+        self.toks.get(self.pos).map_or(Tok::End, |t| t.tok)
     }
 
     fn next(&mut self) -> (Tok, Vec<u8>) {
+        self.seen = self.seen.max(self.pos);
         let t = self
             .toks
             .get(self.pos)
-            .cloned()
-            .unwrap_or((Tok::End, Vec::new()));
+            .map_or((Tok::End, Vec::new()), |t| (t.tok, t.text.clone()));
         self.pos += 1;
         t
     }
 
-    fn count(&mut self) -> Result<(), String> {
-        self.nodes += 1;
-        if self.nodes > 256 {
-            return Err("too many filter nodes".into());
-        }
-        Ok(())
+    /// The unknown bytes the scanner met up to the furthest token looked at.
+    fn echo(&self) -> Vec<u8> {
+        self.toks
+            .iter()
+            .take(self.seen + 1)
+            .flat_map(|t| t.echo.iter().copied())
+            .collect()
     }
 
-    fn expr(&mut self, min: u8) -> Result<Node, String> {
-        let mut lhs = self.unary()?;
-        while let Some((prec, op)) = self.peek().binary() {
-            if prec < min {
-                break;
+    /// The parse, without recursion (an expression may nest thousands deep): an operator
+    /// stack, precedence climbing for the two binary levels, `!` binding tightest. bison's
+    /// stack is modelled as well, since its limit (10000 states) is visible as "memory
+    /// exhausted".
+    fn parse(&mut self) -> Result<Node, String> {
+        let mut stack: Vec<Pending> = Vec::new();
+        // bison's stack: its first state, one per `(` or `!`, two per pending `expr OP`.
+        let mut depth: usize = 1;
+        let shift = |depth: usize| -> Result<(), String> {
+            if depth >= BISON_MAX_DEPTH {
+                Err("memory exhausted".into())
+            } else {
+                Ok(())
             }
-            self.next();
-            let rhs = self.expr(prec + 1)?;
-            self.count()?;
-            lhs = match op {
-                Op::Reg | Op::NReg => {
-                    let Node::Param(Param::Str(pat)) = &rhs else {
-                        return Err("(null)".into());
-                    };
-                    let re = PosixRegex::new(&trim(pat))?;
-                    Node::Match(op == Op::Reg, Box::new(lhs), Regex(re))
+        };
+        loop {
+            // An operand is expected.
+            let (tok, text) = self.next();
+            let mut operand = match tok {
+                Tok::Neg | Tok::LParen => {
+                    depth += 1;
+                    shift(depth)?;
+                    stack.push(if tok == Tok::Neg {
+                        Pending::Neg
+                    } else {
+                        Pending::LParen
+                    });
+                    continue;
                 }
-                _ => Node::Bin(op, Box::new(lhs), Box::new(rhs)),
+                Tok::Number => Node::Param(Param::Num(
+                    std::str::from_utf8(&text)
+                        .ok()
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(u64::MAX),
+                )),
+                Tok::Float => Node::Param(Param::Float(
+                    std::str::from_utf8(&text)
+                        .ok()
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(0.0),
+                )),
+                Tok::Str => Node::Param(Param::Str(trim(&text))),
+                Tok::True => Node::Param(Param::Bool(true)),
+                Tok::False => Node::Param(Param::Bool(false)),
+                Tok::Holder => Node::Param(Param::Holder(text)),
+                other => return Err(unexpected(other)),
             };
-        }
-        Ok(lhs)
-    }
-
-    fn unary(&mut self) -> Result<Node, String> {
-        let (tok, text) = self.next();
-        self.count()?;
-        Ok(match tok {
-            Tok::Neg => Node::Not(Box::new(self.unary_operand()?)),
-            Tok::LParen => {
-                let e = self.expr(1)?;
-                let (t, _) = self.next();
-                if t != Tok::RParen {
-                    return Err(unexpected(t));
+            shift(depth + 1)?;
+            // An operand is complete: what may follow it.
+            loop {
+                while let Some(Pending::Neg) = stack.last() {
+                    stack.pop();
+                    depth -= 1;
+                    operand = negate(operand);
                 }
-                e
+                let in_parens = stack.iter().any(|p| matches!(p, Pending::LParen));
+                let t = self.peek();
+                if let Some((prec, op)) = t.binary() {
+                    operand = reduce(&mut stack, &mut depth, operand, prec)?;
+                    self.next();
+                    depth += 2;
+                    shift(depth)?;
+                    stack.push(Pending::Bin(op, operand));
+                    break;
+                }
+                match t {
+                    Tok::RParen if in_parens => {
+                        operand = reduce(&mut stack, &mut depth, operand, 0)?;
+                        shift(depth + 2)?;
+                        stack.pop();
+                        depth -= 1;
+                        self.next();
+                    }
+                    Tok::End if !in_parens => return reduce(&mut stack, &mut depth, operand, 0),
+                    // Inside parentheses bison waits for `)` or an operator (too many to list);
+                    // at the top its default reductions leave only the end acceptable.
+                    other if in_parens => return Err(unexpected(other)),
+                    other => return Err(format!("{}, expecting end of file", unexpected(other))),
+                }
             }
-            Tok::Number => Node::Param(Param::Num(
-                std::str::from_utf8(&text)
-                    .ok()
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(u64::MAX),
-            )),
-            Tok::Float => Node::Param(Param::Float(
-                std::str::from_utf8(&text)
-                    .ok()
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(0.0),
-            )),
-            Tok::Str => Node::Param(Param::Str(trim(&text))),
-            Tok::True => Node::Param(Param::Bool(true)),
-            Tok::False => Node::Param(Param::Bool(false)),
-            Tok::Holder => Node::Param(Param::Holder(text)),
-            other => return Err(unexpected(other)),
-        })
+        }
     }
+}
 
-    /// The operand of `!`: bison reduces `! expr` before any binary operator, since `!` shares
-    /// the comparisons' level and they group to the left.
-    fn unary_operand(&mut self) -> Result<Node, String> {
-        self.unary()
+/// bison's YYMAXDEPTH: its parser stack holds fewer states than this.
+const BISON_MAX_DEPTH: usize = 10000;
+
+/// What the parser waits to complete.
+enum Pending {
+    LParen,
+    Neg,
+    /// A binary operator and its left operand.
+    Bin(Op, Node),
+}
+
+/// Apply the pending binary operators of precedence `min` and above (back to the innermost
+/// `(`) to `right`.
+fn reduce(
+    stack: &mut Vec<Pending>,
+    depth: &mut usize,
+    mut right: Node,
+    min: u8,
+) -> Result<Node, String> {
+    while let Some(Pending::Bin(op, _)) = stack.last() {
+        let prec = if matches!(op, Op::And | Op::Or) { 1 } else { 2 };
+        if prec < min {
+            break;
+        }
+        let Some(Pending::Bin(op, left)) = stack.pop() else {
+            break;
+        };
+        *depth -= 2;
+        right = combine(op, left, right)?;
+    }
+    Ok(right)
+}
+
+/// `left OP right` as a node: chains stay flat, `=~`/`!~` compile their pattern.
+fn combine(op: Op, left: Node, right: Node) -> Result<Node, String> {
+    let rhs = match op {
+        Op::Reg | Op::NReg => {
+            let Node::Param(Param::Str(pat)) = &right else {
+                return Err("(null)".into());
+            };
+            Rhs::Regex(Regex(PosixRegex::new(&trim(pat))?))
+        }
+        _ => Rhs::Node(right),
+    };
+    Ok(match left {
+        Node::Chain(first, mut rest) => {
+            rest.push((op, rhs));
+            Node::Chain(first, rest)
+        }
+        other => Node::Chain(Box::new(other), vec![(op, rhs)]),
+    })
+}
+
+/// `!x`: a double negation is kept as one truth test, so long `!!!!` runs stay shallow.
+fn negate(x: Node) -> Node {
+    match x {
+        Node::Not(inner) => Node::Truth(inner),
+        Node::Truth(inner) => Node::Not(inner),
+        other => Node::Not(Box::new(other)),
     }
 }
 
@@ -335,31 +467,30 @@ impl Filter {
     /// Parse (at option time); returns the text to keep for [`Filter::compile`], or the
     /// message for `failed to parse "EXPR": MESSAGE`.
     pub fn parse(text: &[u8]) -> Result<Vec<u8>, String> {
-        Self::build(text).map(|_| text.to_vec())
+        Self::parse_echo(text).1.map(|_| text.to_vec())
     }
 
-    fn build(text: &[u8]) -> Result<Node, String> {
-        if text.len() > 1024 {
-            return Err("filter expression too long".into());
-        }
-        let toks = lex(text)?;
+    /// As [`Filter::parse`], with the bytes the scanner copied to standard output on the way
+    /// (bytes that match no token, as flex's default rule copies them).
+    pub fn parse_echo(text: &[u8]) -> (Vec<u8>, Result<Vec<u8>, String>) {
+        let (echo, r) = Self::build(text);
+        (echo, r.map(|_| text.to_vec()))
+    }
+
+    fn build(text: &[u8]) -> (Vec<u8>, Result<Node, String>) {
         let mut p = Parser {
-            toks,
+            toks: lex(text),
             pos: 0,
-            nodes: 0,
+            seen: 0,
         };
-        let e = p.expr(1)?;
-        let t = p.peek();
-        if t != Tok::End {
-            return Err(unexpected(t));
-        }
-        Ok(e)
+        let r = p.parse();
+        (p.echo(), r)
     }
 
     /// Resolve the holders: unknown names print `unknown column: X` each, then `failed to
     /// initialize filter` (exit 1); columns not shown are added to `cols` (hidden later).
     pub fn compile(text: &[u8], cols: &mut Vec<Col>) -> Result<Filter, i32> {
-        let root = match Self::build(text) {
+        let root = match Self::build(text).1 {
             Ok(r) => r,
             Err(_) => return Err(1),
         };
@@ -415,12 +546,15 @@ fn collect(n: &Node, out: &mut Vec<Vec<u8>>) {
             }
         }
         Node::Param(_) => {}
-        Node::Not(x) => collect(x, out),
-        Node::Bin(_, a, b) => {
-            collect(a, out);
-            collect(b, out);
+        Node::Not(x) | Node::Truth(x) => collect(x, out),
+        Node::Chain(first, rest) => {
+            collect(first, out);
+            for (_, x) in rest {
+                if let Rhs::Node(x) = x {
+                    collect(x, out);
+                }
+            }
         }
-        Node::Match(_, a, _) => collect(a, out),
     }
 }
 
@@ -563,71 +697,135 @@ fn eval(n: &Node, cell: &mut dyn FnMut(Col) -> Option<Vec<u8>>) -> Result<bool, 
             })
         }
         Node::Not(x) => Ok(!eval(x, cell)?),
-        Node::Bin(Op::And, a, b) => Ok(eval(a, cell)? && eval(b, cell)?),
-        Node::Bin(Op::Or, a, b) => Ok(eval(a, cell)? || eval(b, cell)?),
-        Node::Match(want, a, re) => {
-            let l = cast(value_of(a, cell)?, Ty::Str)?;
-            let Val::Str(s) = l else {
-                return Err(ApplyError);
-            };
-            Ok(re.0.is_match(s.as_deref().unwrap_or_default()) == *want)
-        }
-        Node::Bin(op, a, b) => {
-            let (lt, rt) = (node_type(a), node_type(b));
-            let mut ty = if lt == rt {
-                lt
-            } else if is_holder(a) && !is_holder(b) {
-                rt
-            } else {
-                lt
-            };
-            if lt != rt && ty == Ty::Num && (lt == Ty::Float || rt == Ty::Float) {
-                ty = Ty::Float;
+        Node::Truth(x) => eval(x, cell),
+        Node::Chain(first, rest) => {
+            let mut acc: Option<bool> = None;
+            for (op, rhs) in rest {
+                let left = match acc {
+                    None => Left::Node(first),
+                    Some(v) => Left::Bool(v),
+                };
+                acc = Some(step(*op, left, rhs, cell)?);
             }
-            let l = cast(value_of(a, cell)?, ty)?;
-            let r = cast(value_of(b, cell)?, ty)?;
-            let ord = match (&l, &r) {
-                (Val::Str(x), Val::Str(y)) => match (x, y) {
-                    (None, None) => std::cmp::Ordering::Equal,
-                    (None, Some(_)) => std::cmp::Ordering::Less,
-                    (Some(_), None) => std::cmp::Ordering::Greater,
-                    (Some(x), Some(y)) => x.cmp(y),
-                },
-                (Val::Num(x, e1), Val::Num(y, e2)) => {
-                    if *e1 || *e2 {
-                        return Ok(false);
-                    }
-                    x.cmp(y)
-                }
-                (Val::Float(x, e1), Val::Float(y, e2)) => {
-                    if *e1 || *e2 {
-                        return Ok(false);
-                    }
-                    match x.partial_cmp(y) {
-                        Some(o) => o,
-                        None => return Ok(false),
-                    }
-                }
-                (Val::Bool(x, e1), Val::Bool(y, e2)) => {
-                    if *e1 || *e2 {
-                        return Ok(false);
-                    }
-                    x.cmp(y)
-                }
-                _ => return Err(ApplyError),
-            };
-            use std::cmp::Ordering::*;
-            Ok(match op {
-                Op::Eq => ord == Equal,
-                Op::Ne => ord != Equal,
-                Op::Le => ord != Greater,
-                Op::Lt => ord == Less,
-                Op::Ge => ord != Less,
-                Op::Gt => ord == Greater,
-                _ => return Err(ApplyError),
-            })
+            Ok(acc.unwrap_or(false))
         }
     }
+}
+
+/// The left operand of one step of a chain: the chain's first node, or what the steps before
+/// gave (a boolean, as a node that is not a parameter is).
+#[derive(Clone, Copy)]
+enum Left<'a> {
+    Node(&'a Node),
+    Bool(bool),
+}
+
+impl Left<'_> {
+    fn truth(self, cell: &mut dyn FnMut(Col) -> Option<Vec<u8>>) -> Result<bool, ApplyError> {
+        match self {
+            Left::Node(n) => eval(n, cell),
+            Left::Bool(b) => Ok(b),
+        }
+    }
+
+    fn value(self, cell: &mut dyn FnMut(Col) -> Option<Vec<u8>>) -> Result<Val, ApplyError> {
+        match self {
+            Left::Node(n) => value_of(n, cell),
+            Left::Bool(b) => Ok(Val::Bool(b, false)),
+        }
+    }
+
+    fn ty(self) -> Ty {
+        match self {
+            Left::Node(n) => node_type(n),
+            Left::Bool(_) => Ty::Bool,
+        }
+    }
+
+    fn is_holder(self) -> bool {
+        matches!(self, Left::Node(n) if is_holder(n))
+    }
+}
+
+/// One `left OP right`.
+fn step(
+    op: Op,
+    a: Left<'_>,
+    rhs: &Rhs,
+    cell: &mut dyn FnMut(Col) -> Option<Vec<u8>>,
+) -> Result<bool, ApplyError> {
+    let b = match rhs {
+        Rhs::Regex(re) => {
+            // libsmartcols matches only a column or a string (a number, a boolean or an
+            // expression on the left fails the filter).
+            if !matches!(a, Left::Node(Node::Param(Param::Str(_) | Param::Holder(_)))) {
+                return Err(ApplyError);
+            }
+            let Val::Str(s) = cast(a.value(cell)?, Ty::Str)? else {
+                return Err(ApplyError);
+            };
+            return Ok(re.0.is_match(s.as_deref().unwrap_or_default()) == (op == Op::Reg));
+        }
+        Rhs::Node(b) => b,
+    };
+    match op {
+        Op::And => return Ok(a.truth(cell)? && eval(b, cell)?),
+        Op::Or => return Ok(a.truth(cell)? || eval(b, cell)?),
+        _ => {}
+    }
+    let (lt, rt) = (a.ty(), node_type(b));
+    let mut ty = if lt == rt {
+        lt
+    } else if a.is_holder() && !is_holder(b) {
+        rt
+    } else {
+        lt
+    };
+    if lt != rt && ty == Ty::Num && (lt == Ty::Float || rt == Ty::Float) {
+        ty = Ty::Float;
+    }
+    let l = cast(a.value(cell)?, ty)?;
+    let r = cast(value_of(b, cell)?, ty)?;
+    let ord = match (&l, &r) {
+        (Val::Str(x), Val::Str(y)) => match (x, y) {
+            (None, None) => std::cmp::Ordering::Equal,
+            (None, Some(_)) => std::cmp::Ordering::Less,
+            (Some(_), None) => std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => x.cmp(y),
+        },
+        (Val::Num(x, e1), Val::Num(y, e2)) => {
+            if *e1 || *e2 {
+                return Ok(false);
+            }
+            x.cmp(y)
+        }
+        (Val::Float(x, e1), Val::Float(y, e2)) => {
+            if *e1 || *e2 {
+                return Ok(false);
+            }
+            match x.partial_cmp(y) {
+                Some(o) => o,
+                None => return Ok(false),
+            }
+        }
+        (Val::Bool(x, e1), Val::Bool(y, e2)) => {
+            if *e1 || *e2 {
+                return Ok(false);
+            }
+            x.cmp(y)
+        }
+        _ => return Err(ApplyError),
+    };
+    use std::cmp::Ordering::*;
+    Ok(match op {
+        Op::Eq => ord == Equal,
+        Op::Ne => ord != Equal,
+        Op::Le => ord != Greater,
+        Op::Lt => ord == Less,
+        Op::Ge => ord != Less,
+        Op::Gt => ord == Greater,
+        _ => return Err(ApplyError),
+    })
 }
 
 #[cfg(test)]
@@ -660,8 +858,14 @@ mod tests {
         );
         assert_eq!(
             Filter::parse(b"NS 1").unwrap_err(),
+            "syntax error, unexpected NUMBER, expecting end of file"
+        );
+        assert_eq!(
+            Filter::parse(b"(NS 1").unwrap_err(),
             "syntax error, unexpected NUMBER"
         );
+        assert_eq!(Filter::parse_echo(b"@NS == 1 # x").0, b"@#".to_vec());
+        assert_eq!(Filter::parse_echo(b"@NS 1 # x").0, b"@".to_vec());
         assert!(Filter::parse(b"TYPE =~ \"(\"").is_err());
     }
 

@@ -1,4 +1,4 @@
-//! `lsns-rs`: a drop-in replacement for util-linux `lsns` (2.42): list namespaces.
+//! `lsns-rs`: a drop-in replacement for util-linux `lsns` (2.42.4): list namespaces.
 //!
 //! Data flows one way: [`cli`] parses the command line into options (the one option table
 //! drives parsing, `--help` and [`doc`]); `nscore::scan` walks `/proc`, the open fds and the
@@ -37,6 +37,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         uid: has(Col::Uid) || has(Col::User),
         related: has(Col::Pns) || has(Col::Ons) || tree_rel,
         netnsid: has(Col::Netnsid),
+        id: has(Col::Id),
     };
     let mounts = match nscore::mount::read_mountinfo() {
         Ok(m) => m,
@@ -51,8 +52,8 @@ pub fn run(args: Vec<OsString>) -> i32 {
         .and_then(|()| scan::scan(req, &mounts))
         .and_then(|mut s| {
             if tree_rel {
-                scan::add_ghosts(&mut s, opts.kinds, Relation::Parent, req.netnsid)?;
-                scan::add_ghosts(&mut s, opts.kinds, Relation::Owner, req.netnsid)?;
+                scan::add_ghosts(&mut s, Relation::Parent, req)?;
+                scan::add_ghosts(&mut s, Relation::Owner, req)?;
             }
             Ok(s)
         });
@@ -68,14 +69,22 @@ pub fn run(args: Vec<OsString>) -> i32 {
         }
     };
     let mut ctx = report::Ctx::new(&opts, &s);
-    report::print(&mut ctx, opts.visible)
+    let code = report::print(&mut ctx, opts.visible);
+    // Without root the kernel hides other users' namespaces: say so once, after the listing
+    // (stdout first, so the line comes last on the terminal), and only when stderr is a
+    // terminal, so scripts see util-linux's bytes.
+    if code == 0 && nscore::creds::effective_ids().0 != 0 {
+        nscore::cmdline::out::flush();
+        nscore::hint::show(nscore::hint::Cause::LsnsUnprivileged, "");
+    }
+    code
 }
 
 /// Documentation for the man page and completions.
 pub fn doc() -> ToolDoc {
     const COLS: &[&str] = &[
         "NS", "TYPE", "PATH", "NPROCS", "PID", "PPID", "COMMAND", "UID", "USER", "NETNSID", "NSFS",
-        "PNS", "ONS",
+        "PNS", "ONS", "ID",
     ];
     ToolDoc {
         name: "lsns-rs",
@@ -105,6 +114,11 @@ pub fn doc() -> ToolDoc {
             vec![
                 "NS, TYPE, PATH, NPROCS, PID, PPID, COMMAND, UID, USER, NETNSID, NSFS, PNS, ONS; \
                  lsns-rs --list-columns describes each.",
+                "ID (an nsutils extension, not in util-linux): the namespace's 64-bit ID from \
+                 the NS_GET_ID ioctl (Linux 6.18 and later), unique for the life of the system \
+                 and the ID that nsenter-rs --KIND=:ID takes; a number in --json, empty where \
+                 the kernel has no NS_GET_ID. It is not in the default columns nor in \
+                 --output-all: ask for it with -o ID or -o +ID.",
             ],
         )],
         exit_status: vec![
@@ -120,7 +134,19 @@ pub fn doc() -> ToolDoc {
                 "namespaces as a tree by owning user namespace",
             ),
             ("lsns-rs -Q 'NPROCS == 0'", "namespaces no process is in"),
+            (
+                "lsns-rs -o NS,TYPE,ID",
+                "each namespace with its 64-bit ID, for nsenter-rs --net=:ID",
+            ),
         ],
-        differences: vec!["See docs/COMPATIBILITY.md, section lsns-rs."],
+        differences: vec![
+            "Compared byte for byte with util-linux 2.42.4 lsns. Deliberate differences: the \
+             ID column (and its -H row); -Q in the namespace-ID mode filters instead of \
+             failing; a failure to read /proc other than a vanished or forbidden process ends \
+             the run with a message and exit status 1 (util-linux may say nothing, or exit 0 \
+             with an empty listing); a regular expression that is not a string is an error, \
+             not a crash; --help wording and -V.",
+            "See docs/COMPATIBILITY.md, section lsns-rs.",
+        ],
     }
 }

@@ -12,7 +12,7 @@ use nscore::scan::{Namespace, Proc, Scan};
 use nscore::users::NameCache;
 
 use crate::cli::{Options, Tree};
-use crate::columns::{Col, ALL};
+use crate::columns::{Col, ALL, EXTENSIONS};
 use crate::table::{Column, Style, Table};
 
 /// `-H`: the column list, as a table with no headings (raw or JSON if asked before `-H`).
@@ -23,7 +23,7 @@ pub fn list_columns(raw: bool, json: bool) {
         column("DESCRIPTION", "description", false, false),
     ];
     let mut t = Table::new("lsns-columns", cols);
-    for c in ALL {
+    for c in ALL.into_iter().chain(EXTENSIONS) {
         let ty = if c.number() { "<integer>" } else { "<string>" };
         t.add(
             vec![
@@ -73,6 +73,8 @@ pub struct Ctx<'a> {
     pub names: NameCache,
     pub pid_index: HashMap<i32, usize>,
     cmd_cache: HashMap<i32, Option<Vec<u8>>>,
+    /// The first failure to read a cell's data: the table is not printed.
+    pub failed: Option<nscore::Error>,
 }
 
 impl<'a> Ctx<'a> {
@@ -89,6 +91,7 @@ impl<'a> Ctx<'a> {
             names: NameCache::default(),
             pid_index,
             cmd_cache: HashMap::new(),
+            failed: None,
         }
     }
 
@@ -96,7 +99,10 @@ impl<'a> Ctx<'a> {
         if let Some(c) = self.cmd_cache.get(&pid) {
             return c.clone();
         }
-        let c = read_command(pid);
+        let c = read_command(pid).unwrap_or_else(|e| {
+            self.failed.get_or_insert(e);
+            None
+        });
         self.cmd_cache.insert(pid, c.clone());
         c
     }
@@ -138,6 +144,7 @@ impl<'a> Ctx<'a> {
             }
             Col::Pns => s(ns.parent.to_string()),
             Col::Ons => s(ns.owner.to_string()),
+            Col::Id => ns.id.and_then(|id| s(id.to_string())),
         }
     }
 }
@@ -145,26 +152,47 @@ impl<'a> Ctx<'a> {
 /// `/proc/PID/cmdline` as util-linux reads it: at most 8192 bytes (BUFSIZ), NULs as spaces,
 /// and the last byte read dropped whatever it is (its terminator, or the 8192nd byte of a
 /// longer one). If nothing was read (kernel threads), `/proc/PID/comm` without its newline.
-fn read_command(pid: i32) -> Option<Vec<u8>> {
-    let dir = nscore::proc::ProcDir::open(pid).ok()?;
+/// A process that is gone or not ours to read has no command; any other failure is an error
+/// (an empty cell would pass for the truth).
+fn read_command(pid: i32) -> Result<Option<Vec<u8>>, nscore::Error> {
+    let passable = |e: &nscore::Error| {
+        matches!(
+            e,
+            nscore::Error::Gone { .. } | nscore::Error::NotVisible { .. }
+        )
+    };
+    let dir = match nscore::proc::ProcDir::open(pid) {
+        Ok(d) => d,
+        Err(e) if passable(&e) => return Ok(None),
+        Err(e) => return Err(e),
+    };
     let mut buf = Vec::new();
-    if dir.read_into(c"cmdline", &mut buf, 8192).is_ok() && !buf.is_empty() {
-        buf.pop();
-        for b in buf.iter_mut() {
-            if *b == 0 {
-                *b = b' ';
+    match dir.read_into(c"cmdline", &mut buf, 8192) {
+        Ok(()) if !buf.is_empty() => {
+            buf.pop();
+            for b in buf.iter_mut() {
+                if *b == 0 {
+                    *b = b' ';
+                }
             }
+            return Ok(Some(buf));
         }
-        return Some(buf);
+        Ok(()) => {}
+        Err(e) if passable(&e) => {}
+        Err(e) => return Err(e),
     }
-    dir.read_into(c"comm", &mut buf, 4096).ok()?;
+    match dir.read_into(c"comm", &mut buf, 4096) {
+        Ok(()) => {}
+        Err(e) if passable(&e) => return Ok(None),
+        Err(e) => return Err(e),
+    }
     if buf.last() == Some(&b'\n') {
         buf.pop();
     }
     if buf.is_empty() {
-        return None;
+        return Ok(None);
     }
-    Some(buf)
+    Ok(Some(buf))
 }
 
 /// The table's columns for the options.
@@ -355,6 +383,10 @@ pub fn print(ctx: &mut Ctx<'_>, visible: usize) -> i32 {
             "failed to apply filter: {}",
             nscore::error::strerror(nscore::error::Errno::INVAL)
         ));
+        return 1;
+    }
+    if let Some(e) = b.ctx.failed.take() {
+        nscore::cmdline::report(&e);
         return 1;
     }
     let term_width = if opts.raw || opts.json {

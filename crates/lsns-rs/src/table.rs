@@ -4,7 +4,7 @@
 //!
 //! Kept here rather than in a crate because none produces these exact bytes (see
 //! docs/COMPATIBILITY.md): the layout rules below are the observed behaviour of libsmartcols
-//! 2.38/2.42 for the column kinds lsns uses.
+//! 2.42 for the column kinds lsns uses.
 
 use std::io::Write;
 
@@ -167,17 +167,26 @@ impl Table {
                 }
             }
         }
+        // libsmartcols 2.42: a column is at least as wide as its header (no minimum without
+        // headings: a column with no data then takes no cells); data wider than the header
+        // (than one cell without headings) but narrower than the width hint grows to the hint.
+        // (2.38 counted the header even with -n and applied the hint to data as wide as the
+        // header.)
+        let mins: Vec<usize> = visible
+            .iter()
+            .map(|&c| self.header_width(c, style))
+            .collect();
         for (i, &c) in visible.iter().enumerate() {
             let col = &self.columns[c];
-            let hw = display_width(col.header.as_bytes(), style.utf8);
-            if widths[i] < hw {
-                widths[i] = hw;
-            } else if widths[i] < col.whint && hw < col.whint {
+            if widths[i] < mins[i] {
+                widths[i] = mins[i];
+            } else if widths[i] > mins[i].max(1) && widths[i] < col.whint {
                 widths[i] = col.whint;
             }
         }
         if let Some(tw) = style.term_width {
-            self.fit_to_terminal(&visible, &mut widths, tw);
+            self.grow_to_hints(&visible, &mut widths, tw);
+            self.fit_to_terminal(&visible, &mut widths, &mins, tw);
         }
         // Pass 2: print.
         let mut buf: Vec<u8> = Vec::with_capacity(16 * 1024);
@@ -220,37 +229,54 @@ impl Table {
         out.write_all(&buf)
     }
 
-    /// libsmartcols' reduction (stage 2 of `__scols_calculate`; lsns has no relative width
-    /// hints, so stages 1 and 3 never act): while the line is too wide, walk the columns
-    /// first to last and take one cell off each truncatable column still wider than its
-    /// header. Several such columns (`-o COMMAND,COMMAND`) so shrink evenly, the earlier
-    /// ones first.
-    fn fit_to_terminal(&self, visible: &[usize], widths: &mut [usize], tw: usize) {
+    /// On a terminal with room to spare, libsmartcols 2.42 widens the columns narrower than
+    /// their width hint: one cell at a time, walking from the last column to the first and
+    /// round again, until each reaches its hint or the line fills the terminal.
+    fn grow_to_hints(&self, visible: &[usize], widths: &mut [usize], tw: usize) {
         let mut total: usize = widths.iter().sum::<usize>() + widths.len().saturating_sub(1);
-        let mins: Vec<Option<usize>> = visible
-            .iter()
-            .map(|&c| {
-                let col = &self.columns[c];
-                col.trunc
-                    .then(|| display_width(col.header.as_bytes(), true).max(1))
-            })
-            .collect();
-        while total > tw {
-            let before = total;
-            for (w, min) in widths.iter_mut().zip(&mins) {
-                if total <= tw {
-                    break;
+        loop {
+            let mut grew = false;
+            for (i, &c) in visible.iter().enumerate().rev() {
+                if total >= tw {
+                    return;
                 }
-                if let Some(min) = *min {
-                    if *w > min {
-                        *w -= 1;
-                        total -= 1;
-                    }
+                if widths[i] < self.columns[c].whint {
+                    widths[i] += 1;
+                    total += 1;
+                    grew = true;
                 }
             }
-            if total == before {
+            if !grew {
+                return;
+            }
+        }
+    }
+
+    /// libsmartcols 2.42's reduction (lsns has no relative width hints, so only this stage
+    /// acts): while the line is too wide, shrink the truncatable columns, the last one first,
+    /// each down to its header's width before the one before it is touched.
+    fn fit_to_terminal(&self, visible: &[usize], widths: &mut [usize], mins: &[usize], tw: usize) {
+        let mut total: usize = widths.iter().sum::<usize>() + widths.len().saturating_sub(1);
+        for (i, &c) in visible.iter().enumerate().rev() {
+            if total <= tw {
                 break;
             }
+            if !self.columns[c].trunc {
+                continue;
+            }
+            let min = mins[i].max(1);
+            let cut = (total - tw).min(widths[i].saturating_sub(min));
+            widths[i] -= cut;
+            total -= cut;
+        }
+    }
+
+    /// The width of column `c`'s header as printed: 0 when headings are off.
+    fn header_width(&self, c: usize, style: Style) -> usize {
+        if style.noheadings {
+            0
+        } else {
+            display_width(self.columns[c].header.as_bytes(), style.utf8)
         }
     }
 
@@ -418,10 +444,17 @@ impl Table {
             }
             buf.extend_from_slice(b"{\n");
             let mut first = true;
-            for (c, col) in self.columns.iter().enumerate() {
-                if col.hidden {
-                    continue;
-                }
+            // libsmartcols 2.42 prints only the first line of a multi-line cell in JSON, then,
+            // after the row's last cell, a line break and one blank per column before the
+            // first such cell (what is left of its "pending data" pass).
+            let mut pending: Option<usize> = None;
+            for (vi, (c, col)) in self
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, col)| !col.hidden)
+                .enumerate()
+            {
                 if !first {
                     buf.extend_from_slice(b",\n");
                 }
@@ -429,13 +462,24 @@ impl Table {
                 buf.extend(std::iter::repeat_n(b' ', indent + 3));
                 json_string(col.key.as_bytes(), &mut buf);
                 buf.extend_from_slice(b": ");
-                match self.cell(l, c) {
+                let mut cell = self.cell(l, c);
+                if let (true, Some(v)) = (col.wrap, cell) {
+                    if let Some(nl) = v.iter().position(|&b| b == b'\n') {
+                        cell = Some(&v[..nl]);
+                        pending.get_or_insert(vi);
+                    }
+                }
+                match cell {
                     // Empty text is null too, strings included (ul_jsonwrt_value_s), as for
                     // a process whose command line is one empty argument.
                     None | Some([]) => buf.extend_from_slice(b"null"),
                     Some(v) if col.number => buf.extend_from_slice(v),
                     Some(v) => json_string(v, &mut buf),
                 }
+            }
+            if let Some(k) = pending {
+                buf.push(b'\n');
+                buf.extend(std::iter::repeat_n(b' ', k));
             }
             let line = self.lines[l as usize];
             if line.next_sibling != NONE {

@@ -3,9 +3,12 @@
 //! The process set changes between two runs on a live host, so every listing comparison runs
 //! both tools inside one fresh PID namespace with its own /proc (inside the testkit sandbox),
 //! where the only processes are the ones the test starts, and each tool is started as the same
-//! PID (`/proc/sys/kernel/ns_last_pid`), so even the tool's own row is identical. Cases where
-//! util-linux 2.42 (our target) differs from the installed 2.38.1 are checked against the
-//! spec (shared/spec/util-linux.md §3), named in a comment.
+//! PID (`/proc/sys/kernel/ns_last_pid`). The original is the oracle's util-linux 2.42.4
+//! (`nsutils_testkit::oracle`), which runs through its bundled dynamic loader: its own
+//! `/proc/PID/cmdline` names the loader, so no comparison may list the lsns process itself
+//! (it is never the lowest PID of a namespace here; the namespace-ID mode, which lists every
+//! process of one namespace, runs both tools in a uts namespace of their own when it asks
+//! for the one they would be in).
 
 use std::process::Command;
 
@@ -29,6 +32,10 @@ unshare -n sleep 100 &
 sleep 0.3
 "#;
 
+/// An argument that runs both tools in a uts namespace of their own (and is dropped): for
+/// the namespace-ID mode on the uts namespace the tools would otherwise share with the test.
+const OWN_UTS: &str = "@OWN_UTS@";
+
 const SPLIT: &[u8] = b"\0@@lsns-test-split@@\0";
 
 /// Run `setup`, then the original and ours with `args`, in one fresh PID namespace (inside a
@@ -37,7 +44,14 @@ fn in_pidns_env(setup: &str, args: &[&str], lang: &str) -> (Outcome, Outcome) {
     let mut all = args.to_vec();
     all.push("@@B@@");
     all.extend_from_slice(args);
-    run_pair(setup, "/usr/bin/lsns", &all, lang)
+    run_pair(setup, &original(), &all, lang)
+}
+
+/// The oracle's lsns launcher (runs util-linux 2.42.4 as `lsns`), for shell scripts.
+fn original() -> String {
+    nsutils_testkit::oracle::launcher("lsns")
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Run `setup`, then `bin_a` with the words of `args` before `@@B@@` and ours with those
@@ -51,6 +65,7 @@ for t in $(awk '{{for(i=1;i<=NF;i++) if($i=="-"){{ if($(i+1)=="nsfs") print $5; 
 args=(); argsb=(); cur=a
 for a in "$@"; do
   [ "$a" = @UTS@ ] && a=$(stat -L -c %i /proc/$AWK/ns/uts)
+  [ "$a" = @OWN_UTS@ ] && continue
   if [ "$a" = @@B@@ ]; then cur=b; continue; fi
   if [ $cur = a ]; then args+=("$a"); else argsb+=("$a"); fi
 done
@@ -58,7 +73,7 @@ S=/run/nsutils-scratch
 run() {{
   n=$1; shift; b=$1; shift
   echo 999 > /proc/sys/kernel/ns_last_pid
-  ( exec -a lsns "$b" "$@" ) > $S/$n.o 2> $S/$n.e
+  ( exec $WRAP bash -c 'exec -a lsns "$0" "$@"' "$b" "$@" ) > $S/$n.o 2> $S/$n.e
   echo $? > $S/$n.c
 }}
 run a "$BIN_A" "${{args[@]}}"
@@ -75,6 +90,7 @@ for n in a b; do cat $S/$n.o; printf '\0@@lsns-test-split@@\0'; cat $S/$n.e; pri
         .env("OURS", OURS)
         .env("BIN_A", bin_a)
         .env("UNSHARE_EXTRA", if setup.contains("ip netns") { "-n" } else { "" })
+        .env("WRAP", if args.contains(&OWN_UTS) { "unshare -u" } else { "" })
         .env("LANG", lang)
         .env_remove("LC_ALL")
         .env_remove("LC_CTYPE")
@@ -113,9 +129,11 @@ fn same_in_pidns(setup: &str, args: &[&str]) -> Outcome {
     b
 }
 
-/// Run only ours in a fresh PID namespace after `setup` (for 2.42 behaviour).
-fn ours_in_pidns(setup: &str, args: &[&str]) -> Outcome {
-    in_pidns(setup, args).1
+/// As [`same_in_pidns`], whatever the exit status.
+fn same_in_pidns_any(setup: &str, args: &[&str]) -> Outcome {
+    let (a, b) = in_pidns(setup, args);
+    assert_outcomes_equal("lsns", args, &a, &b);
+    b
 }
 
 #[test]
@@ -190,9 +208,9 @@ fn namespace_id_mode_matches_the_original() {
         &["-r", "@UTS@"],
         &["-o", "PID,NS,COMMAND", "@UTS@"],
         &["--output-all", "@UTS@"],
-        &["4026531838"],
-        &["-l", "4026531838"],
-        &["-J", "4026531838"],
+        &["4026531838", OWN_UTS],
+        &["-l", "4026531838", OWN_UTS],
+        &["-J", "4026531838", OWN_UTS],
         &["0"],
     ] {
         same_in_pidns(AWKWARD, args);
@@ -398,16 +416,13 @@ fn bad_pid() {
     tool().assert_same(&["-p"]);
 }
 
-/// §3.1: 2.42 parses -p with strtopid_or_err, so 0 is out of range (2.38.1 takes it as "no
-/// filter").
+/// 2.42 parses -p with strtopid_or_err, so 0 is out of range (2.38.1 took it as "no filter").
 #[test]
 fn zero_pid_is_out_of_range() {
-    let o = Outcome::of(&mut tool().ours_cmd(&["-p", "0"]));
-    assert_eq!(
-        o.err(),
-        "lsns: invalid PID argument: '0': Numerical result out of range\n"
-    );
+    let o = tool().assert_same(&["-p", "0"]);
     assert_eq!((o.code, o.out()), (1, String::new()));
+    tool().assert_same(&["-p", "-0"]);
+    tool().assert_same(&["--task=2147483648"]);
 }
 
 #[test]
@@ -447,50 +462,107 @@ fn bad_tree_argument() {
     tool().assert_same(&["-T", "parent"]);
 }
 
-/// §3.1: 2.42 words exclusive options as `options --X and --Y cannot be combined`.
+/// Exclusive options, in either order (2.42 words them `options --X and --Y cannot be
+/// combined`); a repeated option is not a conflict.
 #[test]
-fn json_with_raw() {
-    for (args, want) in [
-        (
-            &["-J", "-r"][..],
-            "lsns: options --json and --raw cannot be combined\n",
-        ),
-        (
-            &["-r", "-J"],
-            "lsns: options --raw and --json cannot be combined\n",
-        ),
-        (
-            &["-P", "-p", "1"],
-            "lsns: options --persistent and --task cannot be combined\n",
-        ),
+fn exclusive_options() {
+    for args in [
+        &["-J", "-r"][..],
+        &["-r", "-J"],
+        &["-P", "-p", "1"],
+        &["-p", "1", "-P"],
+        &["-J", "-J", "-r"],
+        // {-l, -T} is declared exclusive but never fires (PID 1 only: the host's other
+        // processes come and go between the two runs).
+        &["-l", "-T", "-p", "1", "-o", "NS,TYPE"],
     ] {
-        let o = Outcome::of(&mut tool().ours_cmd(args));
-        assert_eq!(
-            (o.code, o.err(), o.out()),
-            (1, want.to_string(), String::new()),
-            "{args:?}"
-        );
+        tool().assert_same(args);
     }
-    // The original refuses the pair too (with 2.38.1's wording).
-    let orig = Outcome::of(&mut tool().original_cmd(&["-J", "-r"]));
-    assert_eq!(orig.code, 1);
+    let o = tool().assert_same(&["-J", "-r"]);
+    assert_eq!(o.code, 1);
 }
 
-/// §3.5: filter errors.
+/// Filter errors and oddities, all as 2.42 has them: bison's messages (`expecting end of
+/// file` at the top level only), bytes no token matches copied to stdout (flex's default
+/// rule), an empty expression meaning no filter, the parser stack limit ("memory
+/// exhausted"), and regular expressions applied to what is not a string.
 #[test]
 fn bad_filter() {
-    let o = Outcome::of(&mut tool().ours_cmd(&["-Q", "NS =="]));
+    let nest = |unit: &str, n: usize, tail: &str| format!("{}{tail}", unit.repeat(n));
+    let deep = [
+        nest("(", 9997, "NS"),
+        nest("(", 9998, "NS"),
+        nest("!", 9997, "NS"),
+        nest("!", 9998, "NS"),
+        nest("(NS==", 3332, "1"),
+        nest("(NS==", 3333, "1"),
+        format!("NS{}", " || NS".repeat(20000)),
+        format!("NS{}", "==NS".repeat(20000)),
+        format!("{}NS{}", "(".repeat(4000), ")".repeat(4000)),
+    ];
+    let mut all: Vec<&str> = vec![
+        "NS ==",
+        "NOPE == 1 || ALSO",
+        "(",
+        "NS == 1)",
+        "NS NS",
+        "(NS NS",
+        "! NS NS",
+        "'x",
+        "NS == 1 '",
+        "\"x",
+        "\"a\"b\"",
+        "NS == \"a\nb\"",
+        "TYPE =~ \"(\"",
+        "NS == 1 && && 2",
+        "@",
+        "@NS",
+        "NS == 1 @",
+        "NS=1",
+        "1.5.5",
+        ".5",
+        "é",
+        "",
+        "NS =~ NS",
+        "5 =~ '5'",
+        "TYPE =~ 'u' =~ 'x'",
+        "!TYPE =~ 'f'",
+        "(TYPE) =~ 'u'",
+        "TYPE == 5",
+    ];
+    all.extend(deep.iter().map(String::as_str));
+    for q in all {
+        // Only PID 1's namespace, so that other processes on the host cannot make a difference.
+        let (a, b) = tool().run_both(&["-p", "1", "-t", "uts", "-o", "NS", "-Q", q], |_| {});
+        // The original's errno for a failed filter is whatever an earlier call left: only
+        // "failed to apply filter" and the status are its own.
+        let cut = |o: &Outcome| {
+            let mut o = o.clone();
+            if o.err().starts_with("lsns: failed to apply filter: ") {
+                o.stderr = b"lsns: failed to apply filter\n".to_vec();
+            }
+            o
+        };
+        assert_outcomes_equal("lsns", &["-Q", q], &cut(&a), &cut(&b));
+    }
+    // Several -Q: the last wins, and an empty one drops the filter.
+    tool().assert_same(&[
+        "-p", "1", "-t", "uts", "-o", "NS", "-Q", "NS == 1", "-Q", "",
+    ]);
+    tool().assert_same(&["-Q", "@", "-Q", "#"]);
+}
+
+/// A regular expression that is not a string literal: util-linux 2.42.4 dies of SIGSEGV
+/// (seen on the oracle), lsns-rs says so (docs/COMPATIBILITY.md).
+#[test]
+fn regex_that_is_not_a_string() {
+    let orig = Outcome::of(&mut tool().original_cmd(&["-Q", "NS =~ 5"]));
+    let ours = Outcome::of(&mut tool().ours_cmd(&["-Q", "NS =~ 5"]));
+    assert_eq!(orig.code, 139, "{orig:?}");
     assert_eq!(
-        o.err(),
-        "lsns: failed to parse \"NS ==\": syntax error, unexpected end of file\n"
+        (ours.code, ours.err()),
+        (1, "lsns: failed to parse \"NS =~ 5\": (null)\n".to_string())
     );
-    assert_eq!(o.code, 1);
-    let o = Outcome::of(&mut tool().ours_cmd(&["-Q", "NOPE == 1 || ALSO"]));
-    assert_eq!(
-        o.err(),
-        "lsns: unknown column: NOPE\nlsns: unknown column: ALSO\nlsns: failed to initialize filter\n"
-    );
-    assert_eq!((o.code, o.out()), (1, String::new()));
 }
 
 #[test]
@@ -519,36 +591,52 @@ fn version_and_help() {
             ours.out()
         );
     }
-    assert!(ours
-        .out()
-        .starts_with("\nUsage:\n lsns [options] [<namespace>]\n"));
+    // The usage lines are the original's (the descriptions are our own words).
+    let head = |o: &Outcome| o.out().lines().take(3).collect::<Vec<_>>().join("\n");
+    assert_eq!(head(&ours), head(&orig));
 }
 
-// ---- 2.42 behaviour, from the spec ----------------------------------------------------------
+// ---- listings of special namespaces ---------------------------------------------------------
 
-/// §3.1 `-H`: the column table (HOLDER right-aligned, TYPE, DESCRIPTION; no headings).
+/// `-H`: the column table, plain, raw and JSON, and after or before other options.
 #[test]
 fn list_columns() {
-    let o = Outcome::of(&mut tool().ours_cmd(&["-H"]));
-    let lines: Vec<String> = o.out().lines().map(String::from).collect();
-    assert_eq!(lines.len(), 13);
-    assert_eq!(
-        lines[0],
-        "     NS <integer> namespace identifier (inode number)"
-    );
-    assert_eq!(lines[6], "COMMAND <string>  command line of the PID");
-    let j = Outcome::of(&mut tool().ours_cmd(&["-J", "-H"]));
-    let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
-    assert_eq!(v["lsns-columns"][9]["holder"], "NETNSID");
-    assert_eq!(v["lsns-columns"][9]["type"], "<string>");
-    let r = Outcome::of(&mut tool().ours_cmd(&["-r", "-H"]));
-    assert_eq!(
-        r.out().lines().next(),
-        Some("NS <integer> namespace\\x20identifier\\x20(inode\\x20number)")
-    );
+    for args in [&["-H", "-x"][..], &["-H", "-J", "-r"]] {
+        tool().assert_same(args);
+    }
+    // Our extension ID is listed after util-linux's columns, which are as the original
+    // lists them (docs/COMPATIBILITY.md).
+    for args in [
+        &["-H"][..],
+        &["-r", "-H"],
+        &["-n", "-H"],
+        &["-H", "-o", "NOPE", "abc"],
+    ] {
+        let (orig, ours) = tool().run_both(args, |_| {});
+        assert_eq!((orig.code, &orig.stderr), (ours.code, &ours.stderr));
+        let text = ours.out();
+        let (theirs, extra) = text.split_at(orig.stdout.len().min(text.len()));
+        assert_eq!(theirs, orig.out(), "{args:?}");
+        assert_eq!(extra.lines().count(), 1, "{args:?}: {extra:?}");
+        assert!(extra.trim_start().starts_with("ID "), "{extra:?}");
+    }
+    for args in [&["-J", "-H"][..], &["-H", "-J"]] {
+        let (orig, ours) = tool().run_both(args, |_| {});
+        let tail = "\n   ]\n}\n";
+        let head = orig.out();
+        let head = head.strip_suffix(tail).expect("JSON ends with its array");
+        let text = ours.out();
+        assert!(text.starts_with(head) && text.ends_with(tail), "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let last = &v["lsns-columns"][13];
+        assert_eq!(
+            (&last["holder"], &last["type"]),
+            (&"ID".into(), &"<integer>".into())
+        );
+    }
 }
 
-/// §3.3: persistent namespaces are listed (NPROCS 0, no PID/COMMAND, USER of the owner uid),
+/// Persistent namespaces are listed (NPROCS 0, no PID/COMMAND, USER of the owner uid),
 /// and `-P` lists only them.
 #[test]
 fn persistent_namespaces() {
@@ -570,7 +658,7 @@ unshare --uts=$S/u true
             .unwrap_or("")
             .to_string()
     };
-    let p = ours_in_pidns(setup, &["-P"]);
+    let p = same_in_pidns_any(setup, &["-P"]);
     assert_eq!(p.code, 0, "{p:?}");
     let n = ino(&p);
     assert!(n.len() >= 10, "{p:?}");
@@ -578,31 +666,29 @@ unshare --uts=$S/u true
         p.out(),
         format!("        NS TYPE NPROCS PID USER COMMAND\n{n} uts       0     root \n")
     );
-    let j = ours_in_pidns(setup, &["-P", "-J"]);
+    let j = same_in_pidns_any(setup, &["-P", "-J"]);
     let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
     assert_eq!(v["namespaces"][0]["nprocs"], 0);
     assert!(v["namespaces"][0]["pid"].is_null());
     assert!(v["namespaces"][0]["command"].is_null());
     assert_eq!(v["namespaces"][0]["user"], "root");
-    let user_ns = std::fs::metadata("/proc/self/ns/user")
-        .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
-        .unwrap();
-    let d = ours_in_pidns(setup, &["-P", "-o", "NS,TYPE,NSFS,PNS,ONS,USER", "-n"]);
-    // PNS is as wide as its header (the width hint applies only to data wider than that).
-    // (Each run makes a new namespace, so the inode is checked for shape only.)
-    let text = d.out();
-    let (ino2, rest) = text.split_once(' ').unwrap_or_default();
-    assert!(ino2.parse::<u64>().is_ok(), "{d:?}");
-    assert_eq!(
-        rest,
-        format!("uts  /run/nsutils-scratch/u   0 {user_ns} root\n")
-    );
+    // Empty columns with and without headings (PID and NSFS have no data with -P -t uts,
+    // PNS is 0: narrower than its width hint).
+    for args in [
+        &["-P", "-o", "NS,TYPE,NSFS,PNS,ONS,USER", "-n"][..],
+        &["-P", "-o", "NS,TYPE,NSFS,PNS,ONS,USER"],
+        &["-P", "-o", "PID,NSFS,TYPE", "-n"],
+        &["-P", "-o", "PID,NSFS,TYPE"],
+        &["-P", "-o", "TYPE,PID", "-n"],
+    ] {
+        same_in_pidns(setup, args);
+    }
     // The default listing includes it too.
-    let all = ours_in_pidns(setup, &["-r", "-n", "-o", "TYPE,NPROCS,PID"]);
+    let all = same_in_pidns_any(setup, &["-r", "-n", "-o", "TYPE,NPROCS,PID"]);
     assert!(all.out().lines().any(|l| l == "uts 0 "), "{all:?}");
 }
 
-/// §3.3: a namespace held only by an open fd is listed with NPROCS 0.
+/// A namespace held only by an open fd is listed with NPROCS 0.
 #[test]
 fn fd_held_namespace() {
     if !need_root() {
@@ -616,7 +702,7 @@ stat -L -c %i $S/n > $S/ino
 exec 7< $S/n
 umount $S/n
 "#;
-    let o = ours_in_pidns(
+    let o = same_in_pidns_any(
         setup,
         &["-r", "-n", "-o", "NS,TYPE,NPROCS,PID", "-t", "net"],
     );
@@ -629,14 +715,14 @@ umount $S/n
     assert_eq!(held.len(), 1, "{o:?}");
 }
 
-/// §3.5: the spec's filter example, and filters agreeing with the unfiltered listing.
+/// A filter on NETNSID, and filters agreeing with the unfiltered listing.
 #[test]
 fn filters() {
     if !need_root() {
         return;
     }
     let setup = format!("{AWKWARD}\nip netns add ulrdemo\nip netns set ulrdemo 42\n");
-    let o = ours_in_pidns(
+    let o = same_in_pidns_any(
         &setup,
         &[
             "-Q",
@@ -717,7 +803,7 @@ fn filters() {
         assert_eq!(f.out(), expect(&all, &*pred), "filter {q}: {f:?}");
     }
     // A literal's type wins: TYPE compared with a number cannot be cast.
-    let bad = ours_in_pidns(&setup, &["-Q", "TYPE == 5"]);
+    let bad = same_in_pidns_any(&setup, &["-Q", "TYPE == 5"]);
     assert_eq!(
         bad.err(),
         "lsns: failed to apply filter: Invalid argument\n"
@@ -725,14 +811,14 @@ fn filters() {
     assert_eq!(bad.code, 1);
 }
 
-/// §3.3 (2.42): owner/parent trees drop ghost namespaces of kinds filtered out by -t (2.38.1
+/// Owner/parent trees drop ghost namespaces of kinds filtered out by -t (2.38.1
 /// showed the user namespace as the root row).
 #[test]
 fn tree_respects_type_filter() {
     if !need_root() {
         return;
     }
-    let o = ours_in_pidns(AWKWARD, &["-T", "-t", "uts", "-r", "-n", "-o", "TYPE"]);
+    let o = same_in_pidns_any(AWKWARD, &["-T", "-t", "uts", "-r", "-n", "-o", "TYPE"]);
     assert!(
         !o.out().is_empty() && o.out().lines().all(|l| l == "uts"),
         "{o:?}"
@@ -795,10 +881,10 @@ fn truncates_on_a_terminal() {
     let inner = r#"
 unshare -u bash -c 'exec -a "a very long command line that goes on and on and on beyond the width" sleep 100' &
 sleep 0.3
-# Two truncatable columns shrink in turn, one cell each, the first first (libsmartcols).
+# Several truncatable columns: the last shrinks to its header's width first (libsmartcols 2.42).
 for o in NS,TYPE,COMMAND,PID 'COMMAND,NS,command -T'; do
 for c in 25 40 60 200; do
-  for b in /usr/bin/lsns "$OURS"; do
+  for b in "$ORIG" "$OURS"; do
     echo 999 > /proc/sys/kernel/ns_last_pid
     COLUMNS=$c script -qc "bash -c 'exec -a lsns $b -o $o'" /dev/null
     printf '\0@@lsns-test-split@@\0'
@@ -811,6 +897,7 @@ done
         .arg(r#"exec unshare -fp --mount-proc bash -c 'eval "$INNER"'"#)
         .env("INNER", inner)
         .env("OURS", OURS)
+        .env("ORIG", original())
         .env("LANG", "C.UTF-8");
     let all = Outcome::of(sandbox(&mut cmd));
     let parts = split(&all.stdout);
@@ -839,7 +926,7 @@ fn terminal_width_before_columns() {
 unshare -u bash -c 'exec -a "a very long command line that goes on and on and on beyond the width" sleep 100' &
 sleep 0.3
 for c in '200:stty cols 30;' '10:stty cols 40;' ' 25:' '+33:' '2147483648:' '40 :'; do
-  for b in /usr/bin/lsns "$OURS"; do
+  for b in "$ORIG" "$OURS"; do
     echo 999 > /proc/sys/kernel/ns_last_pid
     COLUMNS="${c%%:*}" script -qc "${c#*:} bash -c 'exec -a lsns $b -o NS,COMMAND -t uts'" /dev/null
     printf '\0@@lsns-test-split@@\0'
@@ -851,6 +938,7 @@ done
         .arg(r#"exec unshare -fp --mount-proc bash -c 'eval "$INNER"'"#)
         .env("INNER", inner)
         .env("OURS", OURS)
+        .env("ORIG", original())
         .env("LANG", "C.UTF-8");
     let all = Outcome::of(sandbox(&mut cmd));
     let parts = split(&all.stdout);
@@ -880,7 +968,7 @@ fn wide_characters_are_cut_by_wcwidth() {
 unshare -u bash -c 'exec -a "$0" sleep 100' "🇩🇪 flag ☃ snow ⌚ watch 😀 and more words long enough x" &
 sleep 0.3
 for c in 41 42 43 44; do
-  for b in /usr/bin/lsns "$OURS"; do
+  for b in "$ORIG" "$OURS"; do
     echo 999 > /proc/sys/kernel/ns_last_pid
     COLUMNS=$c script -qc "bash -c 'exec -a lsns $b -o NS,COMMAND -t uts'" /dev/null
     printf '\0@@lsns-test-split@@\0'
@@ -892,6 +980,7 @@ done
         .arg(r#"exec unshare -fp --mount-proc bash -c 'eval "$INNER"'"#)
         .env("INNER", inner)
         .env("OURS", OURS)
+        .env("ORIG", original())
         .env("LANG", "C.UTF-8");
     let all = Outcome::of(sandbox(&mut cmd));
     let parts = split(&all.stdout);
@@ -905,7 +994,7 @@ done
     assert!(String::from_utf8_lossy(parts[1]).contains("⌚"), "{all:?}");
 }
 
-/// §3.3: a network namespace kept alive only by a socket (its process moved to another netns)
+/// A network namespace kept alive only by a socket (its process moved to another netns)
 /// is listed with NPROCS 0.
 #[test]
 fn socket_held_namespace() {
@@ -916,12 +1005,12 @@ fn socket_held_namespace() {
 unshare -n bash -c 'ip link set lo up; exec 3<>/dev/udp/127.0.0.1/9; exec nsenter -t 1 -n sleep 100' &
 sleep 0.4
 "#;
-    let o = ours_in_pidns(setup, &["-t", "net", "-r", "-n", "-o", "NS,NPROCS,PID"]);
+    let o = same_in_pidns_any(setup, &["-t", "net", "-r", "-n", "-o", "NS,NPROCS,PID"]);
     let text = o.out();
     let held: Vec<&str> = text.lines().filter(|l| l.ends_with(" 0 ")).collect();
     assert_eq!(held.len(), 1, "{o:?}");
     // Without -t the other kinds do not hide it either.
-    let all = ours_in_pidns(setup, &["-r", "-n", "-o", "TYPE,NPROCS"]);
+    let all = same_in_pidns_any(setup, &["-r", "-n", "-o", "TYPE,NPROCS"]);
     assert!(all.out().lines().any(|l| l == "net 0"), "{all:?}");
 }
 
@@ -942,4 +1031,253 @@ fn no_tree_without_the_command_column() {
             assert!(!o.out().contains("children"), "{o:?}");
         }
     }
+}
+
+/// Many namespaces with five-digit PIDs, short and long commands, narrow and wide TYPE values.
+const MANY: &str = r#"
+echo 19999 > /proc/sys/kernel/ns_last_pid
+for i in 1 2 3 4 5 6; do unshare -u sleep 100 & done
+for i in 1 2 3; do unshare -U sleep 100 & done
+unshare -u bash -c 'exec -a "a rather long command line, longer than most terminals are wide, to be cut somewhere in its middle" sleep 100' &
+unshare -i -m bash -c 'exec -a x sleep 100' &
+while [ $(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^sleep$') -lt 11 ]; do sleep 0.05; done
+"#;
+
+/// The column widths of libsmartcols 2.42 (the header counts only when printed; the width
+/// hint applies to data wider than the header, or than one cell without headings), on many
+/// shapes of data. 2.38.1's rules, which lsns-rs followed, differ with -n and for narrow
+/// TYPE values.
+#[test]
+fn column_widths_match_the_original() {
+    if !need_root() {
+        return;
+    }
+    let shapes: &[&[&str]] = &[
+        &[],
+        &["-n"],
+        &["-l"],
+        &["-n", "-l"],
+        &["-r"],
+        &["-J"],
+        &["-o", "TYPE,NS"],
+        &["-o", "TYPE,NS", "-n"],
+        &["-t", "user", "-o", "TYPE,NS,NPROCS"],
+        &["-t", "user", "-o", "TYPE,NS,NPROCS", "-n"],
+        &["-t", "uts", "-o", "TYPE,PID,NPROCS", "-n"],
+        &["-t", "ipc", "-o", "TYPE,PID,PPID,NPROCS", "-n"],
+        &["-o", "PID,PPID,NPROCS,UID", "-n"],
+        &["-o", "NS,PNS,ONS"],
+        &["-o", "NS,PNS,ONS", "-n"],
+        &["-o", "NSFS,NETNSID,PID", "-n"],
+        &["--output-all"],
+        &["--output-all", "-n"],
+        &["-T"],
+        &["-T", "-n"],
+        &["--tree=parent", "-n"],
+        &["-T", "-o", "NS,TYPE,PID", "-n"],
+        &["-p", "1", "-n"],
+    ];
+    for setup in [MANY, "", AWKWARD] {
+        for args in shapes {
+            same_in_pidns(setup, args);
+        }
+    }
+}
+
+/// Run each `(COLUMNS, lsns arguments)` through the original and ours under `script(1)` (a
+/// terminal) after `setup`, in a fresh PID namespace; compare the outputs pairwise.
+fn on_a_terminal(setup: &str, cases: &[(&str, &str)]) {
+    let mut script = format!("{setup}\n");
+    for (cols, args) in cases {
+        script.push_str(&format!(
+            r#"for b in "$ORIG" "$OURS"; do
+  echo 999 > /proc/sys/kernel/ns_last_pid
+  COLUMNS={cols} script -qc "bash -c 'exec -a lsns $b {args}'" /dev/null < /dev/null
+  printf '\0@@lsns-test-split@@\0'
+done
+"#
+        ));
+    }
+    let mut cmd = Command::new("/bin/bash");
+    cmd.arg("-c")
+        .arg(r#"exec unshare -fp --mount-proc bash -c 'eval "$INNER"'"#)
+        .env("INNER", script)
+        .env("OURS", OURS)
+        .env("ORIG", original())
+        .env("LANG", "C.UTF-8");
+    let all = Outcome::of(sandbox(&mut cmd));
+    let parts = split(&all.stdout);
+    assert_eq!(parts.len(), 2 * cases.len(), "{all:?}");
+    for (pair, case) in parts.chunks(2).zip(cases) {
+        assert_eq!(
+            String::from_utf8_lossy(pair[0]),
+            String::from_utf8_lossy(pair[1]),
+            "{case:?}"
+        );
+    }
+}
+
+/// On a terminal, libsmartcols 2.42 widens columns narrower than their width hint when the
+/// line has room (from the last column backwards, one cell at a time), and shrinks the
+/// truncatable columns from the last one when it has not. lsns-rs did neither.
+#[test]
+fn terminal_layout_matches_the_original() {
+    if !need_root() {
+        return;
+    }
+    on_a_terminal(
+        MANY,
+        &[
+            ("200", ""),
+            ("200", "-n"),
+            ("120", ""),
+            ("80", ""),
+            ("60", "-n"),
+            ("200", "-o NS,TYPE,PID"),
+            ("22", "-o NS,TYPE,PID"),
+            ("23", "-o NS,TYPE,PID"),
+            ("10", "-o PID,PPID,NPROCS -n -t ipc"),
+            ("12", "-o PID,PPID,NPROCS -n -t ipc"),
+            ("200", "-o PID,PPID,NPROCS -n -t ipc"),
+            ("17", "-o PID,NS,PPID -n -t ipc"),
+            ("200", "-l -o COMMAND,PID"),
+            ("40", "-l -o COMMAND,COMMAND"),
+            ("40", "-n -l -o COMMAND,COMMAND"),
+            ("45", "-o COMMAND,NS,command -T"),
+            ("200", "-T"),
+            ("70", "--tree=parent"),
+            ("200", "--output-all"),
+            ("100", "--output-all"),
+            ("5", "-o COMMAND,COMMAND -l -n"),
+        ],
+    );
+}
+
+/// The ID column (an extension): each namespace's `NS_GET_ID`, the same number nscore reads
+/// from `/proc/PID/ns/KIND`; a number in JSON; selected only by name (`-o ID`, `-o +ID`,
+/// `-Q`), never in the default columns or `--output-all` (compared above with the original).
+#[test]
+fn id_column() {
+    let me = std::process::id().to_string();
+    let expect: Vec<(String, Option<u64>)> = nscore::kind::NsKind::ALL
+        .iter()
+        .filter_map(|k| {
+            let f = std::fs::File::open(format!("/proc/self/ns/{k}")).ok()?;
+            let id = match nscore::nsfs::ns_id(&f) {
+                Ok(id) => Some(id),
+                Err(nscore::Error::IoctlUnsupported { .. }) => None,
+                Err(e) => panic!("{k}: {e}"),
+            };
+            Some((k.to_string(), id))
+        })
+        .collect();
+    assert!(!expect.is_empty());
+    let o = Outcome::of(&mut tool().ours_cmd(&["-p", &me, "-r", "-n", "-o", "TYPE,ID"]));
+    assert_eq!(o.code, 0, "{o:?}");
+    let mut got: Vec<(String, Option<u64>)> = o
+        .out()
+        .lines()
+        .map(|l| {
+            let (t, id) = l.split_once(' ').unwrap_or((l, ""));
+            (t.to_string(), id.parse().ok())
+        })
+        .collect();
+    let mut want = expect.clone();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "{o:?}");
+
+    let j = Outcome::of(&mut tool().ours_cmd(&["-p", &me, "-J", "-o", "NS,TYPE,ID"]));
+    let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+    for row in v["namespaces"].as_array().unwrap() {
+        let kind = row["type"].as_str().unwrap();
+        let want = expect.iter().find(|(k, _)| k == kind).unwrap().1;
+        match want {
+            Some(id) => assert_eq!(row["id"].as_u64(), Some(id), "{row}"),
+            None => assert!(row["id"].is_null(), "{row}"),
+        }
+    }
+
+    // -o +ID appends it to the default columns; -Q selects by it.
+    let plus = Outcome::of(&mut tool().ours_cmd(&["-p", &me, "-o", "+ID", "-l"]));
+    let header = plus.out().lines().next().unwrap_or_default().to_string();
+    assert!(
+        header.starts_with("        NS TYPE")
+            && header.contains(" COMMAND ")
+            && header.ends_with(" ID"),
+        "{header:?}"
+    );
+    if let Some((kind, Some(id))) = expect.first() {
+        let q = format!("ID == {id}");
+        let f = Outcome::of(&mut tool().ours_cmd(&["-p", &me, "-r", "-n", "-o", "TYPE", "-Q", &q]));
+        assert_eq!(f.out(), format!("{kind}\n"), "{f:?}");
+    }
+}
+
+/// The man page and the completions are generated from `doc()`: ID is among the words `-o`
+/// completes and described in COLUMNS.
+#[test]
+fn id_is_documented() {
+    let d = lsns_rs::doc();
+    let o = d
+        .options
+        .iter()
+        .find(|o| o.short == Some('o'))
+        .expect("-o is documented");
+    match o.hint {
+        nscore::cmdline::doc::ValueHint::WordList(w) => assert!(w.contains(&"ID"), "{w:?}"),
+        _ => panic!("-o completes a word list"),
+    }
+    let cols = d
+        .extra_sections
+        .iter()
+        .find(|(n, _)| *n == "COLUMNS")
+        .unwrap();
+    assert!(cols.1.iter().any(|p| p.contains("NS_GET_ID")));
+}
+
+/// More than 512 processes, so lsns-rs reads /proc on several threads: rows, order and
+/// widths still match the original's.
+#[test]
+fn many_processes_match_the_original() {
+    if !need_root() {
+        return;
+    }
+    let setup = r#"
+for i in $(seq 300); do sleep 100 & done
+for i in $(seq 40); do unshare -u sleep 100 & done
+for i in $(seq 20); do unshare -n sleep 100 & done
+for i in $(seq 10); do unshare -U bash -c 'sleep 100 & exec sleep 100' & done
+for i in $(seq 200); do sleep 100 & done
+# Every one of them has exec'd sleep (an unshare or bash caught before its exec would show
+# another COMMAND to one of the two runs).
+while [ $(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^sleep$') -lt 580 ]; do sleep 0.05; done
+"#;
+    for args in [
+        &[][..],
+        &["-n", "-l"],
+        &["-T"],
+        &["-r", "-o", "NS,TYPE,NPROCS,PID,PPID,COMMAND"],
+        &["-J", "-t", "net"],
+    ] {
+        same_in_pidns(setup, args);
+    }
+}
+
+/// `-Q` in the namespace-ID mode: util-linux 2.42.4 fails every time (`failed to apply
+/// filter`, exit 1: its filter is not bound to the columns there); lsns-rs filters
+/// (docs/COMPATIBILITY.md).
+#[test]
+fn filter_in_namespace_id_mode() {
+    if !need_root() {
+        return;
+    }
+    let (orig, ours) = in_pidns(AWKWARD, &["-o", "PID", "-Q", "PID > 0", "@UTS@"]);
+    assert_eq!(orig.code, 1, "{orig:?}");
+    assert!(
+        orig.err().starts_with("lsns: failed to apply filter"),
+        "{orig:?}"
+    );
+    assert_eq!(ours.code, 0, "{ours:?}");
+    assert_eq!(ours.out().lines().count(), 2, "{ours:?}");
 }

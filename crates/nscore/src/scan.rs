@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 use std::ffi::CStr;
 use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
 
 use rustix::fs::{openat, readlinkat, Dir, Mode, OFlags, CWD};
 
@@ -42,6 +43,8 @@ pub struct ScanRequest {
     pub related: bool,
     /// Ask rtnetlink for the nsid of each network namespace (one socket, one query per netns).
     pub netnsid: bool,
+    /// Ask each namespace for its 64-bit ID ([`nsfs::ns_id`], Linux 6.18).
+    pub id: bool,
 }
 
 /// A process as the walk saw it.
@@ -88,6 +91,8 @@ pub struct Namespace {
     pub owner_uid: u32,
     /// The nsid: `None` not asked or not obtainable, `Some(None)` unassigned, `Some(Some(n))`.
     pub netnsid: Option<Option<i32>>,
+    /// The 64-bit ID (`NS_GET_ID`): `None` when not asked or the kernel has no such ioctl.
+    pub id: Option<u64>,
 }
 
 /// The result of a walk.
@@ -152,11 +157,10 @@ fn walk(
         };
         let mut out = Vec::with_capacity(pids.len() / threads + 1);
         for (i, &pid) in pids.iter().enumerate().skip(t).step_by(threads) {
-            match worker.read_process(procfs, pid) {
-                Ok(Some(r)) => out.push((i, r)),
-                Ok(None) => {}
-                Err(e @ Error::IoctlUnsupported { .. }) => return Err(e),
-                Err(_) => {}
+            // Ok(None): the process vanished or may not be looked at; any other failure to
+            // read /proc ends the walk (a partial table would pass for the whole truth).
+            if let Some(r) = worker.read_process(procfs, pid)? {
+                out.push((i, r));
             }
         }
         Ok(out)
@@ -165,8 +169,17 @@ fn walk(
         vec![run(0)]
     } else {
         std::thread::scope(|sc| {
-            let handles: Vec<_> = (1..threads).map(|t| sc.spawn(move || run(t))).collect();
-            let mut v = vec![run(0)];
+            // A thread that cannot be started (RLIMIT_NPROC, a pids cgroup limit, no address
+            // space for its stack) leaves its share to this thread: fewer threads, same walk.
+            let mut handles = Vec::new();
+            let mut mine = vec![0];
+            for t in 1..threads {
+                match std::thread::Builder::new().spawn_scoped(sc, move || run(t)) {
+                    Ok(h) => handles.push(h),
+                    Err(_) => mine.push(t),
+                }
+            }
+            let mut v: Vec<_> = mine.into_iter().map(run).collect();
             for h in handles {
                 v.push(
                     h.join()
@@ -207,6 +220,7 @@ struct Facts {
     parent: u64,
     owner: u64,
     netnsid: Option<Option<i32>>,
+    id: Option<u64>,
 }
 
 struct Walker {
@@ -255,13 +269,15 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
                 continue;
             }
             let path = format!("{}/fd/{num}", rec.proc.pid);
-            let Ok(fd) = openat(
+            let fd = match openat(
                 procfs.fd(),
                 path.as_str(),
                 OFlags::RDONLY | OFlags::CLOEXEC,
                 Mode::empty(),
-            ) else {
-                continue;
+            ) {
+                Ok(fd) => fd,
+                Err(e) if skippable_errno(e) => continue,
+                Err(e) => return Err(Error::open(format!("/proc/{path}"), e)),
             };
             // The link text could be stale by now: trust the fd's own identity.
             if let Ok(id) = NsId::from_fd(&fd) {
@@ -307,6 +323,7 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
                     owner: f.owner,
                     owner_uid: 0,
                     netnsid: f.netnsid,
+                    id: f.id,
                 });
                 all.len() - 1
             });
@@ -336,13 +353,19 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
         if w.found_index.contains_key(&ino) || m.target.is_empty() {
             continue;
         }
-        let Ok(fd) = openat(
+        let fd = match openat(
             CWD,
             m.target.as_slice(),
             OFlags::RDONLY | OFlags::CLOEXEC,
             Mode::empty(),
-        ) else {
-            continue;
+        ) {
+            Ok(fd) => fd,
+            // Unmounted meanwhile, or a path we may not open: as util-linux, pass over it.
+            Err(e) if skippable_errno(e) || e == rustix::io::Errno::NOTDIR => continue,
+            Err(e) => {
+                let path = std::ffi::OsStr::from_bytes(&m.target);
+                return Err(Error::open(path, e));
+            }
         };
         w.add_from_fd(&fd, ino)?;
     }
@@ -363,38 +386,90 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
     Ok(s)
 }
 
-/// The inode of a process's namespace of `kind`, from the text of its `ns/KIND` link.
-fn ns_ino(dir: &ProcDir, kind: NsKind, buf: &mut Vec<u8>) -> Option<u64> {
-    let target = readlinkat(dir.fd(), kind.proc_entry(), std::mem::take(buf)).ok()?;
+/// The inode of a process's namespace of `kind`, from the text of its `ns/KIND` link; `None`
+/// when the link is gone (the process exited, or the kernel lacks the kind) or forbidden.
+fn ns_ino(dir: &ProcDir, kind: NsKind, buf: &mut Vec<u8>) -> Result<Option<u64>> {
+    let target = match readlinkat(dir.fd(), kind.proc_entry(), std::mem::take(buf)) {
+        Ok(t) => t,
+        Err(e) if skippable_errno(e) => return Ok(None),
+        Err(errno) => {
+            return Err(Error::Read {
+                path: dir_path(dir.pid(), &format!("ns/{kind}")),
+                errno,
+            })
+        }
+    };
     let ino = NsLink::parse(target.as_bytes())
         .ok()
         .filter(|l| l.kind == kind)
         .map(|l| l.ino);
     *buf = target.into_bytes();
     buf.clear();
-    ino
+    Ok(ino)
 }
 
-/// The PPID from `/proc/PID/stat`, in one read(2) (the line is far shorter than the buffer).
-fn read_ppid(dir: &ProcDir, buf: &mut Vec<u8>) -> Option<i32> {
-    let fd = openat(
+/// The namespace's 64-bit ID, `None` on kernels without `NS_GET_ID` (before Linux 6.18).
+fn id_of(fd: impl AsFd) -> Result<Option<u64>> {
+    match nsfs::ns_id(fd) {
+        Ok(id) => Ok(Some(id)),
+        Err(Error::IoctlUnsupported { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Errors a walk of `/proc` passes over, as util-linux does: the process or entry vanished
+/// (ENOENT, ESRCH) or may not be looked at (EACCES, EPERM). Anything else (EMFILE, ENOMEM,
+/// EIO, ...) means the walk cannot tell the whole truth and fails.
+fn skippable_errno(errno: rustix::io::Errno) -> bool {
+    use rustix::io::Errno;
+    matches!(
+        errno,
+        Errno::NOENT | Errno::SRCH | Errno::ACCESS | Errno::PERM
+    )
+}
+
+/// [`skippable_errno`] for an [`Error`].
+fn skippable(e: &Error) -> bool {
+    matches!(e, Error::Gone { .. } | Error::NotVisible { .. })
+        || e.errno().is_some_and(skippable_errno)
+}
+
+/// `/proc/PID/REST`, for messages.
+fn dir_path(pid: i32, rest: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(format!("/proc/{pid}/{rest}"))
+}
+
+/// The PPID from `/proc/PID/stat`, in one read(2) (the line is far shorter than the buffer);
+/// `None` when the process is gone.
+fn read_ppid(dir: &ProcDir, buf: &mut Vec<u8>) -> Result<Option<i32>> {
+    let path = || dir_path(dir.pid(), "stat");
+    let fd = match openat(
         dir.fd(),
         c"stat",
         OFlags::RDONLY | OFlags::CLOEXEC,
         Mode::empty(),
-    )
-    .ok()?;
+    ) {
+        Ok(fd) => fd,
+        Err(e) if skippable_errno(e) => return Ok(None),
+        Err(e) => return Err(Error::open(path(), e)),
+    };
     buf.clear();
     buf.resize(4096, 0);
     let n = loop {
         match rustix::io::read(&fd, &mut buf[..]) {
             Ok(n) => break n,
             Err(rustix::io::Errno::INTR) => continue,
-            Err(_) => return None,
+            Err(e) if skippable_errno(e) => return Ok(None),
+            Err(errno) => {
+                return Err(Error::Read {
+                    path: path(),
+                    errno,
+                })
+            }
         }
     };
     buf.truncate(n);
-    crate::proc::parse_stat_ppid(buf)
+    Ok(crate::proc::parse_stat_ppid(buf))
 }
 
 /// The inode in an nsfs mount root `TYPE:[INO]` (util-linux takes the digits after `[`).
@@ -432,7 +507,13 @@ fn related(r: Result<OwnedFd>) -> Result<(u64, Option<OwnedFd>)> {
             Ok((0, None))
         }
         Err(e @ Error::IoctlUnsupported { .. }) => Err(e),
-        Err(_) => Ok((0, None)),
+        // The related namespace is outside our reach (EPERM), or there is none.
+        Err(Error::Ioctl { errno, .. })
+            if errno == rustix::io::Errno::PERM || errno == rustix::io::Errno::INVAL =>
+        {
+            Ok((0, None))
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -448,7 +529,8 @@ impl Worker {
         self.nsid.as_mut()?.get_by_fd(fd).ok()
     }
 
-    /// Read one process; `Ok(None)` when it vanished or is not visible.
+    /// Read one process; `Ok(None)` when it vanished or is not visible. Any other failure to
+    /// read its `/proc` entries is an error.
     fn read_process(&mut self, procfs: &ProcFs, pid: i32) -> Result<Option<Record>> {
         let dir = match procfs.process(pid) {
             Ok(d) => d,
@@ -456,12 +538,16 @@ impl Worker {
             Err(e) => return Err(e),
         };
         let uid = if self.req.uid {
-            dir.uid().unwrap_or(0)
+            match dir.uid() {
+                Ok(u) => u,
+                Err(e) if skippable(&e) => return Ok(None),
+                Err(e) => return Err(e),
+            }
         } else {
             0
         };
         let ppid = if self.req.ppid {
-            match read_ppid(&dir, &mut self.buf) {
+            match read_ppid(&dir, &mut self.buf)? {
                 Some(p) => p,
                 None => return Ok(None),
             }
@@ -483,26 +569,28 @@ impl Worker {
             // A vanished process or an unreadable entry: util-linux skips it (EACCES, ENOENT).
             // readlink(2) gives the inode (`net:[4026531833]`) at about half the kernel cost
             // of stat(2), which has to materialise the nsfs dentry.
-            let Some(ino) = ns_ino(&dir, kind, &mut self.link_buf) else {
+            let Some(ino) = ns_ino(&dir, kind, &mut self.link_buf)? else {
                 continue;
             };
             rec.proc.ns[kind_index(kind)] = ino;
-            if (self.req.related || (self.req.netnsid && kind == NsKind::Net))
+            if (self.req.related || self.req.id || (self.req.netnsid && kind == NsKind::Net))
                 && self.seen.insert(ino, ()).is_none()
             {
                 let f = self.process_ns_facts(&dir, kind)?;
                 rec.facts.push((ino, f));
             }
         }
-        self.read_fds(&dir, &mut rec);
+        self.read_fds(&dir, &mut rec)?;
         Ok(Some(rec))
     }
 
     /// Parent, owner and nsid of a process's namespace, through one open of `ns/KIND`.
     fn process_ns_facts(&mut self, dir: &ProcDir, kind: NsKind) -> Result<Facts> {
         let mut f = Facts::default();
-        let Ok(fd) = dir.open_ns(kind) else {
-            return Ok(f);
+        let fd = match dir.open_ns(kind) {
+            Ok(fd) => fd,
+            Err(e) if skippable(&e) => return Ok(f),
+            Err(e) => return Err(e),
         };
         if self.req.related {
             f.parent = parent_of(&fd, kind)?.0;
@@ -511,34 +599,54 @@ impl Worker {
         if kind == NsKind::Net {
             f.netnsid = self.netnsid_of(&fd);
         }
+        if self.req.id {
+            f.id = id_of(&fd)?;
+        }
         Ok(f)
     }
 
     /// The process's open fds that hold namespaces: nsfs fds, and sockets (their netns, found
     /// with `pidfd_getfd(2)` and `SIOCGSKNS`).
-    fn read_fds(&mut self, dir: &ProcDir, rec: &mut Record) {
-        let Ok(fdd) = openat(
+    fn read_fds(&mut self, dir: &ProcDir, rec: &mut Record) -> Result<()> {
+        let fd_dir = || dir_path(dir.pid(), "fd");
+        let fdd = match openat(
             dir.fd(),
             c"fd",
             OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
             Mode::empty(),
-        ) else {
-            return;
+        ) {
+            Ok(fd) => fd,
+            Err(e) if skippable_errno(e) => return Ok(()),
+            Err(e) => return Err(Error::open(fd_dir(), e)),
         };
         // Dir::new takes the fd as it is (read_from would reopen it: two more syscalls).
-        let Ok(mut entries) = Dir::new(fdd) else {
-            return;
+        let mut entries = match Dir::new(fdd) {
+            Ok(d) => d,
+            Err(e) if skippable_errno(e) => return Ok(()),
+            Err(e) => return Err(Error::open(fd_dir(), e)),
         };
         let mut nums = std::mem::take(&mut self.fd_nums);
         nums.clear();
-        while let Some(Ok(entry)) = entries.read() {
+        while let Some(entry) = entries.read() {
+            let entry = match entry {
+                Ok(e) => e,
+                // The process exited while its fds were listed.
+                Err(e) if skippable_errno(e) => break,
+                Err(errno) => {
+                    self.fd_nums = nums;
+                    return Err(Error::Read {
+                        path: fd_dir(),
+                        errno,
+                    });
+                }
+            };
             if let Some(num) = crate::id::parse_u64_digits(entry.file_name().to_bytes()) {
                 nums.push(num);
             }
         }
         let Ok(fdd) = entries.fd() else {
             self.fd_nums = nums;
-            return;
+            return Ok(());
         };
         let mut link = std::mem::take(&mut self.link_buf);
         let mut pidfd: Option<Option<OwnedFd>> = None;
@@ -546,8 +654,17 @@ impl Worker {
         for &num in &nums {
             let name = crate::proc::decimal_cstr(&mut name, num);
             link.clear();
-            let Ok(target) = readlinkat(fdd, name, std::mem::take(&mut link)) else {
-                continue;
+            let target = match readlinkat(fdd, name, std::mem::take(&mut link)) {
+                Ok(t) => t,
+                // Closed meanwhile, or not ours to look at.
+                Err(e) if skippable_errno(e) => continue,
+                Err(errno) => {
+                    self.fd_nums = nums;
+                    return Err(Error::Read {
+                        path: dir_path(dir.pid(), &format!("fd/{num}")),
+                        errno,
+                    });
+                }
             };
             let bytes = target.as_bytes();
             if let Ok(l) = NsLink::parse(bytes) {
@@ -575,6 +692,7 @@ impl Worker {
         }
         self.link_buf = link;
         self.fd_nums = nums;
+        Ok(())
     }
 }
 
@@ -648,6 +766,7 @@ impl Walker {
         } else {
             None
         };
+        let id = if self.req.id { id_of(fd)? } else { None };
         self.found.push(Namespace {
             ino,
             kind,
@@ -657,6 +776,7 @@ impl Walker {
             owner,
             owner_uid,
             netnsid,
+            id,
         });
         let me = self.found.len() - 1;
         self.found_index.insert(ino, me);
@@ -687,17 +807,19 @@ pub enum Relation {
 
 /// Add the parent or owner namespaces that have no process of their own ("ghosts", as
 /// util-linux calls them), found through the ioctls on a namespace whose lowest process is
-/// known, for `lsns -T owner|parent`. Kinds outside `kinds` are not added.
-pub fn add_ghosts(scan: &mut Scan, kinds: NsKinds, rel: Relation, netnsid: bool) -> Result<()> {
-    let kinds = if kinds.is_empty() {
+/// known, for `lsns -T owner|parent`. Kinds outside `req.kinds` are not added; the nsid and
+/// the ID are looked up when `req` asks for them.
+pub fn add_ghosts(scan: &mut Scan, rel: Relation, req: ScanRequest) -> Result<()> {
+    let kinds = if req.kinds.is_empty() {
         NsKind::ALL.into_iter().collect()
     } else {
-        kinds
+        req.kinds
     };
     let mut w = Walker {
         req: ScanRequest {
             kinds,
-            netnsid,
+            netnsid: req.netnsid,
+            id: req.id,
             ..ScanRequest::default()
         },
         kinds,
