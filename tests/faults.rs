@@ -80,7 +80,7 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             setup: "",
-            argv: "lsns-rs -n -o NS,TYPE,NPROCS",
+            argv: "lsns-rs -n -o TYPE,NPROCS",
         },
         Scenario {
             setup: "",

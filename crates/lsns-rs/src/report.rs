@@ -5,9 +5,8 @@
 //! process tree a row hangs under the *last* row emitted for its representative process's parent
 //! process; in owner/parent trees the missing ancestors are emitted first (ignoring `-p`/`-P`).
 
-use std::collections::HashMap;
-
 use nscore::kind::NsKind;
+use nscore::map::Map;
 use nscore::scan::{Namespace, Proc, Scan};
 use nscore::users::NameCache;
 
@@ -71,8 +70,8 @@ pub struct Ctx<'a> {
     pub opts: &'a Options,
     pub scan: &'a Scan,
     pub names: NameCache,
-    pub pid_index: HashMap<i32, usize>,
-    cmd_cache: HashMap<i32, Option<Vec<u8>>>,
+    pub pid_index: Map<i32, usize>,
+    cmd_cache: Map<i32, Option<Vec<u8>>>,
     /// The first failure to read a cell's data: the table is not printed.
     pub failed: Option<nscore::Error>,
 }
@@ -90,7 +89,7 @@ impl<'a> Ctx<'a> {
             scan,
             names: NameCache::default(),
             pid_index,
-            cmd_cache: HashMap::new(),
+            cmd_cache: Map::default(),
             failed: None,
         }
     }
@@ -228,9 +227,9 @@ struct Builder<'a, 'b> {
     ctx: &'b mut Ctx<'a>,
     table: Table,
     /// Last row emitted per process (index into procs).
-    proc_outline: HashMap<usize, usize>,
+    proc_outline: Map<usize, usize>,
     /// Row per namespace (owner/parent trees).
-    ns_outline: HashMap<u64, usize>,
+    ns_outline: Map<u64, usize>,
 }
 
 impl Builder<'_, '_> {
@@ -335,8 +334,8 @@ pub fn print(ctx: &mut Ctx<'_>, visible: usize) -> i32 {
     let mut b = Builder {
         ctx,
         table,
-        proc_outline: HashMap::new(),
-        ns_outline: HashMap::new(),
+        proc_outline: Map::default(),
+        ns_outline: Map::default(),
     };
     let result = if let Some(id) = opts.ns {
         let Some(&nsi) = scan.index.get(&id) else {

@@ -6,6 +6,7 @@
 //! are in one place.
 //!
 //! ## Map
+//! - [`map`]: hash maps with a fixed seed (no `getrandom(2)`, which std's default needs).
 //! - [`kind`]: the eight namespace kinds ([`NsKind`]), their `CLONE_NEW*` flags and names.
 //! - [`id`]: a namespace's identity ([`NsId`], device + inode).
 //! - [`proc`]: reading a process's namespaces from `/proc` through one directory fd.
@@ -50,6 +51,7 @@ pub mod hint;
 pub mod id;
 pub mod idmap;
 pub mod kind;
+pub mod map;
 pub mod mount;
 pub mod netns;
 pub mod nsfs;

@@ -14,7 +14,7 @@
 //! their kind is wanted), and during the process walk "already known" means "already found
 //! through an fd", because util-linux assigns processes to namespaces only after the walk.
 
-use std::collections::HashMap;
+use crate::map::Map;
 use std::ffi::CStr;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
@@ -103,10 +103,10 @@ pub struct Scan {
     /// Every namespace found, sorted by inode.
     pub namespaces: Vec<Namespace>,
     /// Inode → index into [`Scan::namespaces`].
-    pub index: HashMap<u64, usize>,
+    pub index: Map<u64, usize>,
     /// nsfs mount points by the namespace inode their root names (`net:[INO]`), in mountinfo
     /// order, without duplicates; only mounts whose root kind matches the namespace's are kept.
-    pub nsfs_mounts: HashMap<u64, Vec<Vec<u8>>>,
+    pub nsfs_mounts: Map<u64, Vec<Vec<u8>>>,
 }
 
 impl Scan {
@@ -149,11 +149,11 @@ fn walk(
             kinds,
             nsid: None,
             nsid_tried: false,
-            seen: HashMap::new(),
+            seen: Map::default(),
             link_buf: Vec::with_capacity(64),
             fd_nums: Vec::new(),
             buf: Vec::with_capacity(1024),
-            socket_ns: HashMap::new(),
+            socket_ns: Map::default(),
         };
         let mut out = Vec::with_capacity(pids.len() / threads + 1);
         for (i, &pid) in pids.iter().enumerate().skip(t).step_by(threads) {
@@ -206,12 +206,12 @@ struct Worker {
     nsid: Option<NsidSocket>,
     nsid_tried: bool,
     /// Namespaces whose facts this worker already looked up.
-    seen: HashMap<u64, ()>,
+    seen: Map<u64, ()>,
     link_buf: Vec<u8>,
     fd_nums: Vec<u64>,
     buf: Vec<u8>,
     /// Socket inode → inode of its network namespace.
-    socket_ns: HashMap<u64, u64>,
+    socket_ns: Map<u64, u64>,
 }
 
 /// Per-namespace facts gathered once, when a namespace is first met.
@@ -230,9 +230,9 @@ struct Walker {
     nsid_tried: bool,
     /// Namespaces found through fds, mounts and ioctls, in discovery order.
     found: Vec<Namespace>,
-    found_index: HashMap<u64, usize>,
+    found_index: Map<u64, usize>,
     /// Facts of process namespaces, by inode.
-    facts: HashMap<u64, Facts>,
+    facts: Map<u64, Facts>,
 }
 
 /// Walk `/proc` (once), the open fds of every process, and the nsfs mounts in `mounts`, and
@@ -250,8 +250,8 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
         nsid: None,
         nsid_tried: false,
         found: Vec::new(),
-        found_index: HashMap::new(),
-        facts: HashMap::new(),
+        found_index: Map::default(),
+        facts: Map::default(),
     };
     let procfs = ProcFs::open()?;
     let pids = procfs.pids()?;
@@ -338,7 +338,7 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
     w.found_index = index;
 
     // Persistent namespaces: nsfs bind mounts.
-    let mut nsfs_mounts: HashMap<u64, Vec<Vec<u8>>> = HashMap::new();
+    let mut nsfs_mounts: Map<u64, Vec<Vec<u8>>> = Map::default();
     for m in mounts.iter().filter(|m| m.fstype == b"nsfs") {
         let Some(ino) = root_ino(&m.root) else {
             continue;
@@ -373,7 +373,7 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
     let mut s = Scan {
         procs,
         namespaces: w.found,
-        index: HashMap::new(),
+        index: Map::default(),
         nsfs_mounts,
     };
     s.namespaces.sort_by_key(|n| n.ino);
@@ -827,7 +827,7 @@ pub fn add_ghosts(scan: &mut Scan, rel: Relation, req: ScanRequest) -> Result<()
         nsid_tried: false,
         found: std::mem::take(&mut scan.namespaces),
         found_index: std::mem::take(&mut scan.index),
-        facts: HashMap::new(),
+        facts: Map::default(),
     };
     let n = w.found.len();
     for i in 0..n {
