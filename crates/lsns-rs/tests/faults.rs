@@ -91,7 +91,7 @@ fn unreadable_proc_is_an_error() {
     let o = in_pidns(
         r#"
 unshare -u sleep 1000 &
-sleep 0.1
+i=0; until [ "$(cat /proc/[0-9]*/comm 2>/dev/null | grep -cx sleep)" -ge 1 ]; do i=$((i+1)); [ $i -lt 3000 ] || exit 97; sleep 0.01; done
 for n in 4 5; do
   prlimit --nofile=$n:$n "$OURS" > $S/o 2> $S/e; echo "ours $n rc=$? out=$(wc -c < $S/o) err=$(wc -l < $S/e) $(cat $S/e)"
 done
@@ -135,7 +135,7 @@ fn unprivileged_hint_only_on_a_terminal() {
     let o = in_pidns(
         r#"
 unshare -u sleep 1000 &
-sleep 0.1
+i=0; until [ "$(cat /proc/[0-9]*/comm 2>/dev/null | grep -cx sleep)" -ge 1 ]; do i=$((i+1)); [ $i -lt 3000 ] || exit 97; sleep 0.01; done
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 ORIG="$ORACLE_LD --library-path $ORACLE_LIB --argv0 lsns $ORACLE_BIN"
 ARGS="-o NS,TYPE,NPROCS"

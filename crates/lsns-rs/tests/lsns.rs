@@ -29,7 +29,7 @@ unshare -u bash -c 'exec -a "$0" sleep 100' "$N1" & AWK=$!
 unshare -i bash -c 'exec -a "$0" sleep 100' "$N2" &
 unshare -n sleep 100 &
 ( exec -a 'parent with kids' bash -c 'sleep 100 & sleep 100 & wait' ) &
-sleep 0.3
+waitn sleep 5
 "#;
 
 /// An argument that runs both tools in a uts namespace of their own (and is dropped): for
@@ -37,6 +37,15 @@ sleep 0.3
 const OWN_UTS: &str = "@OWN_UTS@";
 
 const SPLIT: &[u8] = b"\0@@lsns-test-split@@\0";
+
+/// Shell functions the set-up scripts wait with (on events, a 30 s guard against a hang):
+/// `waitn COMM N` until N processes of this PID namespace run COMM (a process that execs its
+/// final program is in its final namespaces with its final command line), and `waitmount PATH`
+/// until PATH is a mount point (a persistent namespace bound by `unshare --KIND=PATH`).
+const WAIT: &str = r#"
+waitn() { i=0; while [ "$(cat /proc/[0-9]*/comm 2>/dev/null | grep -cx "$1")" -lt "$2" ]; do i=$((i+1)); [ $i -lt 3000 ] || { echo "timed out waiting for $2 $1" >&2; exit 97; }; sleep 0.01; done; }
+waitmount() { i=0; until awk -v p="$1" '$5 == p {f=1} END {exit !f}' /proc/self/mountinfo; do i=$((i+1)); [ $i -lt 3000 ] || { echo "timed out waiting for $1" >&2; exit 97; }; sleep 0.01; done; }
+"#;
 
 /// Run `setup`, then the original and ours with `args`, in one fresh PID namespace (inside a
 /// sandbox). An argument `@UTS@` is replaced by the inode of `$AWK`'s uts namespace.
@@ -61,6 +70,7 @@ fn run_pair(setup: &str, bin_a: &str, args: &[&str], lang: &str) -> (Outcome, Ou
     let inner = format!(
         r#"
 for t in $(awk '{{for(i=1;i<=NF;i++) if($i=="-"){{ if($(i+1)=="nsfs") print $5; break }}}}' /proc/self/mountinfo); do umount -l "$t" 2>/dev/null; done
+{WAIT}
 {setup}
 args=(); argsb=(); cur=a
 for a in "$@"; do
@@ -241,7 +251,7 @@ unshare -u bash -c 'exec -a "a\\xb \\\\x \\ y \\X z\\" sleep 100' &
 S=/run/nsutils-scratch
 touch $S/na "$S/p\\xq"
 unshare --net=$S/na sleep 100 &
-sleep 0.2
+waitn sleep 2; waitmount $S/na
 mount --bind $S/na "$S/p\\xq"
 "#;
     for lang in ["C.UTF-8", "C"] {
@@ -269,7 +279,7 @@ fn empty_command_line_is_null_in_json() {
     }
     let setup = r#"
 sleep 100 | unshare -u bash -c 'exec -a "" cat' &
-sleep 0.3
+waitn sleep 1; waitn cat 1
 "#;
     for args in [
         &["-J"][..],
@@ -296,7 +306,7 @@ for n in 9000 8191 8190 8189; do
   L=$(head -c $n /dev/zero | tr '\0' a)
   unshare -u bash -c 'exec -a "$0" sleep 100' "$L" &
 done
-sleep 0.3
+waitn sleep 4
 "#;
     for args in [
         &["-r", "-o", "PID,COMMAND", "-t", "uts"][..],
@@ -357,10 +367,10 @@ fn multi_line_nsfs_matches_the_original() {
 S=/run/nsutils-scratch
 touch $S/na $S/nbb
 unshare --net=$S/na sleep 100 & AWK=$!
-sleep 0.2
+waitn sleep 1; waitmount $S/na
 mount --bind $S/na $S/nbb
 unshare -u sleep 100 &
-sleep 0.1
+waitn sleep 2
 "#;
     for args in [
         &["-t", "net"][..],
@@ -878,9 +888,10 @@ fn truncates_on_a_terminal() {
     if !need_root() {
         return;
     }
-    let inner = r#"
+    let inner = WAIT.to_string()
+        + r#"
 unshare -u bash -c 'exec -a "a very long command line that goes on and on and on beyond the width" sleep 100' &
-sleep 0.3
+waitn sleep 1
 # Several truncatable columns: the last shrinks to its header's width first (libsmartcols 2.42).
 for o in NS,TYPE,COMMAND,PID 'COMMAND,NS,command -T'; do
 for c in 25 40 60 200; do
@@ -922,9 +933,10 @@ fn terminal_width_before_columns() {
     if !need_root() {
         return;
     }
-    let inner = r#"
+    let inner = WAIT.to_string()
+        + r#"
 unshare -u bash -c 'exec -a "a very long command line that goes on and on and on beyond the width" sleep 100' &
-sleep 0.3
+waitn sleep 1
 for c in '200:stty cols 30;' '10:stty cols 40;' ' 25:' '+33:' '2147483648:' '40 :'; do
   for b in "$ORIG" "$OURS"; do
     echo 999 > /proc/sys/kernel/ns_last_pid
@@ -964,9 +976,10 @@ fn wide_characters_are_cut_by_wcwidth() {
     if !need_root() {
         return;
     }
-    let inner = r#"
+    let inner = WAIT.to_string()
+        + r#"
 unshare -u bash -c 'exec -a "$0" sleep 100' "🇩🇪 flag ☃ snow ⌚ watch 😀 and more words long enough x" &
-sleep 0.3
+waitn sleep 1
 for c in 41 42 43 44; do
   for b in "$ORIG" "$OURS"; do
     echo 999 > /proc/sys/kernel/ns_last_pid
@@ -1003,7 +1016,7 @@ fn socket_held_namespace() {
     }
     let setup = r#"
 unshare -n bash -c 'ip link set lo up; exec 3<>/dev/udp/127.0.0.1/9; exec nsenter -t 1 -n sleep 100' &
-sleep 0.4
+waitn sleep 1
 "#;
     let o = same_in_pidns_any(setup, &["-t", "net", "-r", "-n", "-o", "NS,NPROCS,PID"]);
     let text = o.out();
@@ -1021,8 +1034,8 @@ fn no_tree_without_the_command_column() {
     if !need_root() {
         return;
     }
-    let setup = "unshare -m sh -c 'unshare -u sleep 100 & sleep 100' & sleep 0.1; \
-                 unshare -i sleep 100 & sleep 0.1";
+    let setup = "unshare -m sh -c 'unshare -u sleep 100 & sleep 100' & \
+                 unshare -i sleep 100 & waitn sleep 3";
     for mode in [&["-J"][..], &[], &["-r"]] {
         for cols in ["NS,TYPE,NPROCS", "NS,PID", "NS,TYPE,PID,PPID"] {
             let mut args = mode.to_vec();
