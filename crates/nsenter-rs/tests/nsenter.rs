@@ -66,7 +66,7 @@ impl Holder {
         let upid = unshare.id() as i32;
         let forks = flags.iter().any(|f| *f == "-f" || *f == "--fork");
         let want = prog[0].rsplit('/').next().unwrap_or(prog[0]).to_string();
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + Duration::from_secs(30);
         let mut h = Holder { unshare, pid: 0 };
         loop {
             let pid = if forks {
@@ -617,7 +617,7 @@ fn stop_and_continue_pass_through() {
         .spawn()
         .unwrap();
     let pid = child.id();
-    let deadline = Instant::now() + Duration::from_secs(5);
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
         let state = stat
@@ -726,7 +726,7 @@ fn net_socket_enters_the_sockets_namespace() {
     });
     let p = h.p();
     // `ip` may be running before it has opened its netlink socket: look until it has.
-    let deadline = Instant::now() + Duration::from_secs(5);
+    let deadline = Instant::now() + Duration::from_secs(30);
     let sock = loop {
         let found = std::fs::read_dir(format!("/proc/{p}/fd"))
             .unwrap()
@@ -996,7 +996,7 @@ fn a_zombie_is_still_its_pid() {
     // An exited child not yet waited for: a zombie owns its PID and /proc/PID.
     let mut child = Command::new("true").spawn().unwrap();
     let z = child.id().to_string();
-    let deadline = Instant::now() + Duration::from_secs(5);
+    let deadline = Instant::now() + Duration::from_secs(30);
     while !std::fs::read_to_string(format!("/proc/{z}/stat"))
         .unwrap_or_default()
         .contains(") Z ")
@@ -1140,7 +1140,7 @@ fn env_entries_of_any_shape() {
         let pid = h.id() as i32;
         let _guard = Holder { unshare: h, pid: 0 };
         // Until python has exec'd sleep.
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + Duration::from_secs(30);
         while std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default() != "sleep\n"
         {
             assert!(Instant::now() < deadline, "holder did not start");
