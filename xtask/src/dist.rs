@@ -108,7 +108,7 @@ pub fn dist(bin_dir: &Path, version: &str) -> Result<(PathBuf, PathBuf), Fail> {
     let name = format!("nsutils-{version}-x86_64-linux");
     let stage = out.join(&name);
     let _ = fs::remove_dir_all(&stage);
-    let mut entries = install::layout(bin_dir, false, version);
+    let mut entries = install::layout(bin_dir, false, version, "/usr/local");
     for f in ["README.md"].iter().chain(LICENSE_FILES) {
         entries.push(install::Entry {
             rel: f.to_string(),
@@ -135,7 +135,7 @@ pub fn dist(bin_dir: &Path, version: &str) -> Result<(PathBuf, PathBuf), Fail> {
     // Debian package.
     let deb_stage = out.join(format!("nsutils_{version}_amd64"));
     let _ = fs::remove_dir_all(&deb_stage);
-    let entries: Vec<install::Entry> = install::layout(bin_dir, false, version)
+    let entries: Vec<install::Entry> = install::layout(bin_dir, false, version, "/usr")
         .into_iter()
         .map(|mut e| {
             if e.rel.starts_with("share/man/") {

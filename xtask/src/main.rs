@@ -172,9 +172,12 @@ fn bins(from: Option<String>) -> Result<PathBuf, Fail> {
     match from {
         Some(d) => {
             let d = std::path::absolute(&d).map_err(|e| Fail(format!("{d}: {e}")))?;
-            for t in tools::TOOLS.iter() {
-                if !d.join(t.bin).is_file() {
-                    return Err(Fail(format!("{} is missing", d.join(t.bin).display())));
+            for b in tools::binaries() {
+                if !d.join(b).is_file() {
+                    return Err(Fail(format!(
+                        "{} is missing (build it first: cargo build --workspace)",
+                        d.join(b).display()
+                    )));
                 }
             }
             Ok(d)
@@ -228,13 +231,18 @@ fn real_main() -> Result<(), Fail> {
     }
     let cmd = argv.remove(0);
     let mut a = Args(argv);
+    // `cargo xtask install --help` (any command's --help) prints the usage.
+    if a.flag("--help") | a.flag("-h") {
+        print!("{USAGE}");
+        return Ok(());
+    }
     match cmd.as_str() {
         "install" => {
             let (prefix, destdir, drop_in) = install_opts(&mut a)?;
             let from = a.value("--from")?;
             a.done()?;
             let dir = bins(from)?;
-            let entries = install::layout(&dir, drop_in, VERSION);
+            let entries = install::layout(&dir, drop_in, VERSION, &prefix.to_string_lossy());
             let m = install::install(&entries, &prefix, destdir.as_deref(), true)?;
             for p in &m.paths {
                 println!("{}", install::staged(destdir.as_deref(), p).display());
@@ -256,7 +264,7 @@ fn real_main() -> Result<(), Fail> {
                 .iter()
                 .map(|t| {
                     let d = (t.doc)();
-                    (man::file_name(&d), man::render(&d, VERSION))
+                    (man::file_name(&d), man::render(&d, VERSION, "/usr"))
                 })
                 .collect();
             write_files(&dir, files)?;
