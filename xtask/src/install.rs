@@ -49,7 +49,12 @@ fn man_dir(section: u8) -> String {
 
 /// Everything nsutils installs under `prefix`, binaries taken from `bin_dir`. The prefix only
 /// decides the paths the man pages name (the installed COMPATIBILITY.md).
-pub fn layout(bin_dir: &Path, drop_in: bool, version: &str, prefix: &str) -> Vec<Entry> {
+pub fn layout(
+    bin_dir: &Path,
+    drop_in: bool,
+    version: &str,
+    prefix: &str,
+) -> Result<Vec<Entry>, Fail> {
     let mut v = Vec::new();
     for t in TOOLS.iter() {
         v.push(Entry {
@@ -113,7 +118,7 @@ pub fn layout(bin_dir: &Path, drop_in: bool, version: &str, prefix: &str) -> Vec
     });
     v.push(Entry {
         rel: "share/doc/nsutils/copyright".into(),
-        content: Content::Bytes(crate::dist::copyright().into_bytes()),
+        content: Content::Bytes(crate::dist::copyright(bin_dir)?.into_bytes()),
         mode: 0o644,
     });
     if drop_in {
@@ -132,7 +137,7 @@ pub fn layout(bin_dir: &Path, drop_in: bool, version: &str, prefix: &str) -> Vec
             });
         }
     }
-    v
+    Ok(v)
 }
 
 /// `DESTDIR` + `PREFIX`: where files really go.

@@ -15,6 +15,7 @@
 
 mod bench;
 mod complete;
+mod copyright;
 mod dist;
 mod install;
 mod man;
@@ -242,7 +243,7 @@ fn real_main() -> Result<(), Fail> {
             let from = a.value("--from")?;
             a.done()?;
             let dir = bins(from)?;
-            let entries = install::layout(&dir, drop_in, VERSION, &prefix.to_string_lossy());
+            let entries = install::layout(&dir, drop_in, VERSION, &prefix.to_string_lossy())?;
             let m = install::install(&entries, &prefix, destdir.as_deref(), true)?;
             for p in &m.paths {
                 println!("{}", install::staged(destdir.as_deref(), p).display());
