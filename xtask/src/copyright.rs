@@ -10,10 +10,11 @@
 //! its text: Apache-2.0 by reference to /usr/share/common-licenses, MIT from our own LICENSE,
 //! and the others from the licence file the crate itself ships.
 
-use crate::{cargo, workspace_root, Fail};
+use crate::{workspace_root, Fail};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// One linked crate.
 #[derive(Clone, Debug)]
@@ -30,10 +31,58 @@ pub struct Crate {
     pub dir: PathBuf,
 }
 
+/// A cargo for `cargo metadata` that also works under `sudo`, without the user's PATH or HOME
+/// (`sudo target/release/xtask install --from target/release`): the cargo running us, else the
+/// toolchain's cargo that built xtask (its real binary, not a rustup proxy) with its rustc,
+/// else `cargo` from PATH. Under sudo it runs as the user who called sudo (`SUDO_UID`,
+/// `SUDO_GID`) with the cargo home of whoever built xtask, so root never writes into the
+/// user's cargo home; its rustc-info cache goes to a temporary target directory, so nothing
+/// is written into the user's target/.
+fn metadata_cargo() -> (Command, PathBuf) {
+    let built_with = PathBuf::from(env!("CARGO"));
+    let mut c = match std::env::var_os("CARGO") {
+        Some(c) => Command::new(c),
+        None if built_with.is_file() => {
+            let mut c = Command::new(&built_with);
+            let rustc = built_with.with_file_name("rustc");
+            if std::env::var_os("RUSTC").is_none() && rustc.is_file() {
+                c.env("RUSTC", rustc);
+            }
+            c
+        }
+        None => Command::new("cargo"),
+    };
+    if std::env::var_os("CARGO_HOME").is_none() {
+        let home = option_env!("CARGO_HOME")
+            .map(PathBuf::from)
+            .or_else(|| option_env!("HOME").map(|h| Path::new(h).join(".cargo")));
+        if let Some(h) = home.filter(|h| h.is_dir()) {
+            c.env("CARGO_HOME", h);
+        }
+    }
+    let as_root = std::fs::metadata("/proc/self").is_ok_and(|m| {
+        use std::os::unix::fs::MetadataExt;
+        m.uid() == 0
+    });
+    let sudo_id = |v: &str| std::env::var(v).ok().and_then(|x| x.parse::<u32>().ok());
+    if let (true, Some(uid), Some(gid)) = (as_root, sudo_id("SUDO_UID"), sudo_id("SUDO_GID")) {
+        use std::os::unix::process::CommandExt;
+        c.uid(uid).gid(gid);
+        if let Some(home) = option_env!("HOME") {
+            c.env("HOME", home);
+        }
+    }
+    let tmp = std::env::temp_dir().join(format!("xtask-metadata-{}", std::process::id()));
+    c.current_dir(workspace_root())
+        .env("CARGO_TARGET_DIR", &tmp);
+    (c, tmp)
+}
+
 /// The crates linked into the packages `roots`, built for `triple`, sorted by name and
 /// version.
 pub fn linked_crates(roots: &[&str], triple: &str) -> Result<Vec<Crate>, Fail> {
-    let out = cargo()
+    let (mut cargo, tmp) = metadata_cargo();
+    let out = cargo
         .args([
             "metadata",
             "--format-version",
@@ -43,8 +92,9 @@ pub fn linked_crates(roots: &[&str], triple: &str) -> Result<Vec<Crate>, Fail> {
             "--filter-platform",
             triple,
         ])
-        .output()
-        .map_err(|e| Fail(format!("cannot run cargo metadata: {e}")))?;
+        .output();
+    let _ = std::fs::remove_dir_all(&tmp);
+    let out = out.map_err(|e| Fail(format!("cannot run cargo metadata: {e}")))?;
     if !out.status.success() {
         return Err(Fail(format!(
             "cargo metadata failed: {}",
@@ -258,13 +308,22 @@ fn license_text(name: &str, crates: &[&Crate]) -> Result<String, Fail> {
     }
 }
 
+/// The rustc to ask about the toolchain: `RUSTC`, else the one beside the cargo that built
+/// xtask (so it works under `sudo` without the user's PATH), else `rustc` from PATH.
+pub fn rustc() -> Command {
+    let sibling = Path::new(env!("CARGO")).with_file_name("rustc");
+    Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| {
+        if sibling.is_file() {
+            sibling.into_os_string()
+        } else {
+            "rustc".into()
+        }
+    }))
+}
+
 /// The Rust toolchain's version (`1.95.0`), whose standard library is linked in.
 pub fn rustc_version() -> Option<String> {
-    let out =
-        std::process::Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
-            .arg("-V")
-            .output()
-            .ok()?;
+    let out = rustc().arg("-V").output().ok()?;
     String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
         .nth(1)

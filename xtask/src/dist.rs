@@ -78,7 +78,7 @@ pub fn target_of(bin_dir: &Path) -> Result<Target, Fail> {
     let triple = match from_path {
         Some(t) => t,
         None => {
-            let out = Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
+            let out = copyright::rustc()
                 .arg("-vV")
                 .output()
                 .map_err(|e| Fail(format!("cannot run rustc -vV: {e}")))?;

@@ -136,17 +136,19 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench [--quick] [--static] [--write-doc] [--only WORD] [--skip-build]
                       time every tool against the original (needs root)
   install [--prefix DIR] [--destdir DIR] [--drop-in] [--from DIR]
-                      install binaries, man pages and completions (prefix /usr/local)
+                      install binaries, the drop-in directory PREFIX/lib/nsutils/bin,
+                      man pages, completions and docs (prefix /usr/local)
   uninstall [--prefix DIR] [--destdir DIR] [--drop-in]
                       remove what install recorded in its manifest
   man [DIR]           write the man pages (default target/man)
   completions [DIR]   write bash, zsh and fish completions (default target/completions)
-  dist [--from DIR]   target/dist/nsutils-VERSION-x86_64-linux.tar.gz and the .deb
+  dist [--from DIR]   target/dist/nsutils-VERSION-CPU-linux.tar.gz and the .deb
   oracle [--refresh]  fetch the released util-linux and iproute2 the tests compare
                       against into target/oracle (cached) and print their versions
   vendor-check        cargo vendor + an --offline build from the vendored tree
 
---from DIR uses binaries already built in DIR instead of building release binaries.
+--from DIR uses binaries already built in DIR instead of building release binaries
+(as root: sudo target/release/xtask install --from target/release).
 DESTDIR and PREFIX from the environment are used when the options are not given.
 ";
 
