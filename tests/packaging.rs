@@ -30,10 +30,17 @@ fn dist_lock() -> MutexGuard<'static, ()> {
 
 /// Run `cargo xtask dist --from target/debug`; returns (tarball, deb) paths.
 fn dist() -> (PathBuf, PathBuf) {
-    let out = run(Command::new(xtask())
-        .arg("dist")
-        .arg("--from")
-        .arg(target_dir()));
+    dist_with(&[])
+}
+
+/// [`dist`] with these environment variables set.
+fn dist_with(env: &[(&str, &str)]) -> (PathBuf, PathBuf) {
+    let mut cmd = Command::new(xtask());
+    cmd.arg("dist").arg("--from").arg(target_dir());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = run(&mut cmd);
     let text = String::from_utf8_lossy(&out.stdout);
     let find = |suffix: &str| {
         text.lines()
@@ -334,7 +341,11 @@ fn installed_binaries_answer_version_and_help() {
 fn dist_deb_matches_install_layout() {
     require("dpkg-deb");
     let _lock = dist_lock();
-    let (tarball, deb) = dist();
+    // The maintainer as Debian's tools take it: DEBFULLNAME, and DEBEMAIL's address.
+    let (tarball, deb) = dist_with(&[
+        ("DEBFULLNAME", "Jane Packager"),
+        ("DEBEMAIL", "Someone Else <jane@packager.test>"),
+    ]);
     let arch = deb_arch();
     assert!(
         deb.ends_with(format!("nsutils_{VERSION}_{arch}.deb")),
@@ -393,6 +404,41 @@ fn dist_deb_matches_install_layout() {
     assert!(control.contains("Depends: libc6"), "{control}");
     assert!(!control.contains("Conflicts:"), "{control}");
     assert!(!control.contains("example.invalid"), "{control}");
+    assert!(!control.contains("Homepage:"), "{control}");
+    assert!(
+        control.contains("Maintainer: Jane Packager <jane@packager.test>\n"),
+        "{control}"
+    );
+    let doc = run(Command::new("sh").arg("-c").arg(format!(
+        "dpkg-deb --fsys-tarfile '{}' | tar -xOf - ./usr/share/doc/nsutils/changelog.gz | gzip -dc; \
+         dpkg-deb --fsys-tarfile '{}' | tar -xOf - ./usr/share/doc/nsutils/copyright",
+        deb.display(),
+        deb.display()
+    )));
+    let doc = String::from_utf8_lossy(&doc.stdout);
+    assert!(
+        doc.starts_with(&format!("nsutils ({VERSION}) unstable; urgency=medium\n")),
+        "{doc}"
+    );
+    assert!(
+        doc.contains("\n -- Jane Packager <jane@packager.test>  "),
+        "{doc}"
+    );
+    // DEP-5, with a paragraph per linked crate and a licence paragraph per licence named.
+    assert!(
+        doc.contains(
+            "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
+        ),
+        "{doc}"
+    );
+    for want in [
+        "\nFiles: vendor/rustix-",
+        "\nLicense: Apache-2.0 with LLVM exception\n",
+        "\nLicense: MIT\n",
+        "\nLicense: BSD-2-Clause\n",
+    ] {
+        assert!(doc.contains(want), "copyright has no {want:?}:\n{doc}");
+    }
     // Every crate of Cargo.lock that is linked in (rustix is; syn, a proc-macro's, is not).
     let sbu = control
         .lines()

@@ -3,9 +3,11 @@
 //! - `bench [--quick] [--static] [--write-doc] [--only WORD]`: every tool side by side with the
 //!   original (see `bench/`).
 //! - `install [--prefix DIR] [--destdir DIR] [--drop-in] [--from DIR]` and `uninstall` (same
-//!   options): binaries, man pages and completions in the FHS layout, with a manifest.
+//!   options): binaries, the drop-in directory `lib/nsutils/bin`, man pages, completions and
+//!   docs in the FHS layout, with a manifest.
 //! - `man [DIR]`, `completions [DIR]`: write the generated files to a directory.
-//! - `dist [--from DIR]`: release tarball and .deb under target/dist.
+//! - `dist [--from DIR]`: release tarball and a lintian-clean, reproducible .deb under
+//!   target/dist (`dist.rs`, `copyright.rs`).
 //! - `oracle [--refresh]`: fetch util-linux and iproute2 from Debian unstable into
 //!   target/oracle, the reference every differential test compares against (see `oracle.rs`).
 //! - `vendor-check`: `cargo vendor` then a `--offline` build from the vendored tree.
