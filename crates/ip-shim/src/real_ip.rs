@@ -12,6 +12,9 @@
 //! device:inode listed there. Each nsutils ip adds itself once, so the chain always ends at a
 //! real ip or at "not found". The variable is set only in that unusual case, so with iproute2 in
 //! its usual place the real ip gets exactly the caller's environment.
+//!
+//! Without /proc, `/proc/self/exe` cannot say which file we are, and only the standard
+//! locations are searched (PATH could lead back to us).
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -97,7 +100,9 @@ pub fn exec(args: &[OsString]) -> i32 {
         .map(FileId::parse_list)
         .unwrap_or_default();
     skip.extend(me);
-    let path_var = std::env::var_os("PATH");
+    // Without /proc (so without knowing which file we are), PATH could lead back to us: only
+    // the standard places are searched then.
+    let path_var = std::env::var_os("PATH").filter(|_| me.is_some());
     let Some((real, id)) = find(&candidates(path_var.as_deref()), &skip) else {
         nscore::cmdline::warn(
             "cannot find iproute2's ip (searched PATH, /usr/sbin, /sbin, /usr/bin and /bin)",
