@@ -180,7 +180,7 @@ fn bins(from: Option<String>) -> Result<PathBuf, Fail> {
             for b in tools::binaries() {
                 if !d.join(b).is_file() {
                     return Err(Fail(format!(
-                        "{} is missing (build it first: cargo build --workspace)",
+                        "{} is missing (build it first: cargo build --release --workspace)",
                         d.join(b).display()
                     )));
                 }
