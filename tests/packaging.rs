@@ -1,7 +1,10 @@
-//! Packaging (issue 8): `cargo xtask install --drop-in` into a temporary DESTDIR, the installed
-//! binaries' `--version` and `--help`, every man page through `man --warnings -l`, the bash
-//! completion loaded in a non-interactive bash, `cargo xtask uninstall` leaving DESTDIR empty,
-//! and `cargo xtask dist`'s .deb listing matching the install layout.
+//! Packaging (issues 8 and 15): `cargo xtask install --drop-in` into a temporary DESTDIR, the
+//! installed binaries' `--version` and `--help` (closing line naming the page of the name
+//! invoked), every man page through `man --warnings -l`, the bash completion loaded in a
+//! non-interactive bash, `cargo xtask uninstall` leaving DESTDIR empty, `cargo xtask dist`'s
+//! .deb listing matching the install layout, lintian finding nothing to say about it, two dist
+//! runs giving the same bytes, and the drop-in directory (`lib/nsutils/bin`, first in PATH)
+//! behaving as the originals in a sandbox, with our programs doing the work.
 //!
 //! The xtask binary is run with `--from target/debug` (the debug binaries cargo already built),
 //! so no release build happens here. The test first runs `cargo build -p xtask -p <tools>` (a
@@ -11,11 +14,48 @@ use nsutils_testkit::target_dir;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 const TOOLS: [&str; 4] = ["unshare-rs", "nsenter-rs", "lsns-rs", "netns-rs"];
 const DROP_IN: [&str; 3] = ["unshare", "nsenter", "lsns"];
+/// The drop-in directory under the prefix.
+const DROP_IN_DIR: &str = "lib/nsutils/bin";
+
+/// `cargo xtask dist` writes target/dist: one run at a time.
+fn dist_lock() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Run `cargo xtask dist --from target/debug`; returns (tarball, deb) paths.
+fn dist() -> (PathBuf, PathBuf) {
+    dist_with(&[])
+}
+
+/// [`dist`] with these environment variables set.
+fn dist_with(env: &[(&str, &str)]) -> (PathBuf, PathBuf) {
+    let mut cmd = Command::new(xtask());
+    cmd.arg("dist").arg("--from").arg(target_dir());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = run(&mut cmd);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let find = |suffix: &str| {
+        text.lines()
+            .find(|l| l.ends_with(suffix))
+            .map(PathBuf::from)
+            .unwrap_or_else(|| panic!("dist prints no {suffix} path: {text}"))
+    };
+    (find(".tar.gz"), find(".deb"))
+}
+
+/// Debian's name of this machine's architecture (what the binaries were built for).
+fn deb_arch() -> String {
+    let out = run(Command::new("dpkg").arg("--print-architecture"));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
 
 /// The xtask binary, (re)built once per test run together with the four tools, so the pages
 /// and completions come from the current sources (a no-op when cargo already built them).
@@ -26,7 +66,7 @@ fn xtask() -> PathBuf {
             let dir = target_dir();
             let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
             let mut cmd = Command::new(cargo);
-            cmd.args(["build", "--quiet", "-p", "xtask"]);
+            cmd.args(["build", "--quiet", "-p", "xtask", "-p", "ip-shim"]);
             for t in TOOLS {
                 cmd.args(["-p", t]);
             }
@@ -300,27 +340,22 @@ fn installed_binaries_answer_version_and_help() {
 #[test]
 fn dist_deb_matches_install_layout() {
     require("dpkg-deb");
-    let out = run(Command::new(xtask())
-        .arg("dist")
-        .arg("--from")
-        .arg(target_dir()));
-    let text = String::from_utf8_lossy(&out.stdout);
-    let deb = text
-        .lines()
-        .find(|l| l.ends_with(".deb"))
-        .expect("dist prints the .deb path");
-    let tarball = text
-        .lines()
-        .find(|l| l.ends_with(".tar.gz"))
-        .expect("dist prints the tarball path");
+    let _lock = dist_lock();
+    // The maintainer as Debian's tools take it: DEBFULLNAME, and DEBEMAIL's address.
+    let (tarball, deb) = dist_with(&[
+        ("DEBFULLNAME", "Jane Packager"),
+        ("DEBEMAIL", "Someone Else <jane@packager.test>"),
+    ]);
+    let arch = deb_arch();
     assert!(
-        deb.ends_with(&format!("nsutils_{VERSION}_amd64.deb")),
-        "{deb}"
+        deb.ends_with(format!("nsutils_{VERSION}_{arch}.deb")),
+        "{}",
+        deb.display()
     );
 
     // dpkg -c: the files (not directories) of the package, man pages without their .gz.
-    let listing = run(Command::new("dpkg-deb").arg("-c").arg(deb));
-    let in_deb: BTreeSet<String> = String::from_utf8_lossy(&listing.stdout)
+    let listing = run(Command::new("dpkg-deb").arg("-c").arg(&deb));
+    let mut in_deb: BTreeSet<String> = String::from_utf8_lossy(&listing.stdout)
         .lines()
         .filter(|l| !l.starts_with('d'))
         .filter_map(|l| l.split_whitespace().nth(5))
@@ -333,6 +368,13 @@ fn dist_deb_matches_install_layout() {
             }
         })
         .collect();
+    // What only the package has: Debian's changelog and lintian's overrides.
+    for f in [
+        "/usr/share/doc/nsutils/changelog.gz",
+        "/usr/share/lintian/overrides/nsutils",
+    ] {
+        assert!(in_deb.remove(f), "{f} not in the .deb");
+    }
 
     let dest = tempdir("layout");
     install(&dest, "/usr", false);
@@ -340,25 +382,79 @@ fn dist_deb_matches_install_layout() {
     assert!(installed.remove("/usr/share/nsutils/install-manifest"));
     std::fs::remove_dir_all(&dest).expect("cleanup");
     assert_eq!(in_deb, installed, "dpkg -c differs from the install layout");
+    for f in [
+        "/usr/lib/nsutils/bin/ip",
+        "/usr/lib/nsutils/bin/unshare",
+        "/usr/share/doc/nsutils/COMPATIBILITY.md",
+    ] {
+        assert!(installed.contains(f), "{f} not installed");
+    }
 
-    let control = run(Command::new("dpkg-deb").args(["-f", deb]));
+    let control = run(Command::new("dpkg-deb").arg("-f").arg(&deb));
     let control = String::from_utf8_lossy(&control.stdout);
     assert!(control.contains("Package: nsutils\n"), "{control}");
-    assert!(control.contains("Architecture: amd64\n"), "{control}");
+    assert!(
+        control.contains(&format!("Architecture: {arch}\n")),
+        "{control}"
+    );
     assert!(
         control.contains(&format!("Version: {VERSION}\n")),
         "{control}"
     );
     assert!(control.contains("Depends: libc6"), "{control}");
     assert!(!control.contains("Conflicts:"), "{control}");
+    assert!(!control.contains("example.invalid"), "{control}");
+    assert!(!control.contains("Homepage:"), "{control}");
+    assert!(
+        control.contains("Maintainer: Jane Packager <jane@packager.test>\n"),
+        "{control}"
+    );
+    let doc = run(Command::new("sh").arg("-c").arg(format!(
+        "dpkg-deb --fsys-tarfile '{}' | tar -xOf - ./usr/share/doc/nsutils/changelog.gz | gzip -dc; \
+         dpkg-deb --fsys-tarfile '{}' | tar -xOf - ./usr/share/doc/nsutils/copyright",
+        deb.display(),
+        deb.display()
+    )));
+    let doc = String::from_utf8_lossy(&doc.stdout);
+    assert!(
+        doc.starts_with(&format!("nsutils ({VERSION}) unstable; urgency=medium\n")),
+        "{doc}"
+    );
+    assert!(
+        doc.contains("\n -- Jane Packager <jane@packager.test>  "),
+        "{doc}"
+    );
+    // DEP-5, with a paragraph per linked crate and a licence paragraph per licence named.
+    assert!(
+        doc.contains(
+            "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
+        ),
+        "{doc}"
+    );
+    for want in [
+        "\nFiles: vendor/rustix-",
+        "\nLicense: Apache-2.0 with LLVM exception\n",
+        "\nLicense: MIT\n",
+        "\nLicense: BSD-2-Clause\n",
+    ] {
+        assert!(doc.contains(want), "copyright has no {want:?}:\n{doc}");
+    }
+    // Every crate of Cargo.lock that is linked in (rustix is; syn, a proc-macro's, is not).
+    let sbu = control
+        .lines()
+        .find_map(|l| l.strip_prefix("Static-Built-Using: "))
+        .unwrap_or_else(|| panic!("no Static-Built-Using: {control}"));
+    assert!(sbu.contains("rust-rustix (= "), "{sbu}");
+    assert!(!sbu.contains("rust-syn "), "{sbu}");
 
-    let tar = run(Command::new("tar").arg("tzf").arg(tarball));
+    let tar = run(Command::new("tar").arg("tzf").arg(&tarball));
     let tar = String::from_utf8_lossy(&tar.stdout);
-    let top = format!("nsutils-{VERSION}-x86_64-linux/");
+    let top = format!("nsutils-{VERSION}-{}-linux/", std::env::consts::ARCH);
     for f in [
         "README.md",
         "LICENSE",
         "bin/lsns-rs",
+        "lib/nsutils/bin/ip",
         "share/man/man8/lsns-rs.8",
     ] {
         assert!(
@@ -366,4 +462,228 @@ fn dist_deb_matches_install_layout() {
             "{f} not in the tarball:\n{tar}"
         );
     }
+}
+
+#[test]
+fn lintian_accepts_the_deb() {
+    let found = Command::new("sh")
+        .args(["-c", "command -v lintian"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "lintian is needed under CI (apt-get install -y lintian)"
+        );
+        eprintln!("skipped: lintian is not installed (apt-get install lintian)");
+        return;
+    }
+    let deb = {
+        let _lock = dist_lock();
+        let (_, deb) = dist();
+        let copy = tempdir("lintian").join("nsutils.deb");
+        std::fs::copy(&deb, &copy).expect("copy the .deb");
+        copy
+    };
+    // Errors and warnings only (lintian's default), overrides applied; its exit status is
+    // non-zero when it reports an error.
+    let out = Command::new("lintian")
+        .args(["--tag-display-limit", "0"])
+        .arg(&deb)
+        .output()
+        .expect("run lintian");
+    let report: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("E:") || l.starts_with("W:"))
+        .map(str::to_string)
+        .collect();
+    std::fs::remove_dir_all(deb.parent().expect("tempdir")).expect("cleanup");
+    assert!(
+        out.status.success() && report.is_empty(),
+        "lintian: {}\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn two_dist_runs_are_byte_identical() {
+    require("dpkg-deb");
+    let _lock = dist_lock();
+    let (tarball, deb) = dist();
+    let first = (
+        std::fs::read(&tarball).expect("tarball"),
+        std::fs::read(&deb).expect("deb"),
+    );
+    let (tarball, deb) = dist();
+    assert!(
+        first.0 == std::fs::read(&tarball).expect("tarball"),
+        "the tarball differs between two dist runs"
+    );
+    assert!(
+        first.1 == std::fs::read(&deb).expect("deb"),
+        "the .deb differs between two dist runs"
+    );
+}
+
+#[test]
+fn help_ends_with_the_page_of_the_name_invoked_and_completion_offers_ids() {
+    let dest = tempdir("help");
+    install(&dest, "/usr", true);
+    let root = dest.join("usr");
+    for (path, page) in [
+        ("bin/unshare-rs", "unshare-rs(1)"),
+        ("bin/nsenter-rs", "nsenter-rs(1)"),
+        ("bin/lsns-rs", "lsns-rs(8)"),
+        ("bin/unshare", "unshare(1)"),
+        ("bin/lsns", "lsns(8)"),
+        ("lib/nsutils/bin/unshare", "unshare(1)"),
+        ("lib/nsutils/bin/nsenter", "nsenter(1)"),
+        ("lib/nsutils/bin/lsns", "lsns(8)"),
+    ] {
+        let out = run(Command::new(root.join(path)).arg("--help"));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.ends_with(&format!("\n\nFor more details see {page}.\n")),
+            "{path} --help:\n{text}"
+        );
+    }
+    // `xtask install --help` is the usage, not an error.
+    let usage = run(Command::new(xtask()).args(["install", "--help"]));
+    assert!(String::from_utf8_lossy(&usage.stdout).contains("install ["));
+
+    // -S and -G take numbers only (the originals reject names): no user or group names.
+    let comp = root.join("share/bash-completion/completions/unshare-rs");
+    for opt in ["-S", "--setuid", "-G", "--setgid"] {
+        let offered = bash_complete(&comp, &["unshare-rs", opt, ""]);
+        assert!(!offered.is_empty(), "{opt}: nothing offered");
+        assert!(
+            offered
+                .iter()
+                .all(|w| w.bytes().all(|b| b.is_ascii_digit())),
+            "{opt} offers {offered:?}"
+        );
+        assert!(offered.contains(&"0".to_string()), "{opt}: {offered:?}");
+    }
+    let comp = root.join("share/bash-completion/completions/nsenter-rs");
+    let offered = bash_complete(&comp, &["nsenter-rs", "-S", ""]);
+    assert!(offered.contains(&"0".to_string()) && !offered.contains(&"root".to_string()));
+    // --map-user takes names as well.
+    let comp = root.join("share/bash-completion/completions/unshare-rs");
+    assert!(
+        bash_complete(&comp, &["unshare-rs", "--map-user", "roo"]).contains(&"root".to_string())
+    );
+
+    // The man pages name ip-netns(8) without a stray backslash, and the installed
+    // COMPATIBILITY.md, which is there.
+    let page = Command::new("man")
+        .arg("-l")
+        .arg(root.join("share/man/man8/netns-rs.8"))
+        .env("MANWIDTH", "200")
+        .output()
+        .expect("man");
+    let page = String::from_utf8_lossy(&page.stdout);
+    assert!(
+        page.contains("ip-netns(8)") && !page.contains("ip\\-netns"),
+        "{page}"
+    );
+    for p in ["man8/netns-rs.8", "man8/lsns-rs.8", "man1/unshare-rs.1"] {
+        let text = std::fs::read_to_string(root.join("share/man").join(p)).expect("page");
+        assert!(
+            text.contains("/usr/share/doc/nsutils/COMPATIBILITY.md"),
+            "{p} does not name the installed COMPATIBILITY.md"
+        );
+    }
+    assert!(root.join("share/doc/nsutils/COMPATIBILITY.md").is_file());
+    std::fs::remove_dir_all(&dest).expect("cleanup");
+}
+
+/// The same script, with the drop-in directory first in PATH (the real ip behind a logging
+/// wrapper) and with the originals first in PATH, each in a sandbox inside a fresh network
+/// and PID namespace (so `ip link` and `lsns` see only what the script made).
+#[test]
+fn drop_in_directory_behaves_as_the_originals() {
+    if !nsutils_testkit::need_root() {
+        return;
+    }
+    if !nsutils_testkit::oracle::present() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the oracle is missing under CI: run cargo xtask oracle"
+        );
+        eprintln!("skipped: no oracle (cargo xtask oracle)");
+        return;
+    }
+    let oracle_bin = nsutils_testkit::oracle::dir().join("bin");
+    let dest = tempdir("dropin");
+    install(&dest, "/usr", false);
+    let drop_in = dest.join("usr").join(DROP_IN_DIR);
+    // The "real ip" for our run: a wrapper logging each command line, then the oracle's ip.
+    let wrap = dest.join("real");
+    std::fs::create_dir_all(&wrap).expect("mkdir");
+    let log = dest.join("real-ip.log");
+    std::fs::write(
+        wrap.join("ip"),
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            oracle_bin.join("ip").display()
+        ),
+    )
+    .expect("write wrapper");
+    run(Command::new("chmod").arg("755").arg(wrap.join("ip")));
+
+    let script = r#"
+ip netns add x; echo "add: $?"
+ip netns list
+ip -n x link; echo "ip -n x link: $?"
+ip link; echo "ip link: $?"
+lsns -t net | sed -E 's/40265[0-9]{5}/NSINODE/g'; echo "lsns: $?"
+ip -all netns delete; echo "delete: $?"
+ip netns list; echo "list: $?"
+unshare -r id -u; echo "unshare: $?"
+"#;
+    let system = "/usr/sbin:/usr/bin:/sbin:/bin";
+    let run_with = |path: String| {
+        let mut cmd = Command::new("/usr/bin/unshare");
+        cmd.args([
+            "--net",
+            "--pid",
+            "--fork",
+            "--mount-proc",
+            "/bin/sh",
+            "-c",
+            script,
+        ])
+        .env("PATH", path)
+        .env_remove("NSUTILS_IP_SHIMS");
+        nsutils_testkit::Outcome::of(nsutils_testkit::sandbox(&mut cmd))
+    };
+    let ours = run_with(format!("{}:{}:{system}", drop_in.display(), wrap.display()));
+    let theirs = run_with(format!("{}:{system}", oracle_bin.display()));
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+
+    // Which program each name finds, and who answers --version.
+    let mut which = Command::new("/bin/sh");
+    which
+        .arg("-c")
+        .arg("for p in ip unshare nsenter lsns; do command -v $p; done; unshare --version; lsns --version")
+        .env("PATH", format!("{}:{system}", drop_in.display()));
+    let which = nsutils_testkit::Outcome::of(&mut which);
+    std::fs::remove_dir_all(&dest).expect("cleanup");
+
+    assert_eq!(ours, theirs, "ours:\n{ours:?}\noriginals:\n{theirs:?}");
+    assert!(ours.out().contains("add: 0\nx\n"), "{ours:?}");
+    assert!(ours.out().contains("unshare: 0"), "{ours:?}");
+    // The real ip ran exactly the two link commands; netns-rs did every netns one.
+    assert_eq!(logged, "-n x link\nlink\n", "real ip log");
+    let d = drop_in.display();
+    assert_eq!(
+        which.out(),
+        format!(
+            "{d}/ip\n{d}/unshare\n{d}/nsenter\n{d}/lsns\nunshare from nsutils {VERSION}\nlsns from nsutils {VERSION}\n"
+        ),
+        "{which:?}"
+    );
 }

@@ -62,6 +62,28 @@ fn selectors(doc: &ToolDoc, o: &OptDoc, long_dash: &str) -> Vec<String> {
     v
 }
 
+/// For an option whose value is a user or group given as a number only (unshare's and
+/// nsenter's `-S <uid>`, `-G <gid>`: the value name offers no `<name>`, and the originals reject
+/// names), the getent database whose third field lists the candidates.
+fn numeric_id_db(o: &OptDoc) -> Option<&'static str> {
+    let numbers_only = !crate::man::value_name_bare(o).is_some_and(|v| v.contains("name"));
+    match o.hint {
+        ValueHint::User if numbers_only => Some("passwd"),
+        ValueHint::Group if numbers_only => Some("group"),
+        _ => None,
+    }
+}
+
+/// Bash code that fills COMPREPLY for the value of option `o`.
+fn bash_opt_value(o: &OptDoc) -> Option<String> {
+    match numeric_id_db(o) {
+        Some(db) => Some(format!(
+            "COMPREPLY=( $(compgen -W \"$(getent {db} 2>/dev/null | cut -d: -f3)\" -- \"$cur\") )"
+        )),
+        None => bash_value(o.hint),
+    }
+}
+
 /// Bash code that fills COMPREPLY for a value of kind `hint`, completing the word in `$cur`.
 fn bash_value(hint: ValueHint) -> Option<String> {
     let words = |w: &[&str]| w.join(" ");
@@ -119,7 +141,7 @@ pub fn bash(doc: &ToolDoc) -> String {
         if o.has_arg == HasArg::No {
             continue;
         }
-        let Some(code) = bash_value(o.hint) else {
+        let Some(code) = bash_opt_value(o) else {
             continue;
         };
         let names: Vec<String> = match o.has_arg {
@@ -257,7 +279,13 @@ pub fn zsh(doc: &ToolDoc) -> String {
             .trim_start_matches('<')
             .trim_end_matches('>');
         let value = zsh_desc(value);
-        let action = zsh_action(o.hint).replace('\'', "'\\''");
+        let action = match numeric_id_db(o) {
+            Some(db) => {
+                format!("{{compadd - ${{(f)\"$(getent {db} 2>/dev/null | cut -d: -f3)\"}}}}")
+            }
+            None => zsh_action(o.hint),
+        }
+        .replace('\'', "'\\''");
         for n in &names {
             let is_long = n.len() > 2 || o.short.is_none();
             let kind = if is_long { o.has_arg } else { o.short_has_arg };
@@ -356,6 +384,8 @@ pub fn fish(doc: &ToolDoc) -> String {
                 w.iter().map(|x| sq(x)).collect::<Vec<_>>().join(" ")
             ));
             line.push_str(&fish_value(o.hint, &fname));
+        } else if let Some(db) = numeric_id_db(o) {
+            line.push_str(&format!(" -x -a '(getent {db} 2>/dev/null | cut -d: -f3)'"));
         } else if o.has_arg != HasArg::No {
             line.push_str(&fish_value(o.hint, ""));
         }

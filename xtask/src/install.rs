@@ -12,6 +12,11 @@ use std::io::ErrorKind;
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 
+/// The drop-in directory, relative to the prefix: `unshare`, `nsenter`, `lsns` (links to our
+/// binaries) and the `ip` dispatcher. Put first in `PATH`, it makes every script use nsutils
+/// without touching util-linux's or iproute2's files (as Debian's rust-coreutils does).
+pub const DROP_IN_DIR: &str = "lib/nsutils/bin";
+
 /// Where the manifest lives, relative to the prefix.
 pub const MANIFEST: &str = "share/nsutils/install-manifest";
 
@@ -42,8 +47,14 @@ fn man_dir(section: u8) -> String {
     format!("share/man/man{section}")
 }
 
-/// Everything nsutils installs under a prefix, binaries taken from `bin_dir`.
-pub fn layout(bin_dir: &Path, drop_in: bool, version: &str) -> Vec<Entry> {
+/// Everything nsutils installs under `prefix`, binaries taken from `bin_dir`. The prefix only
+/// decides the paths the man pages name (the installed COMPATIBILITY.md).
+pub fn layout(
+    bin_dir: &Path,
+    drop_in: bool,
+    version: &str,
+    prefix: &str,
+) -> Result<Vec<Entry>, Fail> {
     let mut v = Vec::new();
     for t in TOOLS.iter() {
         v.push(Entry {
@@ -56,7 +67,7 @@ pub fn layout(bin_dir: &Path, drop_in: bool, version: &str) -> Vec<Entry> {
         let doc = (t.doc)();
         v.push(Entry {
             rel: format!("{}/{}", man_dir(doc.section), man::file_name(&doc)),
-            content: Content::Bytes(man::render(&doc, version).into_bytes()),
+            content: Content::Bytes(man::render(&doc, version, prefix).into_bytes()),
             mode: 0o644,
         });
         v.push(Entry {
@@ -81,6 +92,19 @@ pub fn layout(bin_dir: &Path, drop_in: bool, version: &str) -> Vec<Entry> {
             mode: 0o644,
         });
     }
+    for t in TOOLS.iter() {
+        let Some(name) = t.drop_in else { continue };
+        v.push(Entry {
+            rel: format!("{DROP_IN_DIR}/{name}"),
+            content: Content::Link(format!("../../../bin/{}", t.bin)),
+            mode: 0o777,
+        });
+    }
+    v.push(Entry {
+        rel: format!("{DROP_IN_DIR}/ip"),
+        content: Content::Copy(bin_dir.join(crate::tools::IP_SHIM)),
+        mode: 0o755,
+    });
     let root = crate::workspace_root();
     v.push(Entry {
         rel: "share/doc/nsutils/README.md".into(),
@@ -88,8 +112,13 @@ pub fn layout(bin_dir: &Path, drop_in: bool, version: &str) -> Vec<Entry> {
         mode: 0o644,
     });
     v.push(Entry {
+        rel: "share/doc/nsutils/COMPATIBILITY.md".into(),
+        content: Content::Copy(root.join("docs/COMPATIBILITY.md")),
+        mode: 0o644,
+    });
+    v.push(Entry {
         rel: "share/doc/nsutils/copyright".into(),
-        content: Content::Bytes(crate::dist::copyright().into_bytes()),
+        content: Content::Bytes(crate::dist::copyright(bin_dir)?.into_bytes()),
         mode: 0o644,
     });
     if drop_in {
@@ -108,7 +137,7 @@ pub fn layout(bin_dir: &Path, drop_in: bool, version: &str) -> Vec<Entry> {
             });
         }
     }
-    v
+    Ok(v)
 }
 
 /// `DESTDIR` + `PREFIX`: where files really go.
@@ -194,6 +223,19 @@ fn make_dirs(destdir: Option<&Path>, dir: &Path, made: &mut Vec<PathBuf>) -> Res
     Ok(())
 }
 
+/// Why install stops at a file it did not install. The file is someone else's (a distribution's
+/// `/usr/bin/unshare` belongs to util-linux, an Essential package): never suggest removing it;
+/// point to the drop-in directory, which puts our tools first without touching anyone's files.
+fn refusal(real: &Path) -> String {
+    format!(
+        "{} exists and was not installed by nsutils: leaving it alone and installing nothing.\n\
+         To use nsutils under the original names, install without --drop-in and put \
+         PREFIX/{DROP_IN_DIR} first in PATH (it holds unshare, nsenter, lsns and ip), \
+         or choose another --prefix.",
+        real.display()
+    )
+}
+
 /// Write `entries` under `destdir`+`prefix`; returns what was installed. When `manifest` is
 /// true, merges with and writes the manifest (idempotent re-install).
 pub fn install(
@@ -233,10 +275,7 @@ pub fn install(
                 return Err(Fail(format!("{} is a directory", real.display())));
             }
             if !ours && !same_link && e.rel != MANIFEST {
-                return Err(Fail(format!(
-                    "refusing to replace {} (not installed by nsutils); remove it first",
-                    real.display()
-                )));
+                return Err(Fail(refusal(&real)));
             }
         }
     }
@@ -377,7 +416,9 @@ mod tests {
         fs::create_dir_all(d.join("usr/local/bin")).unwrap();
         fs::write(d.join("usr/local/bin/a"), "theirs").unwrap();
         let err = install(&entries(), Path::new("/usr/local"), Some(&d), true).unwrap_err();
-        assert!(err.0.contains("refusing to replace"), "{}", err.0);
+        assert!(err.0.contains("not installed by nsutils"), "{}", err.0);
+        assert!(err.0.contains(DROP_IN_DIR), "{}", err.0);
+        assert!(!err.0.contains("remove"), "{}", err.0);
         fs::remove_file(d.join("usr/local/bin/a")).unwrap();
         install(&entries(), Path::new("/usr/local"), Some(&d), true).unwrap();
         fs::write(d.join("usr/local/bin/other"), "theirs").unwrap();

@@ -3,9 +3,11 @@
 //! - `bench [--quick] [--static] [--write-doc] [--only WORD]`: every tool side by side with the
 //!   original (see `bench/`).
 //! - `install [--prefix DIR] [--destdir DIR] [--drop-in] [--from DIR]` and `uninstall` (same
-//!   options): binaries, man pages and completions in the FHS layout, with a manifest.
+//!   options): binaries, the drop-in directory `lib/nsutils/bin`, man pages, completions and
+//!   docs in the FHS layout, with a manifest.
 //! - `man [DIR]`, `completions [DIR]`: write the generated files to a directory.
-//! - `dist [--from DIR]`: release tarball and .deb under target/dist.
+//! - `dist [--from DIR]`: release tarball and a lintian-clean, reproducible .deb under
+//!   target/dist (`dist.rs`, `copyright.rs`).
 //! - `deps`: install the Debian packages the tests use, then `oracle`.
 //! - `oracle [--refresh]`: fetch util-linux and iproute2 from Debian unstable into
 //!   target/oracle, the reference every differential test compares against (see `oracle.rs`).
@@ -17,6 +19,7 @@
 
 mod bench;
 mod complete;
+mod copyright;
 mod deps;
 mod dist;
 mod install;
@@ -138,12 +141,13 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench [--quick] [--static] [--write-doc] [--only WORD] [--skip-build]
                       time every tool against the original (needs root)
   install [--prefix DIR] [--destdir DIR] [--drop-in] [--from DIR]
-                      install binaries, man pages and completions (prefix /usr/local)
+                      install binaries, the drop-in directory PREFIX/lib/nsutils/bin,
+                      man pages, completions and docs (prefix /usr/local)
   uninstall [--prefix DIR] [--destdir DIR] [--drop-in]
                       remove what install recorded in its manifest
   man [DIR]           write the man pages (default target/man)
   completions [DIR]   write bash, zsh and fish completions (default target/completions)
-  dist [--from DIR]   target/dist/nsutils-VERSION-x86_64-linux.tar.gz and the .deb
+  dist [--from DIR]   target/dist/nsutils-VERSION-CPU-linux.tar.gz and the .deb
   deps                install the Debian packages the tests use (as root), then oracle
   oracle [--refresh]  fetch the released util-linux and iproute2 the tests compare
                       against into target/oracle (cached) and print their versions
@@ -151,7 +155,8 @@ const USAGE: &str = "usage: cargo xtask <command>
                       current one; list the command lines whose behaviour changed
   vendor-check        cargo vendor + an --offline build from the vendored tree
 
---from DIR uses binaries already built in DIR instead of building release binaries.
+--from DIR uses binaries already built in DIR instead of building release binaries
+(as root: sudo target/release/xtask install --from target/release).
 DESTDIR and PREFIX from the environment are used when the options are not given.
 ";
 
@@ -178,9 +183,12 @@ fn bins(from: Option<String>) -> Result<PathBuf, Fail> {
     match from {
         Some(d) => {
             let d = std::path::absolute(&d).map_err(|e| Fail(format!("{d}: {e}")))?;
-            for t in tools::TOOLS.iter() {
-                if !d.join(t.bin).is_file() {
-                    return Err(Fail(format!("{} is missing", d.join(t.bin).display())));
+            for b in tools::binaries() {
+                if !d.join(b).is_file() {
+                    return Err(Fail(format!(
+                        "{} is missing (build it first: cargo build --release --workspace)",
+                        d.join(b).display()
+                    )));
                 }
             }
             Ok(d)
@@ -234,13 +242,18 @@ fn real_main() -> Result<(), Fail> {
     }
     let cmd = argv.remove(0);
     let mut a = Args(argv);
+    // `cargo xtask install --help` (any command's --help) prints the usage.
+    if a.flag("--help") | a.flag("-h") {
+        print!("{USAGE}");
+        return Ok(());
+    }
     match cmd.as_str() {
         "install" => {
             let (prefix, destdir, drop_in) = install_opts(&mut a)?;
             let from = a.value("--from")?;
             a.done()?;
             let dir = bins(from)?;
-            let entries = install::layout(&dir, drop_in, VERSION);
+            let entries = install::layout(&dir, drop_in, VERSION, &prefix.to_string_lossy())?;
             let m = install::install(&entries, &prefix, destdir.as_deref(), true)?;
             for p in &m.paths {
                 println!("{}", install::staged(destdir.as_deref(), p).display());
@@ -262,7 +275,7 @@ fn real_main() -> Result<(), Fail> {
                 .iter()
                 .map(|t| {
                     let d = (t.doc)();
-                    (man::file_name(&d), man::render(&d, VERSION))
+                    (man::file_name(&d), man::render(&d, VERSION, "/usr"))
                 })
                 .collect();
             write_files(&dir, files)?;

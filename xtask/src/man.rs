@@ -87,8 +87,19 @@ fn option_label(o: &OptDoc, long_dash: &str) -> String {
     label.replace('\n', " ")
 }
 
-/// Render the man page.
-pub fn render(doc: &ToolDoc, version: &str) -> String {
+/// Where the man pages say COMPATIBILITY.md is, for a given install prefix
+/// (`/usr/share/doc/nsutils/COMPATIBILITY.md`).
+pub fn compat_path(prefix: &str) -> String {
+    format!(
+        "{}/share/doc/nsutils/COMPATIBILITY.md",
+        prefix.trim_end_matches('/')
+    )
+}
+
+/// Render the man page for an install under `prefix` (which names the installed
+/// COMPATIBILITY.md: the source tree's `docs/COMPATIBILITY.md` is not on the user's machine).
+pub fn render(doc: &ToolDoc, version: &str, prefix: &str) -> String {
+    let compat = compat_path(prefix);
     let mut out = String::new();
     let long_dash = if ip_style(doc) { "-" } else { "--" };
     let upper = doc.name.to_uppercase();
@@ -185,12 +196,23 @@ pub fn render(doc: &ToolDoc, version: &str) -> String {
     ));
     for p in &doc.differences {
         out.push_str(".PP\n");
-        paragraph(&mut out, p);
+        paragraph(&mut out, &p.replace("docs/COMPATIBILITY.md", &compat));
+    }
+    if !doc
+        .differences
+        .iter()
+        .any(|p| p.contains("docs/COMPATIBILITY.md"))
+    {
+        out.push_str(".PP\n");
+        paragraph(
+            &mut out,
+            &format!("Every deliberate difference, and the versions compared against, are listed in {compat}."),
+        );
     }
 
     out.push_str(".SH \"SEE ALSO\"\n");
     let (orig_page, orig_sec) = match doc.original {
-        "ip netns" => ("ip\\-netns", 8),
+        "ip netns" => ("ip-netns", 8),
         o => (o, doc.section),
     };
     let mut see = vec![format!(".BR {} ({})", escape(orig_page), orig_sec)];
@@ -285,7 +307,7 @@ pub(crate) mod tests {
 
     #[test]
     fn escapes_dashes_backslashes_and_control_lines() {
-        let page = render(&sample(), "1.2.3");
+        let page = render(&sample(), "1.2.3", "/usr");
         assert!(page.contains("demo\\-rs \\- show a \\-demo\n"), "{page}");
         assert!(
             page.contains("\n\\&.dot starts this line\n\\&'quote too\n"),
@@ -310,8 +332,23 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn see_also_and_compatibility_path_escaped_once() {
+        let mut doc = sample();
+        doc.original = "ip netns";
+        doc.differences = vec!["See docs/COMPATIBILITY.md, section demo-rs."];
+        let page = render(&doc, "1.2.3", "/usr/local");
+        assert!(page.contains("\n.BR ip\\-netns (8) ,\n"), "{page}");
+        assert!(!page.contains("\\e\\-"), "{page}");
+        assert!(!page.contains("docs/COMPATIBILITY"), "{page}");
+        assert!(
+            page.contains("/usr/local/share/doc/nsutils/COMPATIBILITY.md, section demo\\-rs."),
+            "{page}"
+        );
+    }
+
+    #[test]
     fn has_all_sections() {
-        let page = render(&sample(), "1.2.3");
+        let page = render(&sample(), "1.2.3", "/usr");
         for s in [
             ".SH NAME",
             ".SH SYNOPSIS",

@@ -52,11 +52,22 @@ pub const TOOLS: [Tool; 4] = [
     },
 ];
 
-/// The cargo `-p` arguments that build all four binaries.
+/// The `ip` of the drop-in directory (crates/ip-shim): `ip ... netns ...` runs netns-rs,
+/// anything else the real ip.
+pub const IP_SHIM: &str = "ip-shim";
+
+/// Every binary built for an install: the four tools and [`IP_SHIM`].
+pub fn binaries() -> Vec<&'static str> {
+    TOOLS.iter().map(|t| t.bin).chain([IP_SHIM]).collect()
+}
+
+/// The cargo `-p` arguments that build all four binaries and the drop-in `ip`.
 pub fn package_args() -> Vec<String> {
     TOOLS
         .iter()
-        .flat_map(|t| ["-p".to_string(), t.package.to_string()])
+        .map(|t| t.package)
+        .chain([IP_SHIM])
+        .flat_map(|p| ["-p".to_string(), p.to_string()])
         .collect()
 }
 

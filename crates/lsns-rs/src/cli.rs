@@ -492,6 +492,6 @@ pub fn print_help() {
     out.push_str("\nOptions:\n");
     let style = nscore::cmdline::help::HelpStyle::new(24, "     ");
     nscore::cmdline::help::render_options_with(&mut out, &help_table(), &style, |_| None);
-    out.push_str(&format!("\nFor more details see {prog}(8).\n"));
+    out.push_str(&nscore::cmdline::help::closing_line(8));
     nscore::cmdline::out::write_str(&out);
 }

@@ -575,7 +575,7 @@ pub fn help_text() -> String {
     );
     let style = HelpStyle::new(31, "     ").with_overflow(Overflow::SameLine);
     render_options_with(&mut out, &help_table(), &style, |_| None);
-    out.push_str(&format!("\nSee {prog}(1) for the details.\n"));
+    out.push_str(&nscore::cmdline::help::closing_line(1));
     out
 }
 

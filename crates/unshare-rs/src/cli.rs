@@ -436,6 +436,6 @@ pub fn usage(prog: &str) -> String {
     );
     out.push_str("\nOptions:\n");
     render_options(&mut out, &help_entries(), 27, " ");
-    out.push_str("\nFor more details see unshare-rs(1).\n");
+    out.push_str(&nscore::cmdline::help::closing_line(1));
     out
 }

@@ -154,7 +154,7 @@ fn help_has_the_2_42_layout() {
         "{text}"
     );
     assert!(
-        text.ends_with("\nFor more details see unshare-rs(1).\n"),
+        text.ends_with("\nFor more details see unshare(1).\n"),
         "{text}"
     );
     // The option labels (left column) of util-linux 2.42's usage(), in its order.

@@ -1,7 +1,13 @@
 //! `cargo xtask bench`: every tool timed side by side with the original.
 //!
-//! Each scenario runs the original and ours (and, with `--static`, our `+crt-static` build)
-//! alternately, A B A B ..., after a warm-up, until it has enough rounds or has used its time
+//! The original is the released util-linux and iproute2 of the oracle (`target/oracle`, see
+//! `cargo xtask oracle`), run through its own dynamic loader
+//! (`ld.so --library-path LIB --argv0 NAME ROOT/usr/bin/NAME ...`), the same programs the
+//! differential tests compare against. The host's installed originals (older on most
+//! distributions, and what their users run) are measured too, as a second column `installed`.
+//!
+//! Each scenario runs the original, the installed original and ours (and, with `--static`, our
+//! `+crt-static` build) alternately, A B C A B C ..., after a warm-up, until it has enough rounds or has used its time
 //! budget. For each it keeps wall time, user+system CPU and peak RSS (wait4), and computes
 //! ours/original per round, reporting the median of those ratios so machine noise cancels.
 //!
@@ -100,9 +106,38 @@ fn os(words: &[&str]) -> Vec<OsString> {
     words.iter().map(OsString::from).collect()
 }
 
-/// The original's argv for `args` of `tool` (`ip netns` gets its `netns` word).
-fn original_argv(tool: &Tool, args: &[&str]) -> Vec<OsString> {
-    let mut v = vec![OsString::from(tool.original)];
+/// Which program runs a scenario.
+#[derive(Clone, Copy, Debug)]
+enum Who<'a> {
+    /// The oracle's release, unpacked under this root.
+    Original(&'a Path),
+    /// The host's installed original ([`Tool::original`]).
+    Installed,
+    /// Our binaries in this directory.
+    Ours(&'a Path),
+}
+
+/// The original's argv for `args` of `tool` (`ip netns` gets its `netns` word): the installed
+/// program, or the oracle's through its loader with argv[0] = the program's name.
+fn original_argv(who: Who<'_>, tool: &Tool, args: &[&str]) -> Vec<OsString> {
+    let name = tool.original.rsplit('/').next().unwrap_or(tool.original);
+    let mut v = match who {
+        Who::Original(root) => {
+            let rel = crate::oracle::PROGRAMS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or(tool.original, |(_, p)| p);
+            vec![
+                crate::oracle::loader(root).into_os_string(),
+                "--library-path".into(),
+                crate::oracle::libdir(root).into_os_string(),
+                "--argv0".into(),
+                name.into(),
+                root.join(rel).into_os_string(),
+            ]
+        }
+        _ => vec![OsString::from(tool.original)],
+    };
     if tool.bin == "netns-rs" {
         v.push("netns".into());
     }
@@ -115,6 +150,12 @@ fn ours_argv(dir: &Path, tool: &Tool, args: &[&str]) -> Vec<OsString> {
     v.extend(os(args));
     v
 }
+
+/// `ip` itself (for `ip -V`): netns-rs's original without its `netns` word.
+const IP: Tool = Tool {
+    bin: "ip",
+    ..TOOLS[3]
+};
 
 fn tool(bin: &str) -> &'static Tool {
     TOOLS.iter().find(|t| t.bin == bin).unwrap_or(&TOOLS[0])
@@ -173,7 +214,7 @@ impl Scenario {
         format!("{prefix}{joined}")
     }
 
-    fn seq(&self, who: Option<&Path>, swap_false: bool) -> Vec<Vec<OsString>> {
+    fn seq(&self, who: Who<'_>, swap_false: bool) -> Vec<Vec<OsString>> {
         self.steps
             .iter()
             .map(|s| {
@@ -188,8 +229,8 @@ impl Scenario {
                     })
                     .collect();
                 match who {
-                    None => original_argv(self.tool, &words),
-                    Some(dir) => ours_argv(dir, self.tool, &words),
+                    Who::Ours(dir) => ours_argv(dir, self.tool, &words),
+                    other => original_argv(other, self.tool, &words),
                 }
             })
             .collect()
@@ -268,7 +309,7 @@ fn lsns_scenarios(load: &str, pid: i32) -> Vec<Scenario> {
 }
 
 /// Smoke-test a variant: Ok when it runs, exits 0, and passes the scenario's check.
-fn smoke(s: &Scenario, who: Option<&Path>, orig_out: Option<&[u8]>) -> Result<Vec<u8>, String> {
+fn smoke(s: &Scenario, who: Who<'_>, orig_out: Option<&[u8]>) -> Result<Vec<u8>, String> {
     let runs = measure::smoke(&s.seq(who, false))?;
     let last = runs.last().cloned().unwrap_or_default();
     if let Some((code, _, err)) = runs.iter().find(|r| r.0 != 0) {
@@ -300,7 +341,12 @@ fn smoke(s: &Scenario, who: Option<&Path>, orig_out: Option<&[u8]>) -> Result<Ve
     Ok(last.1)
 }
 
-fn run_scenario(s: &Scenario, ours: &[(&'static str, PathBuf)], plan: &Plan) -> Outcome {
+fn run_scenario(
+    s: &Scenario,
+    oracle: &Path,
+    ours: &[(&'static str, PathBuf)],
+    plan: &Plan,
+) -> Outcome {
     let mut out = Outcome {
         group: s.group,
         name: s.name(),
@@ -309,7 +355,7 @@ fn run_scenario(s: &Scenario, ours: &[(&'static str, PathBuf)], plan: &Plan) -> 
         notes: Vec::new(),
     };
     let mut runners: Vec<Variant> = Vec::new();
-    let orig_out = match smoke(s, None, None) {
+    let orig_out = match smoke(s, Who::Original(oracle), None) {
         Ok(o) => o,
         Err(e) => {
             out.notes.push(format!("original skipped: {e}"));
@@ -318,18 +364,25 @@ fn run_scenario(s: &Scenario, ours: &[(&'static str, PathBuf)], plan: &Plan) -> 
     };
     runners.push(Variant {
         label: "original",
-        seq: s.seq(None, false),
+        seq: s.seq(Who::Original(oracle), false),
     });
+    match smoke(s, Who::Installed, Some(&orig_out)) {
+        Ok(_) => runners.push(Variant {
+            label: "installed",
+            seq: s.seq(Who::Installed, false),
+        }),
+        Err(e) => out.notes.push(format!("installed skipped: {e}")),
+    }
     for (label, dir) in ours {
         if !dir.join(s.tool.bin).is_file() {
             out.notes
                 .push(format!("{label} skipped: {} not built", s.tool.bin));
             continue;
         }
-        match smoke(s, Some(dir), Some(&orig_out)) {
+        match smoke(s, Who::Ours(dir), Some(&orig_out)) {
             Ok(_) => runners.push(Variant {
                 label,
-                seq: s.seq(Some(dir), false),
+                seq: s.seq(Who::Ours(dir), false),
             }),
             Err(e) => out.notes.push(format!("{label} skipped: {e}")),
         }
@@ -398,7 +451,7 @@ fn loadavg() -> String {
         .join(" ")
 }
 
-fn machine() -> serde_json::Value {
+fn machine(oracle: &Path) -> serde_json::Value {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
@@ -423,9 +476,9 @@ fn machine() -> serde_json::Value {
                 .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string())
         })
         .unwrap_or_default();
-    let version = |p: &str, a: &str| {
-        std::process::Command::new(p)
-            .arg(a)
+    let version = |argv: Vec<OsString>| {
+        std::process::Command::new(&argv[0])
+            .args(&argv[1..])
             .output()
             .map(|o| {
                 String::from_utf8_lossy(&o.stdout)
@@ -441,8 +494,10 @@ fn machine() -> serde_json::Value {
         "kernel": kernel,
         "cpu": cpu,
         "mem_kib": mem,
-        "util_linux": version("/usr/bin/lsns", "--version"),
-        "iproute2": version("/usr/sbin/ip", "-V"),
+        "util_linux": version(original_argv(Who::Original(oracle), tool("lsns-rs"), &["--version"])),
+        "iproute2": version(original_argv(Who::Original(oracle), &IP, &["-V"])),
+        "util_linux_installed": version(os(&["/usr/bin/lsns", "--version"])),
+        "iproute2_installed": version(os(&["/usr/sbin/ip", "-V"])),
     })
 }
 
@@ -455,6 +510,15 @@ pub fn main(opts: Options) -> Result<(), Fail> {
                 .into(),
         ));
     }
+    let oracle_dir = crate::oracle::dir();
+    if !crate::oracle::is_complete(&oracle_dir) {
+        return Err(Fail(format!(
+            "bench measures against the released originals of the oracle, which is not in {}: \
+             run `cargo xtask oracle` first",
+            oracle_dir.display()
+        )));
+    }
+    let oracle = oracle_dir.join("root");
     let plan = Plan::new(opts.quick);
     let started = Instant::now();
     let loadavg_start = loadavg();
@@ -497,7 +561,7 @@ pub fn main(opts: Options) -> Result<(), Fail> {
     let run_all = |list: Vec<Scenario>, results: &mut Vec<Outcome>| {
         for s in list.into_iter().filter(|s| wanted(s)) {
             eprint!("bench: {:<45} {:>5} ", s.name(), s.load);
-            let o = run_scenario(&s, &ours, &plan);
+            let o = run_scenario(&s, &oracle, &ours, &plan);
             let n = o.variants.first().map(|v| v.1.len()).unwrap_or(0);
             eprintln!(
                 "{n} rounds{}",
@@ -579,7 +643,7 @@ pub fn main(opts: Options) -> Result<(), Fail> {
         if opts.quick { " --quick" } else { "" },
         if opts.static_too { " --static" } else { "" }
     );
-    let mut machine = machine();
+    let mut machine = machine(&oracle);
     machine["loadavg_start"] = loadavg_start.into();
     machine["loadavg_end"] = loadavg().into();
     let report = report::Report {

@@ -118,6 +118,13 @@ pub fn option_label<K>(opt: &OptDef<K>, long_only_indent: &str) -> String {
     s
 }
 
+/// The closing line of every tool's `--help` (after a blank line), naming the manual page of
+/// the name the program was invoked as: `For more details see unshare(1).` under the drop-in
+/// name, `For more details see unshare-rs(1).` under ours, as util-linux words it.
+pub fn closing_line(section: u8) -> String {
+    format!("\nFor more details see {}({section}).\n", super::prog())
+}
+
 /// Append spaces until the line that `out` ends with is `column` characters long.
 fn pad_to(out: &mut String, used: usize, column: usize) {
     out.extend(std::iter::repeat_n(' ', column.saturating_sub(used)));
