@@ -5,7 +5,8 @@
 //! - `install [--prefix DIR] [--destdir DIR] [--drop-in] [--from DIR]` and `uninstall` (same
 //!   options): binaries, man pages and completions in the FHS layout, with a manifest.
 //! - `man [DIR]`, `completions [DIR]`: write the generated files to a directory.
-//! - `dist [--from DIR]`: release tarball and .deb under target/dist.
+//! - `dist [--from DIR]`: release tarball and .deb under target/dist; `dist --static`: the
+//!   static tarball, and `static-build` the checked static binaries (see `static_build.rs`).
 //! - `oracle [--refresh]`: fetch util-linux and iproute2 from Debian unstable into
 //!   target/oracle, the reference every differential test compares against (see `oracle.rs`).
 //! - `vendor-check`: `cargo vendor` then a `--offline` build from the vendored tree.
@@ -19,6 +20,7 @@ mod dist;
 mod install;
 mod man;
 mod oracle;
+mod static_build;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -65,26 +67,17 @@ pub fn run(cmd: &mut Command) -> Result<(), Fail> {
     }
 }
 
-/// Build the four release binaries; returns the directory holding them. `static_crt` builds
-/// with `+crt-static` for x86_64-unknown-linux-gnu (its own target directory).
+/// Build the four release binaries; returns the directory holding them. `static_crt` makes
+/// the static build instead (see `static_build.rs`).
 pub fn build_release(static_crt: bool) -> Result<PathBuf, Fail> {
+    if static_crt {
+        return static_build::build();
+    }
     let mut c = cargo();
     c.args(["build", "--release", "--quiet"])
         .args(tools::package_args());
-    if static_crt {
-        c.args(["--target", "x86_64-unknown-linux-gnu"]);
-        let mut flags = std::env::var("RUSTFLAGS").unwrap_or_default();
-        if !flags.is_empty() {
-            flags.push(' ');
-        }
-        flags.push_str("-C target-feature=+crt-static");
-        c.env("RUSTFLAGS", flags);
-        run(&mut c)?;
-        Ok(target_dir().join("x86_64-unknown-linux-gnu/release"))
-    } else {
-        run(&mut c)?;
-        Ok(target_dir().join("release"))
-    }
+    run(&mut c)?;
+    Ok(target_dir().join("release"))
 }
 
 /// Command-line words after the sub-command.
@@ -141,6 +134,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   man [DIR]           write the man pages (default target/man)
   completions [DIR]   write bash, zsh and fish completions (default target/completions)
   dist [--from DIR]   target/dist/nsutils-VERSION-x86_64-linux.tar.gz and the .deb
+  dist --static       target/dist/nsutils-VERSION-x86_64-linux-static.tar.gz (no .deb)
+  static-build        build the static binaries into target/static and check their link
   oracle [--refresh]  fetch the released util-linux and iproute2 the tests compare
                       against into target/oracle (cached) and print their versions
   vendor-check        cargo vendor + an --offline build from the vendored tree
@@ -284,10 +279,20 @@ fn real_main() -> Result<(), Fail> {
         }
         "dist" => {
             let from = a.value("--from")?;
+            if a.flag("--static") {
+                a.done()?;
+                let dir = from.map_or_else(static_build::build, |d| bins(Some(d)))?;
+                println!("{}", static_build::tarball(&dir, VERSION)?.display());
+                return Ok(());
+            }
             a.done()?;
             let dir = bins(from)?;
             let (tarball, deb) = dist::dist(&dir, VERSION)?;
             println!("{}\n{}", tarball.display(), deb.display());
+        }
+        "static-build" => {
+            a.done()?;
+            println!("{}", static_build::build()?.display());
         }
         "oracle" => {
             let opts = oracle::Options {

@@ -463,10 +463,7 @@ pub fn main(opts: Options) -> Result<(), Fail> {
     if opts.skip_build {
         ours.push(("ours", crate::target_dir().join("release")));
         if opts.static_too {
-            ours.push((
-                "ours-static",
-                crate::target_dir().join("x86_64-unknown-linux-gnu/release"),
-            ));
+            ours.push(("ours-static", crate::static_build::bin_dir()));
         }
     } else {
         eprintln!("bench: building release binaries...");
