@@ -10,8 +10,12 @@
 //! option sets, and `ip netns list` with many named netns carrying nsids. A scenario whose
 //! binary is missing or fails its smoke run is skipped with a note.
 //!
+//! With `--static`, the static build is also compared per call with busybox-static and
+//! util-linux ([`busybox`], `--only busybox` for that alone).
+//!
 //! Everything runs inside a private mount namespace with a tmpfs over /run (see [`load`]).
 
+mod busybox;
 mod load;
 mod measure;
 mod report;
@@ -509,6 +513,20 @@ pub fn main(opts: Options) -> Result<(), Fail> {
     };
 
     run_all(startup_scenarios(target.pid), &mut results);
+    if let Some((_, dir)) = ours.iter().find(|o| o.0 == "ours-static") {
+        if opts.only.as_deref().is_none_or(|w| w == "busybox") {
+            let rounds = if opts.quick { 100 } else { 400 };
+            match busybox::compare(dir, target.pid, rounds) {
+                Ok(md) => {
+                    println!("{md}");
+                    let p = crate::target_dir().join("bench/busybox.md");
+                    let _ = std::fs::create_dir_all(crate::target_dir().join("bench"));
+                    let _ = std::fs::write(&p, md);
+                }
+                Err(e) => notes.push(format!("busybox comparison skipped: {}", e.0)),
+            }
+        }
+    }
 
     let (room, why) = load::process_headroom();
     for (label, holders, children) in &plan.loads {
