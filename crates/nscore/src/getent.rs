@@ -193,8 +193,17 @@ fn run_getent(getent_path: &str, db: Db, keys: &[Key]) -> Option<Vec<Entry>> {
                 .map_err(std::io::Error::from)
         });
     }
-    let out = cmd.output().ok()?;
-    Some(parse_all(db, &out.stdout))
+    let mut child = cmd.spawn().ok()?;
+    let mut out = Vec::new();
+    if let Some(mut pipe) = child.stdout.take() {
+        let _ = std::io::Read::read_to_end(&mut pipe, &mut out);
+    }
+    // getent ends every line with a newline: anything after the last one was cut short.
+    out.truncate(out.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1));
+    // The status does not matter (see above), and waiting fails harmlessly when the caller
+    // left SIGCHLD ignored (the kernel then reaps getent itself).
+    let _ = child.wait();
+    Some(parse_all(db, &out))
 }
 
 /// Look `keys` up in `db` through `getent_path`, or the file when it cannot run: for each key its
@@ -287,14 +296,13 @@ pub fn group_id(name: &str) -> Option<u32> {
         .map(|e| e.id)
 }
 
+/// A test's view of an answer: name, ID and (passwd only) shell.
+pub type Found = (String, u32, String);
+
 /// Uncached, with the getent path and database given: `(name, id, shell)` per key and the source
 /// that answered. For tests, which compare this path with the C library's and stand a script
 /// in for getent.
-pub fn lookup_uncached(
-    getent_path: &str,
-    db: Db,
-    keys: &[Key],
-) -> (Vec<Option<(String, u32, String)>>, Source) {
+pub fn lookup_uncached(getent_path: &str, db: Db, keys: &[Key]) -> (Vec<Option<Found>>, Source) {
     let (answers, source) = lookup_with(getent_path, db, keys);
     let v = answers
         .into_iter()
