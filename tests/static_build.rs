@@ -129,13 +129,7 @@ fn sandboxed(script: &str) -> Outcome {
     cmd.arg("-c")
         .arg(format!("set -e\nT=/run/nsutils-scratch\n{script}"))
         .env("S", static_bins())
-        .env(
-            "D",
-            our_bin("unshare-rs")
-                .parent()
-                .expect("a bin dir")
-                .to_path_buf(),
-        )
+        .env("D", our_bin("unshare-rs").parent().expect("a bin dir"))
         .env_remove("SHELL");
     Outcome::of(sandbox(&mut cmd))
 }
