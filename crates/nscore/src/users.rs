@@ -170,7 +170,6 @@ impl NameCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::getent::{lookup_uncached, Db, Key, Source, GETENT};
 
     #[test]
     fn root_is_root() {
@@ -206,6 +205,7 @@ mod tests {
     #[cfg(not(target_feature = "crt-static"))]
     #[test]
     fn getent_and_files_answer_as_the_c_library() {
+        use crate::getent::{lookup_uncached, Db, Key, Source, GETENT};
         let ids = |f: &str| -> Vec<(String, u32)> {
             std::fs::read_to_string(f)
                 .unwrap()
