@@ -261,3 +261,76 @@ kill $holder
     );
     assert!(body(parts[0]).contains("nobody"), "{out}");
 }
+
+/// `cargo xtask dist --static`: a tarball of the four static binaries (stripped), their man
+/// pages and completions, and no .deb.
+#[test]
+fn dist_static_tarball() {
+    let dir = static_bins();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(cargo)
+        .args([
+            "run", "--quiet", "-p", "xtask", "--", "dist", "--static", "--from",
+        ])
+        .arg(&dir)
+        .current_dir(workspace())
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO_BUILD_TARGET")
+        .output()
+        .expect("cannot run cargo xtask dist --static");
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let tarball = PathBuf::from(stdout.lines().last().unwrap_or(""));
+    assert!(
+        tarball
+            .to_string_lossy()
+            .ends_with("-x86_64-linux-static.tar.gz"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(".deb"), "{stdout}");
+    let list = Command::new("tar")
+        .arg("tzf")
+        .arg(&tarball)
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&list.stdout).into_owned();
+    let top = list.lines().next().unwrap_or("").trim_end_matches('/');
+    for t in TOOLS {
+        assert!(list.contains(&format!("/bin/{t}\n")), "{t}: {list}");
+        assert!(list.contains(&format!("/completions/{t}\n")), "{t}: {list}");
+    }
+    for page in [
+        "man1/unshare-rs.1",
+        "man1/nsenter-rs.1",
+        "man8/lsns-rs.8",
+        "man8/netns-rs.8",
+    ] {
+        assert!(
+            list.contains(&format!("/share/man/{page}\n")),
+            "{page}: {list}"
+        );
+    }
+    // The packed binaries are the static ones, stripped.
+    let x = std::env::temp_dir().join(format!("nsutils-static-dist-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&x);
+    std::fs::create_dir_all(&x).unwrap();
+    let st = Command::new("tar")
+        .arg("xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&x)
+        .arg(format!("{top}/bin/unshare-rs"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let bin = x.join(top).join("bin/unshare-rs");
+    let nm = Command::new("nm").arg(&bin).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&nm.stderr).contains("no symbols"),
+        "{nm:?}"
+    );
+    let o = Outcome::of(Command::new(&bin).arg("--version"));
+    assert_eq!(o.code, 0, "{o:?}");
+    let _ = std::fs::remove_dir_all(&x);
+}
