@@ -241,8 +241,10 @@ pub fn target_dir() -> PathBuf {
 }
 
 /// The path of one of our binaries (`unshare-rs`, ...); panics with a hint when it is missing.
+/// `NSUTILS_BIN_DIR` names another directory to take them from (e.g. the static build's).
 pub fn our_bin(name: &str) -> PathBuf {
-    let p = target_dir().join(name);
+    let dir = std::env::var_os("NSUTILS_BIN_DIR").map_or_else(target_dir, PathBuf::from);
+    let p = dir.join(name);
     assert!(
         p.exists(),
         "{} is missing: run `cargo test --workspace` (which builds every binary) or `cargo build --workspace`",

@@ -370,16 +370,13 @@ pub fn copyright(bin_dir: &Path) -> Result<String, Fail> {
     copyright::dep5(&roots(), &target_of(bin_dir)?.triple)
 }
 
-/// Build the tarball and the .deb from binaries in `bin_dir`; returns their paths.
-pub fn dist(bin_dir: &Path, version: &str) -> Result<(PathBuf, PathBuf), Fail> {
-    let target = target_of(bin_dir)?;
-    let epoch = source_date_epoch()?;
+/// `target/dist/NAME.tar.gz`: the binaries in `bin_dir` with man pages, completions, README and
+/// licences, laid out as `cargo xtask install --prefix /usr/local` lays them out, with
+/// normalised times, owners and order (reproducible).
+pub fn tarball(bin_dir: &Path, version: &str, name: &str, epoch: u64) -> Result<PathBuf, Fail> {
     let out = crate::target_dir().join("dist");
     fs::create_dir_all(&out).map_err(|e| Fail(format!("{}: {e}", out.display())))?;
-
-    // Tarball.
-    let name = format!("nsutils-{version}-{}-linux", target.cpu());
-    let stage = out.join(&name);
+    let stage = out.join(name);
     let _ = fs::remove_dir_all(&stage);
     let mut entries = install::layout(bin_dir, false, version, "/usr/local")?;
     for f in ["README.md"].iter().chain(LICENSE_FILES) {
@@ -404,8 +401,25 @@ pub fn dist(bin_dir: &Path, version: &str) -> Result<(PathBuf, PathBuf), Fail> {
         .arg(&tarball)
         .arg("-C")
         .arg(&out)
-        .arg(&name))?;
+        .arg(name))?;
     let _ = fs::remove_dir_all(&stage);
+    Ok(tarball)
+}
+
+/// Build the tarball and the .deb from binaries in `bin_dir`; returns their paths.
+pub fn dist(bin_dir: &Path, version: &str) -> Result<(PathBuf, PathBuf), Fail> {
+    let target = target_of(bin_dir)?;
+    let epoch = source_date_epoch()?;
+    let out = crate::target_dir().join("dist");
+    fs::create_dir_all(&out).map_err(|e| Fail(format!("{}: {e}", out.display())))?;
+
+    // Tarball.
+    let tarball = tarball(
+        bin_dir,
+        version,
+        &format!("nsutils-{version}-{}-linux", target.cpu()),
+        epoch,
+    )?;
 
     // Debian package.
     let maintainer = maintainer();

@@ -7,7 +7,8 @@
 //!   docs in the FHS layout, with a manifest.
 //! - `man [DIR]`, `completions [DIR]`: write the generated files to a directory.
 //! - `dist [--from DIR]`: release tarball and a lintian-clean, reproducible .deb under
-//!   target/dist (`dist.rs`, `copyright.rs`).
+//!   target/dist (`dist.rs`, `copyright.rs`); `dist --static`: the static tarball, and
+//!   `static-build` the checked static binaries (see `static_build.rs`).
 //! - `deps`: install the Debian packages the tests use, then `oracle`.
 //! - `oracle [--refresh]`: fetch util-linux and iproute2 from Debian unstable into
 //!   target/oracle, the reference every differential test compares against (see `oracle.rs`).
@@ -25,6 +26,7 @@ mod dist;
 mod install;
 mod man;
 mod oracle;
+mod static_build;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -71,26 +73,17 @@ pub fn run(cmd: &mut Command) -> Result<(), Fail> {
     }
 }
 
-/// Build the four release binaries; returns the directory holding them. `static_crt` builds
-/// with `+crt-static` for x86_64-unknown-linux-gnu (its own target directory).
+/// Build the four release binaries; returns the directory holding them. `static_crt` makes
+/// the static build instead (see `static_build.rs`).
 pub fn build_release(static_crt: bool) -> Result<PathBuf, Fail> {
+    if static_crt {
+        return static_build::build();
+    }
     let mut c = cargo();
     c.args(["build", "--release", "--quiet"])
         .args(tools::package_args());
-    if static_crt {
-        c.args(["--target", "x86_64-unknown-linux-gnu"]);
-        let mut flags = std::env::var("RUSTFLAGS").unwrap_or_default();
-        if !flags.is_empty() {
-            flags.push(' ');
-        }
-        flags.push_str("-C target-feature=+crt-static");
-        c.env("RUSTFLAGS", flags);
-        run(&mut c)?;
-        Ok(target_dir().join("x86_64-unknown-linux-gnu/release"))
-    } else {
-        run(&mut c)?;
-        Ok(target_dir().join("release"))
-    }
+    run(&mut c)?;
+    Ok(target_dir().join("release"))
 }
 
 /// Command-line words after the sub-command.
@@ -148,6 +141,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   man [DIR]           write the man pages (default target/man)
   completions [DIR]   write bash, zsh and fish completions (default target/completions)
   dist [--from DIR]   target/dist/nsutils-VERSION-CPU-linux.tar.gz and the .deb
+  dist --static       target/dist/nsutils-VERSION-CPU-linux-static.tar.gz (no .deb)
+  static-build        build the static binaries into target/static and check their link
   deps                install the Debian packages the tests use (as root), then oracle
   oracle [--refresh]  fetch the released util-linux and iproute2 the tests compare
                       against into target/oracle (cached) and print their versions
@@ -303,6 +298,12 @@ fn real_main() -> Result<(), Fail> {
         }
         "dist" => {
             let from = a.value("--from")?;
+            if a.flag("--static") {
+                a.done()?;
+                let dir = from.map_or_else(static_build::build, |d| bins(Some(d)))?;
+                println!("{}", static_build::tarball(&dir, VERSION)?.display());
+                return Ok(());
+            }
             a.done()?;
             let dir = bins(from)?;
             let (tarball, deb) = dist::dist(&dir, VERSION)?;
@@ -311,6 +312,10 @@ fn real_main() -> Result<(), Fail> {
         "deps" => {
             a.done()?;
             deps::main()?;
+        }
+        "static-build" => {
+            a.done()?;
+            println!("{}", static_build::build()?.display());
         }
         "oracle" => {
             let opts = oracle::Options {

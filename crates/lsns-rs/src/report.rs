@@ -87,7 +87,12 @@ impl<'a> Ctx<'a> {
         Ctx {
             opts,
             scan,
-            names: NameCache::default(),
+            names: NameCache::with_candidates(
+                scan.procs
+                    .iter()
+                    .map(|p| p.uid)
+                    .chain(scan.namespaces.iter().map(|n| n.owner_uid)),
+            ),
             pid_index,
             cmd_cache: Map::default(),
             failed: None,

@@ -25,6 +25,7 @@
 //! - [`mount`]: bind mounts, propagation changes, proc/sysfs mounts, unmounting.
 //! - [`nsid`]: netlink namespace ids (`RTM_GETNSID`, `RTM_NEWNSID`).
 //! - [`users`]: user and group names (`getpwuid_r(3)` and friends).
+//! - [`getent`]: the same names without the C library's NSS, for the static build.
 //! - [`signal`]: signal dispositions, masks and names.
 //! - [`exec`]: replacing the process with a program or a login shell, with util-linux exit codes.
 //! - [`cmdline`]: the table-driven getopt clone, `--help` rendering and the program entry point.
@@ -47,6 +48,7 @@ pub mod display;
 pub mod enter;
 pub mod error;
 pub mod exec;
+pub mod getent;
 pub mod hint;
 pub mod id;
 pub mod idmap;

@@ -16,8 +16,12 @@
 //! option sets, and `ip netns list` with many named netns carrying nsids. A scenario whose
 //! binary is missing or fails its smoke run is skipped with a note.
 //!
+//! With `--static`, the static build is also compared per call with busybox-static and
+//! util-linux ([`busybox`], `--only busybox` for that alone).
+//!
 //! Everything runs inside a private mount namespace with a tmpfs over /run (see [`load`]).
 
+mod busybox;
 mod load;
 mod measure;
 mod report;
@@ -527,10 +531,7 @@ pub fn main(opts: Options) -> Result<(), Fail> {
     if opts.skip_build {
         ours.push(("ours", crate::target_dir().join("release")));
         if opts.static_too {
-            ours.push((
-                "ours-static",
-                crate::target_dir().join("x86_64-unknown-linux-gnu/release"),
-            ));
+            ours.push(("ours-static", crate::static_build::bin_dir()));
         }
     } else {
         eprintln!("bench: building release binaries...");
@@ -576,6 +577,20 @@ pub fn main(opts: Options) -> Result<(), Fail> {
     };
 
     run_all(startup_scenarios(target.pid), &mut results);
+    if let Some((_, dir)) = ours.iter().find(|o| o.0 == "ours-static") {
+        if opts.only.as_deref().is_none_or(|w| w == "busybox") {
+            let rounds = if opts.quick { 100 } else { 400 };
+            match busybox::compare(dir, target.pid, rounds) {
+                Ok(md) => {
+                    println!("{md}");
+                    let p = crate::target_dir().join("bench/busybox.md");
+                    let _ = std::fs::create_dir_all(crate::target_dir().join("bench"));
+                    let _ = std::fs::write(&p, md);
+                }
+                Err(e) => notes.push(format!("busybox comparison skipped: {}", e.0)),
+            }
+        }
+    }
 
     let (room, why) = load::process_headroom();
     for (label, holders, children) in &plan.loads {
