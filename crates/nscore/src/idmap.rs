@@ -206,11 +206,10 @@ pub fn kernel_identity_ranges(kind: IdKind) -> Result<Vec<IdRange>> {
 /// only starts `auto` ranges (inner `u32::MAX`) at 0.
 ///
 /// The rule, kept to the bit (including its `<=` bounds, so a range that merely touches the
-/// single ID also gives one up): a range that contains `outer` or `inner` loses one ID, then is
-/// split into up to three pieces skipping `outer` on the outside and `inner` on the inside.
-/// An `auto` range is first started at 0 and then checked like any other, so `-r --map-auto`
-/// gives `1 START COUNT-1` as util-linux 2.38 to 2.42 do (development util-linux, after 2.42,
-/// stopped taking the ID from auto ranges).
+/// single ID also gives one up): a range given as numbers that contains `outer` or `inner`
+/// loses one ID; then every range is split into up to three pieces skipping `outer` on the
+/// outside and `inner` on the inside. An `auto` range starts at 0 and keeps its whole count, so
+/// `-r --map-auto` gives `1 START COUNT`, as util-linux 2.42.4 does (2.38 took one ID from it).
 pub fn merge_single(ranges: &[IdRange], outer: u32, inner: Option<u32>) -> Vec<IdRange> {
     let inner = inner.unwrap_or(u32::MAX);
     let outer = if inner == u32::MAX { u32::MAX } else { outer };
@@ -224,10 +223,12 @@ pub fn merge_single(ranges: &[IdRange], outer: u32, inner: Option<u32>) -> Vec<I
     }
     for r in ranges {
         let mut m = *r;
-        if m.inner == u32::MAX {
+        let auto = m.inner == u32::MAX;
+        if auto {
             m.inner = 0;
         }
         if inner != u32::MAX
+            && !auto
             && ((outer >= m.outer && outer <= m.outer.wrapping_add(m.count))
                 || (inner >= m.inner && inner <= m.inner.wrapping_add(m.count)))
         {
@@ -437,12 +438,17 @@ mod tests {
     }
 
     #[test]
-    fn auto_ranges_start_at_zero_and_lose_the_overlapping_id() {
-        // Observed with util-linux 2.38.1 as nobody, /etc/subuid "nobody:100000:65536":
-        // `-r --map-auto` → "0 65534 1", "1 100000 65535".
+    fn auto_ranges_start_at_zero_and_keep_their_count() {
+        // Observed with util-linux 2.42.4 as nobody, /etc/subuid "nobody:100000:65536":
+        // `-r --map-auto` → "0 65534 1", "1 100000 65536"; as root, `--map-user=65535
+        // --map-users=auto` → "65535 0 1", "0 100000 65535", "65536 165535 1".
         assert_eq!(
             merge_single(&[r(u32::MAX, 100000, 65536)], 65534, Some(0)),
-            vec![r(0, 65534, 1), r(1, 100000, 65535)]
+            vec![r(0, 65534, 1), r(1, 100000, 65536)]
+        );
+        assert_eq!(
+            merge_single(&[r(u32::MAX, 100000, 65536)], 0, Some(65535)),
+            vec![r(65535, 0, 1), r(0, 100000, 65535), r(65536, 165535, 1)]
         );
     }
 

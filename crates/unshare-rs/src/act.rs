@@ -207,10 +207,15 @@ pub fn run(o: Options) -> Result<i32, Stop> {
         None
     };
 
+    // util-linux leaves an ID given as 4294967295 (`(uid_t)-1`) unchanged.
     if let Some((uid, gid)) = o.owner {
-        creds::drop_groups().map_err(sys("setgroups failed"))?;
-        creds::setgid(gid).map_err(sys("setgid() failed"))?;
-        creds::setuid(uid).map_err(sys("setuid() failed"))?;
+        if gid != u32::MAX {
+            creds::drop_groups().map_err(sys("setgroups failed"))?;
+            creds::setgid(gid).map_err(sys("setgid() failed"))?;
+        }
+        if uid != u32::MAX {
+            creds::setuid(uid).map_err(sys("setuid() failed"))?;
+        }
     }
 
     create::unshare(o.kinds).map_err(sys("unshare failed"))?;

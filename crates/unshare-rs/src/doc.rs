@@ -36,7 +36,7 @@ pub fn doc() -> ToolDoc {
         description: vec![
             "unshare-rs creates the namespaces chosen by the options, then runs program (by \
              default the user's shell, as a login shell) inside them. It is a drop-in \
-             replacement for util-linux 2.42 unshare: same options, messages and exit codes.",
+             replacement for util-linux 2.42.4 unshare: same options, messages and exit codes.",
             "A namespace can be kept after the program ends by naming an existing file with \
              the long option, for example --net=/run/netns/x: the namespace is bind-mounted \
              onto it. For --pid and --time the namespace kept is the one children are created \

@@ -84,28 +84,29 @@ fn lossy(s: &OsStr) -> String {
     String::from_utf8_lossy(s.as_bytes()).into_owned()
 }
 
-/// `--map-user` / `--map-group`: a number (which need not exist) or a name. util-linux 2.42:
-/// `failed to parse uid 'X': <strerror>`.
+/// `--map-user` / `--map-group`: a number (which need not exist) or a name. util-linux 2.42
+/// says only `failed to parse uid 'X'` for every failure (no errno): a name that does not exist,
+/// a number out of range, trailing bytes, or the "no ID" value 4294967295.
 fn lookup_id(s: &OsStr, kind: IdKind) -> Result<u32, Error> {
     let what = match kind {
         IdKind::Uid => "uid",
         IdKind::Gid => "gid",
     };
-    let fail = |errno| Error::sys(format!("failed to parse {what} '{}'", lossy(s)), errno);
+    let fail = || Error::msg(format!("failed to parse {what} '{}'", lossy(s)));
     let id = match nscore::cmdline::num::strtou64(s.as_bytes()) {
-        Ok(n) => u32::try_from(n).map_err(|_| fail(Errno::RANGE))?,
+        Ok(n) => u32::try_from(n).map_err(|_| fail())?,
         Err(Errno::INVAL) => {
-            let name = std::str::from_utf8(s.as_bytes()).map_err(|_| fail(Errno::INVAL))?;
+            let name = std::str::from_utf8(s.as_bytes()).map_err(|_| fail())?;
             let found = match kind {
                 IdKind::Uid => nscore::users::passwd_by_name(name).map(|p| p.uid),
                 IdKind::Gid => nscore::users::group_id(name),
             };
-            found.ok_or_else(|| fail(Errno::INVAL))?
+            found.ok_or_else(fail)?
         }
-        Err(errno) => return Err(fail(errno)),
+        Err(_) => return Err(fail()),
     };
     if id == u32::MAX {
-        return Err(fail(Errno::INVAL));
+        return Err(fail());
     }
     Ok(id)
 }
