@@ -28,6 +28,14 @@ pub fn set_default(sig: i32) {
     }
 }
 
+/// `signal(sig, SIG_IGN)`. See signal(2).
+pub fn ignore(sig: i32) {
+    // SAFETY: installing SIG_IGN involves no handler code and no pointers of ours.
+    unsafe {
+        libc::signal(sig, libc::SIG_IGN);
+    }
+}
+
 /// A saved signal mask, to put back with [`SavedMask::restore`].
 pub struct SavedMask(libc::sigset_t);
 

@@ -12,6 +12,7 @@
 //! A helper whose parent dies before opening its gate dies too, so no failure leaves one behind.
 
 use std::ffi::OsString;
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -66,11 +67,28 @@ impl Helper {
         }
     }
 
+    /// Let the helper go. When the go-ahead cannot be written, the helper is killed and
+    /// reaped (it would wait for ever) and the error returned.
+    fn start(self) -> Result<i32, Stop> {
+        let pid = self.pid;
+        if let Err(e) = self.gate.open() {
+            stop_process(pid);
+            return Err(e.into());
+        }
+        Ok(pid)
+    }
+
     /// Let the helper go and wait for it; its non-zero exit status becomes ours.
     fn finish(self) -> Result<(), Stop> {
-        self.gate.open();
-        wait_success(self.pid)
+        let pid = self.start()?;
+        wait_success(pid)
     }
+}
+
+/// SIGKILL a child of ours and reap it.
+fn stop_process(pid: i32) {
+    let _ = signal::kill(pid, libc_sigkill());
+    let _ = create::wait(pid, false);
 }
 
 /// util-linux's `waitchild`: wait for `pid`; a non-zero exit code is passed on, a death by
@@ -83,20 +101,131 @@ fn wait_success(pid: i32) -> Result<(), Stop> {
     }
 }
 
-/// Bind `/proc/PID/ns/*` of `pid` onto each `--KIND=FILE` target.
-fn bind_ns_files(pid: i32, persist: &[(NsKind, OsString)]) -> Result<(), Error> {
+/// Bind `/proc/PID/ns/*` of `pid` onto each `--KIND=FILE` target; returns the targets bound.
+/// When one bind fails, those done before it are unmounted again.
+fn bind_ns_files(pid: i32, persist: &[(NsKind, OsString)]) -> Result<Vec<OsString>, Error> {
+    let mut done: Vec<OsString> = Vec::new();
     for (kind, entry) in BIND_ORDER {
         let Some((_, target)) = persist.iter().find(|(k, _)| *k == kind) else {
             continue;
         };
         let source = format!("/proc/{pid}/{entry}");
-        mount::bind(Path::new(&source), Path::new(target)).map_err(|errno| Error::Mount {
-            what: source.clone(),
-            target: target.into(),
-            errno,
-        })?;
+        if let Err(errno) = mount::bind(Path::new(&source), Path::new(target)) {
+            unbind(&done);
+            return Err(Error::Mount {
+                what: source.clone(),
+                target: target.into(),
+                errno,
+            });
+        }
+        done.push(target.clone());
     }
-    Ok(())
+    Ok(done)
+}
+
+/// Undo [`bind_ns_files`]: unmount each target (lazily: a namespace file is never busy in a
+/// way that matters, and the mount must go).
+fn unbind(targets: &[OsString]) {
+    for t in targets.iter().rev() {
+        let _ = mount::unmount(Path::new(t), true, false);
+    }
+}
+
+/// What the bind helper hears after binding: keep the binds, or undo them.
+const KEEP: u64 = 1;
+const UNDO: u64 = 2;
+
+/// The bind helper's work: bind, tell the parent, then keep or undo the binds as the parent
+/// says; undo when the parent ends without saying (it failed or was killed).
+fn bind_helper(parent: i32, persist: &[(NsKind, OsString)], bound: OwnedFd, ctl: Gate) -> i32 {
+    // A parent that died must not kill us through the pipe before we undo.
+    signal::ignore(libc_sigpipe());
+    let done = match bind_ns_files(parent, persist) {
+        Ok(done) => done,
+        Err(e) => {
+            report(&e);
+            return 1;
+        }
+    };
+    let told = create::write_byte(&bound, b'k');
+    drop(bound);
+    if told.is_err() || ctl.wait_value().ok().flatten() != Some(KEEP) {
+        unbind(&done);
+    }
+    0
+}
+
+/// The persistent binds of a run, made by the bind helper or by ourselves, until the run either
+/// reaches its program ([`Binds::keep`]) or fails ([`Binds::undo`]).
+enum Binds {
+    /// The helper made them and waits to hear keep or undo.
+    Helper { pid: i32, ctl: Gate },
+    /// We made them ourselves (no new mount or user namespace, so we can undo them).
+    Direct(Vec<OsString>),
+}
+
+impl Binds {
+    /// Keep the binds; the helper (if any) exits and is reaped.
+    fn keep(self) {
+        self.tell(KEEP);
+    }
+
+    /// Unmount the binds again.
+    fn undo(self) {
+        self.tell(UNDO);
+    }
+
+    fn tell(self, what: u64) {
+        match self {
+            Binds::Helper { pid, ctl } => {
+                if ctl.send(what).is_err() {
+                    stop_process(pid);
+                } else {
+                    let _ = create::wait(pid, false);
+                }
+            }
+            Binds::Direct(done) => {
+                if what == UNDO {
+                    unbind(&done);
+                }
+            }
+        }
+    }
+}
+
+/// The bind helper before it is let go: the helper, its "bound" pipe and its control gate.
+struct BindHelper {
+    helper: Helper,
+    bound: OwnedFd,
+    ctl: Gate,
+}
+
+impl BindHelper {
+    fn spawn(persist: Vec<(NsKind, OsString)>) -> Result<BindHelper, Stop> {
+        let (bound_rd, bound_wr) = create::pipe()?;
+        let ctl = Gate::new()?;
+        let ctl_fd = ctl.try_clone()?;
+        // The closure (and with it our copy of the write end) is dropped here once forked, so
+        // the read end sees end-of-file when the helper ends.
+        let helper = Helper::spawn(move |parent| bind_helper(parent, &persist, bound_wr, ctl_fd))?;
+        Ok(BindHelper {
+            helper,
+            bound: bound_rd,
+            ctl,
+        })
+    }
+
+    /// Let the helper bind; on success it stays to hear keep or undo.
+    fn bind(self) -> Result<Binds, Stop> {
+        let pid = self.helper.start()?;
+        match create::read_byte(&self.bound) {
+            Ok(Some(b'k')) => Ok(Binds::Helper { pid, ctl: self.ctl }),
+            _ => {
+                wait_success(pid)?;
+                Ok(Binds::Direct(Vec::new()))
+            }
+        }
+    }
 }
 
 /// Run one child of `f` to its end as a forked process: errors are reported, the result is
@@ -178,10 +307,7 @@ pub fn run(o: Options) -> Result<i32, Stop> {
     let persisting = !o.persist.is_empty();
     let bind_helper =
         if persisting && (o.kinds.contains(NsKind::Mnt) || o.kinds.contains(NsKind::User)) {
-            let persist = o.persist.clone();
-            Some(Helper::spawn(move |parent| {
-                helper_result(bind_ns_files(parent, &persist).map_err(Stop::from))
-            })?)
+            Some(BindHelper::spawn(o.persist.clone())?)
         } else {
             None
         };
@@ -235,6 +361,7 @@ pub fn run(o: Options) -> Result<i32, Stop> {
     let mut child: Option<i32> = None;
     let mut parent_pidfd = None;
     let mut child_gate: Option<Gate> = None;
+    let mut child_failed: Option<OwnedFd> = None;
     if o.fork {
         let saved = if o.forward_signals {
             signal::forward(&[libc_sigterm(), libc_sigint()])?;
@@ -250,7 +377,14 @@ pub fn run(o: Options) -> Result<i32, Stop> {
         }
         // With persistent namespaces, the child waits until the parent has bound them, so a
         // failed bind stops the program from running at all (util-linux lets it run).
+        // And it tells the parent through a close-on-exec pipe whether it failed before its
+        // exec (a byte) or got there (end of file), so the parent keeps or undoes the binds.
         let gate = if persisting { Some(Gate::new()?) } else { None };
+        let failed_pipe = if persisting {
+            Some(create::pipe()?)
+        } else {
+            None
+        };
         let parent = create::getpid();
         match create::fork()? {
             Forked::Child => {
@@ -258,12 +392,16 @@ pub fn run(o: Options) -> Result<i32, Stop> {
                     .restore()
                     .map_err(|e| remap(e, "sigprocmask restore failed"))?;
                 drop(bind_helper);
+                let failed = failed_pipe.map(|(_, w)| w);
+                let guard = Guard::Forked(failed);
                 if let Some(g) = gate {
-                    if !g.wait(parent, true)? {
-                        return Ok(1);
+                    match g.wait(parent, true) {
+                        Ok(true) => {}
+                        Ok(false) => return Ok(1),
+                        Err(e) => return Err(guard.failed(e.into())),
                     }
                 }
-                return child_and_exec(o, map_user, map_group, parent_pidfd);
+                return child_and_exec(o, map_user, map_group, parent_pidfd, guard);
             }
             Forked::Parent(pid) => {
                 if o.forward_signals {
@@ -271,30 +409,49 @@ pub fn run(o: Options) -> Result<i32, Stop> {
                 }
                 child = Some(pid);
                 child_gate = gate;
+                child_failed = failed_pipe.map(|(r, _)| r);
                 drop(parent_pidfd.take());
             }
         }
     }
 
+    let mut binds = None;
     if persisting {
         let bound = match bind_helper {
-            Some(h) => h.finish(),
-            None => bind_ns_files(create::getpid(), &o.persist).map_err(Stop::from),
+            Some(h) => h.bind(),
+            None => bind_ns_files(create::getpid(), &o.persist)
+                .map(Binds::Direct)
+                .map_err(Stop::from),
         };
-        if let Err(stop) = bound {
-            if let Some(pid) = child {
-                let _ = signal::kill(pid, libc_sigkill());
-                let _ = create::wait(pid, false);
+        match bound {
+            Ok(b) => binds = Some(b),
+            Err(stop) => {
+                if let Some(pid) = child {
+                    stop_process(pid);
+                }
+                return Err(stop);
             }
-            return Err(stop);
         }
     }
 
     let Some(pid) = child else {
-        return child_and_exec(o, map_user, map_group, parent_pidfd);
+        return child_and_exec(o, map_user, map_group, parent_pidfd, Guard::Alone(binds));
     };
     if let Some(g) = child_gate {
-        g.open();
+        if let Err(e) = g.open() {
+            stop_process(pid);
+            if let Some(b) = binds {
+                b.undo();
+            }
+            return Err(e.into());
+        }
+    }
+    if let Some(b) = binds {
+        // A byte: the child failed before its exec; end of file: it ran the program (or died).
+        match child_failed.map(create::read_byte) {
+            Some(Ok(Some(_))) => b.undo(),
+            _ => b.keep(),
+        }
     }
     match create::wait(pid, false)? {
         ChildStatus::Exited(code) => Ok(code),
@@ -313,18 +470,72 @@ fn remap(e: Error, op: &str) -> Error {
     Error::sys(op, e.errno().unwrap_or(Errno::INVAL))
 }
 
-/// The child (or the only process): steps 12 to 22 of util-linux.md §1.2.
+/// What happens to the persistent binds when the process that will run the program fails
+/// before its exec, or gets there.
+enum Guard {
+    /// We are the only process (no `--fork`) and own the binds: undo them on failure, keep
+    /// them before the exec.
+    Alone(Option<Binds>),
+    /// We are the forked child: on failure, tell the parent (which owns the binds) with a byte
+    /// on this close-on-exec pipe; at the exec the pipe closes by itself.
+    Forked(Option<OwnedFd>),
+}
+
+impl Guard {
+    /// A failure before the exec: undo (or have the parent undo) the binds; returns `stop`.
+    fn failed(self, stop: Stop) -> Stop {
+        match self {
+            Guard::Alone(Some(b)) => b.undo(),
+            Guard::Forked(Some(fd)) => {
+                let _ = create::write_byte(&fd, b'f');
+            }
+            _ => {}
+        }
+        stop
+    }
+
+    /// Everything before the exec worked: keep the binds.
+    fn reached_exec(self) {
+        if let Guard::Alone(Some(b)) = self {
+            b.keep();
+        }
+    }
+}
+
+/// The child (or the only process): everything after the namespaces exist, up to the exec.
 fn child_and_exec(
     o: Options,
     map_user: Option<u32>,
     map_group: Option<u32>,
-    parent_pidfd: Option<std::os::fd::OwnedFd>,
+    parent_pidfd: Option<OwnedFd>,
+    guard: Guard,
 ) -> Result<i32, Stop> {
+    match prepare(&o, map_user, map_group, parent_pidfd) {
+        Ok(None) => {}
+        Ok(Some(code)) => {
+            guard.failed(Stop::Code(code));
+            return Ok(code);
+        }
+        Err(stop) => return Err(guard.failed(stop)),
+    }
+    guard.reached_exec();
+    Err(Stop::Exec(exec::exec_program_or_shell(&o.program)))
+}
+
+/// Steps 12 to 21 of util-linux's order: death signal, single ID maps, setgroups,
+/// propagation, binfmt, root, working directory, proc, credentials, capabilities. `Some(code)`:
+/// stop quietly with that status.
+fn prepare(
+    o: &Options,
+    map_user: Option<u32>,
+    map_group: Option<u32>,
+    parent_pidfd: Option<OwnedFd>,
+) -> Result<Option<i32>, Stop> {
     if let Some(sig) = o.kill_child {
         creds::set_parent_death_signal(sig).map_err(sys("prctl failed"))?;
         if let Some(fd) = parent_pidfd {
             if create::pidfd_exited(&fd).map_err(sys("poll parent pidfd failed"))? {
-                return Ok(1);
+                return Ok(Some(1));
             }
         }
     }
@@ -421,8 +632,7 @@ fn child_and_exec(
     if o.keep_caps && o.kinds.contains(NsKind::User) {
         creds::keep_capabilities().map_err(|(op, errno)| Error::sys(op, errno))?;
     }
-
-    Err(Stop::Exec(exec::exec_program_or_shell(&o.program)))
+    Ok(None)
 }
 
 fn libc_sigchld() -> i32 {
@@ -436,4 +646,7 @@ fn libc_sigterm() -> i32 {
 }
 fn libc_sigint() -> i32 {
     nscore::signal::parse_name("INT").unwrap_or(2)
+}
+fn libc_sigpipe() -> i32 {
+    nscore::signal::parse_name("PIPE").unwrap_or(13)
 }

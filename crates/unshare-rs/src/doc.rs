@@ -66,8 +66,10 @@ pub fn doc() -> ToolDoc {
         ],
         differences: vec![
             "--help wording is our own; --version says nsutils.",
-            "A helper process never outlives a failed run, and with --fork a failed \
-             persistent bind stops the program from starting.",
+            "A helper process never outlives a failed run (it watches its parent through a \
+             pidfd), and with --fork a failed persistent bind stops the program from starting.",
+            "A run that fails before it executes the program unmounts the --KIND=FILE binds it \
+             made.",
         ],
     }
 }

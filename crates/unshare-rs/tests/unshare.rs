@@ -149,7 +149,7 @@ fn as_nobody(ours: bool, setup: &str, args: &str) -> Outcome {
 /// [`as_nobody`] through both; asserts they agree and returns ours.
 fn same_as_nobody(setup: &str, args: &str) -> Outcome {
     let (a, b) = (as_nobody(false, setup, args), as_nobody(true, setup, args));
-    assert_eq!(a.code == 99, false, "sandbox setup failed: {a:?}");
+    assert_ne!(a.code, 99, "sandbox setup failed: {a:?}");
     assert_eq!(a, b, "as nobody: {args}");
     b
 }
