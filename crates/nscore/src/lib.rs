@@ -24,6 +24,7 @@
 //! - [`nsid`]: netlink namespace ids (`RTM_GETNSID`, `RTM_NEWNSID`).
 //! - [`users`]: user and group names (`getpwuid_r(3)` and friends).
 //! - [`signal`]: signal dispositions, masks and names.
+//! - [`init`]: a minimal PID 1 for a new PID namespace (reaps, forwards signals, ends the rest).
 //! - [`exec`]: replacing the process with a program or a login shell, with util-linux exit codes.
 //! - [`cmdline`]: the table-driven getopt clone, `--help` rendering and the program entry point.
 //! - [`error`]: the one error type, printed in util-linux wording.
@@ -45,6 +46,7 @@ pub mod exec;
 pub mod hint;
 pub mod id;
 pub mod idmap;
+pub mod init;
 pub mod kind;
 pub mod mount;
 pub mod netns;

@@ -23,7 +23,7 @@ use nscore::idmap::{self, Gate, IdKind, IdRange};
 use nscore::kind::NsKind;
 use nscore::mount::{self, Flags, Propagation};
 use nscore::timens::{self, Clock};
-use nscore::{creds, exec, signal, Error};
+use nscore::{creds, exec, init, signal, Error};
 
 use crate::options::{Options, BINFMT_MISC};
 use crate::Stop;
@@ -362,9 +362,13 @@ pub fn run(o: Options) -> Result<i32, Stop> {
     let mut parent_pidfd = None;
     let mut child_gate: Option<Gate> = None;
     let mut child_failed: Option<OwnedFd> = None;
+    let mut init_died_of: Option<OwnedFd> = None;
     if o.fork {
-        let saved = if o.forward_signals {
-            signal::forward(&[libc_sigterm(), libc_sigint()])?;
+        let saved = if o.forward_signals || o.init {
+            // --init: the init passes these on to the program; we pass them on to the init.
+            let init_list: &[i32] = &init::FORWARDED;
+            let plain = [libc_sigterm(), libc_sigint()];
+            signal::forward(if o.init { init_list } else { &plain })?;
             signal::block(&[]).map_err(|e| remap(e, "sigprocmask failed"))?
         } else {
             signal::block(&[libc_sigint(), libc_sigterm()])
@@ -385,6 +389,9 @@ pub fn run(o: Options) -> Result<i32, Stop> {
         } else {
             None
         };
+        // --init: the init tells us with a byte when the program died of a signal, so we can
+        // die of it too (its own exit status can only say 128+N).
+        let init_pipe = if o.init { Some(create::pipe()?) } else { None };
         let parent = create::getpid();
         match create::fork()? {
             Forked::Child => {
@@ -401,10 +408,12 @@ pub fn run(o: Options) -> Result<i32, Stop> {
                         Err(e) => return Err(guard.failed(e.into())),
                     }
                 }
-                return child_and_exec(o, map_user, map_group, parent_pidfd, guard);
+                let init_report = init_pipe.map(|(_, w)| w);
+                return child_and_exec(o, map_user, map_group, parent_pidfd, guard, init_report);
             }
             Forked::Parent(pid) => {
-                if o.forward_signals {
+                init_died_of = init_pipe.map(|(r, _)| r);
+                if o.forward_signals || o.init {
                     signal::set_forward_target(pid);
                 }
                 child = Some(pid);
@@ -435,7 +444,14 @@ pub fn run(o: Options) -> Result<i32, Stop> {
     }
 
     let Some(pid) = child else {
-        return child_and_exec(o, map_user, map_group, parent_pidfd, Guard::Alone(binds));
+        return child_and_exec(
+            o,
+            map_user,
+            map_group,
+            parent_pidfd,
+            Guard::Alone(binds),
+            None,
+        );
     };
     if let Some(g) = child_gate {
         if let Err(e) = g.open() {
@@ -454,15 +470,46 @@ pub fn run(o: Options) -> Result<i32, Stop> {
         }
     }
     match create::wait(pid, false)? {
-        ChildStatus::Exited(code) => Ok(code),
-        ChildStatus::Signaled(sig) | ChildStatus::Stopped(sig) => {
-            if sig != libc_sigkill() {
-                signal::set_default(sig);
-            }
-            signal::unblock(&[sig]).map_err(|e| remap(e, "sigprocmask unblock failed"))?;
-            let _ = signal::raise(sig);
-            Err(Error::sys("child exit failed", Errno::from_raw_os_error(0)).into())
+        ChildStatus::Exited(code) => match init_died_of.map(create::read_byte) {
+            Some(Ok(Some(sig))) => die_of(i32::from(sig)),
+            _ => Ok(code),
+        },
+        ChildStatus::Signaled(sig) | ChildStatus::Stopped(sig) => die_of(sig),
+    }
+}
+
+/// Die of the signal `sig` that killed the child (SIGKILL included: 137 for the shell).
+fn die_of(sig: i32) -> Result<i32, Stop> {
+    if sig != libc_sigkill() {
+        signal::set_default(sig);
+    }
+    signal::unblock(&[sig]).map_err(|e| remap(e, "sigprocmask unblock failed"))?;
+    let _ = signal::raise(sig);
+    Err(Error::sys("child exit failed", Errno::from_raw_os_error(0)).into())
+}
+
+/// `--init`: fork the program as PID 2 and be its init (see [`nscore::init`]); returns the
+/// program's exit status, or 128+N when signal N killed it (after telling the parent N on
+/// `report`).
+fn run_init(o: &Options, report: Option<OwnedFd>) -> Result<i32, Stop> {
+    let saved = init::block_signals().map_err(|e| remap(e, "sigprocmask block failed"))?;
+    match create::fork()? {
+        Forked::Child => {
+            drop(report);
+            saved
+                .restore()
+                .map_err(|e| remap(e, "sigprocmask restore failed"))?;
+            Err(Stop::Exec(exec::exec_program_or_shell(&o.program)))
         }
+        Forked::Parent(pid) => match init::supervise(pid) {
+            ChildStatus::Exited(code) => Ok(code),
+            ChildStatus::Signaled(sig) | ChildStatus::Stopped(sig) => {
+                if let Some(fd) = report {
+                    let _ = create::write_byte(&fd, sig as u8);
+                }
+                Ok(128 + sig)
+            }
+        },
     }
 }
 
@@ -509,6 +556,7 @@ fn child_and_exec(
     map_group: Option<u32>,
     parent_pidfd: Option<OwnedFd>,
     guard: Guard,
+    init_report: Option<OwnedFd>,
 ) -> Result<i32, Stop> {
     match prepare(&o, map_user, map_group, parent_pidfd) {
         Ok(None) => {}
@@ -519,6 +567,9 @@ fn child_and_exec(
         Err(stop) => return Err(guard.failed(stop)),
     }
     guard.reached_exec();
+    if o.init {
+        return run_init(&o, init_report);
+    }
     Err(Stop::Exec(exec::exec_program_or_shell(&o.program)))
 }
 

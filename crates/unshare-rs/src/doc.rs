@@ -44,6 +44,15 @@ pub fn doc() -> ToolDoc {
             "User namespaces: -r and -c map one ID; --map-users and --map-groups add ranges, \
              written directly when run as root and through newuidmap(1) and newgidmap(1) \
              otherwise.",
+            "--init (an nsutils extension, with --fork and --pid): the forked child becomes a \
+             small init, PID 1 of the new PID namespace, and runs program as PID 2. It reaps \
+             every child (orphans are re-parented to it), passes SIGTERM, SIGINT, SIGHUP, \
+             SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH on to program (unshare-rs passes them on \
+             to it), and when program ends it kills whatever is left in the namespace and exits \
+             with program's status. A program killed by a signal makes unshare-rs die of the \
+             same signal, as without --init. Without it, program itself is PID 1: it must reap \
+             orphans, and signals it has no handler for (SIGTERM, SIGKILL sent from inside) do \
+             nothing.",
         ],
         options: opt_docs(&help_entries(), crate::cli::OPTIONS, hint),
         operand_hint: ValueHint::Command,
@@ -60,6 +69,10 @@ pub fn doc() -> ToolDoc {
                 "a new PID namespace with its own /proc",
             ),
             (
+                "unshare-rs -fp --mount-proc --init make -j8",
+                "a PID namespace whose init reaps orphans and passes Ctrl-C on",
+            ),
+            (
                 "touch /run/utsns && unshare-rs --uts=/run/utsns hostname box",
                 "a UTS namespace that outlives the command",
             ),
@@ -70,6 +83,7 @@ pub fn doc() -> ToolDoc {
              pidfd), and with --fork a failed persistent bind stops the program from starting.",
             "A run that fails before it executes the program unmounts the --KIND=FILE binds it \
              made.",
+            "--init is an extension util-linux lacks.",
         ],
     }
 }

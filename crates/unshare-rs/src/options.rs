@@ -8,7 +8,7 @@
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
-use nscore::cmdline::getopt::{Getopt, Ordering};
+use nscore::cmdline::getopt::{Getopt, GetoptError, Ordering};
 use nscore::cmdline::prog;
 use nscore::error::Errno;
 use nscore::idmap::{self, IdKind, IdRange};
@@ -33,6 +33,8 @@ pub struct Options {
     pub fork: bool,
     /// `--forward-signals`.
     pub forward_signals: bool,
+    /// `--init`: the forked child becomes a small init and runs the program as PID 2.
+    pub init: bool,
     /// `--kill-child[=SIG]`: the signal the child gets when we die.
     pub kill_child: Option<i32>,
     /// `--mount-proc[=DIR]`.
@@ -158,6 +160,14 @@ pub fn parse(args: &[OsString]) -> Parsed {
     for item in g.by_ref() {
         let (key, arg) = match item {
             Ok(x) => x,
+            Err(GetoptError::UnrecognizedOption(word)) if init_word(&word) == Some(false) => {
+                (Key::Init, None)
+            }
+            Err(GetoptError::UnrecognizedOption(word)) if init_word(&word) == Some(true) => {
+                let e = GetoptError::ArgumentNotAllowed("init");
+                nscore::cmdline::getopt_error(&e);
+                return Err(Stop::Code(1));
+            }
             Err(e) => {
                 nscore::cmdline::getopt_error(&e);
                 return Err(Stop::Code(1));
@@ -166,6 +176,11 @@ pub fn parse(args: &[OsString]) -> Parsed {
         step(&mut o, key, arg)?;
     }
     o.program = g.operands();
+    if o.init && !(o.fork && o.kinds.contains(NsKind::Pid)) {
+        return Err(
+            Error::msg("option --init needs --fork and --pid (for example: -fp --init)").into(),
+        );
+    }
     if (o.monotonic.is_some() || o.boottime.is_some()) && !o.kinds.contains(NsKind::Time) {
         return Err(Error::msg(
             "options --monotonic and --boottime require unsharing of a time namespace (-T)",
@@ -173,6 +188,17 @@ pub fn parse(args: &[OsString]) -> Parsed {
         .into());
     }
     Ok(o)
+}
+
+/// Whether a word getopt did not recognize is `--init` (or its prefix `--in`, `--ini`):
+/// `Some(false)` without, `Some(true)` with an `=value`, `None` for any other word.
+fn init_word(word: &OsStr) -> Option<bool> {
+    let body = word.as_bytes().strip_prefix(b"--")?;
+    let (name, value) = match body.iter().position(|&b| b == b'=') {
+        Some(i) => (&body[..i], true),
+        None => (body, false),
+    };
+    (name.len() >= 2 && b"init".starts_with(name)).then_some(value)
 }
 
 /// Act on one option. `optarg` is `None` when an optional argument was absent (`--mount`),
@@ -297,6 +323,7 @@ fn step(o: &mut Options, key: Key, optarg: Option<OsString>) -> Result<(), Stop>
             });
         }
         Key::KeepCaps => o.keep_caps = true,
+        Key::Init => o.init = true,
         Key::ForwardSignals => {
             o.fork = true;
             o.forward_signals = true;

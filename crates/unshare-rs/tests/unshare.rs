@@ -257,6 +257,7 @@ fn help_has_the_2_42_layout() {
         " -f, --fork",
         " --kill-child[=<signame>]",
         " --forward-signals",
+        " --init",
         "",
         " --setgroups allow|deny",
         " --keep-caps",
@@ -1371,4 +1372,160 @@ fn option_edge_cases_match_the_release() {
         script.push_str(&format!("unshare {a}; echo \"rc=$? ({a})\"\n"));
     }
     assert_sandbox_same(&script);
+}
+
+// ---------------------------------------------------------------- --init (an extension)
+
+/// Run `script` (bash) in a sandbox inside a fresh PID namespace with its own /proc (the
+/// oracle's unshare makes it), so `ps` sees exactly what the test started. `U` execs ours as
+/// `unshare` (use it as `U ... &`, whose `$!` is then ours). A guard of 60 s kills the namespace if something hangs.
+fn in_pid_ns(script: &str) -> Outcome {
+    let inner = shell_quote(&format!(
+        "U() {{ exec -a unshare {OURS} \"$@\"; }}\neval \"$1\""
+    ));
+    sandbox_sh(&format!(
+        "exec {} -fp --mount-proc timeout -s KILL 60 bash -c {inner} bash {}",
+        orig(),
+        shell_quote(script)
+    ))
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// `--init` needs `--fork` and `--pid`; it does not change what `--i` (= `--ipc`) or `--=x`
+/// mean, compared with the release.
+#[test]
+fn init_option_parsing() {
+    for args in [
+        &["--init", "true"][..],
+        &["-f", "--init", "true"],
+        &["-p", "--ini", "true"],
+    ] {
+        let o = ours(args);
+        expect(
+            &o,
+            "",
+            "unshare: option --init needs --fork and --pid (for example: -fp --init)\n",
+            1,
+        );
+    }
+    let o = ours(&["--init=1", "-fp", "true"]);
+    expect(
+        &o,
+        "",
+        "unshare: option '--init' doesn't allow an argument\nTry 'unshare --help' for more information.\n",
+        1,
+    );
+    if need_root() {
+        let o = same(&[
+            "--i",
+            "sh",
+            "-c",
+            "[ $(readlink /proc/self/ns/ipc) != $(readlink /proc/$PPID/ns/ipc) ] && echo new",
+        ]);
+        assert_eq!(o.out(), "new\n");
+    }
+    same(&["--=x", "true"]);
+    let (a, b) = tool().run_both(&["--i=/nonexistent/x", "true"], |_| {});
+    assert_eq!((normalize(&a.err()), a.code), (normalize(&b.err()), b.code));
+    same(&["--ix", "true"]);
+}
+
+/// The program runs as PID 2 under the init, its exit status and signal death come through as
+/// without --init (137 for SIGKILL, where plain -fp gives 0: PID 1 cannot be killed from
+/// inside), and a program that cannot be run gives 127.
+#[test]
+fn init_runs_the_program_as_pid_2() {
+    if !need_root() {
+        return;
+    }
+    let o = ours(&["-fp", "--init", "sh", "-c", "echo $$; exit 3"]);
+    expect(&o, "2\n", "", 3);
+    let o = ours(&["-fp", "--init", "sh", "-c", "kill -KILL $$"]);
+    expect(&o, "", "", 137);
+    let o = ours(&["-fp", "--init", "sh", "-c", "kill -TERM $$"]);
+    expect(&o, "", "", 143);
+    let o = same(&["-fp", "sh", "-c", "kill -KILL $$"]);
+    expect(&o, "", "", 0);
+    let o = ours(&["-fp", "--init", "/nonexistent"]);
+    expect(
+        &o,
+        "",
+        "unshare: failed to execute /nonexistent: No such file or directory\n",
+        127,
+    );
+}
+
+/// SIGTERM to unshare-rs reaches the program through the init: status 143; the orphaned
+/// `sleep 100` is killed and reaped with the namespace (nothing is left, not even a zombie).
+/// Without --init the same SIGTERM does nothing (the program is PID 1 and has no handler).
+#[test]
+fn init_forwards_sigterm_and_leaves_nothing() {
+    if !need_root() {
+        return;
+    }
+    let o = in_pid_ns(
+        "U -fp --init sh -c 'sleep 100 & exec sleep 200' & p=$!
+         i=0; while [ $(pgrep -c -x sleep) -lt 2 ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i+1)); done
+         kill -TERM $p; wait $p; echo rc=$?
+         ps -e -o stat=,comm= | grep -c sleep",
+    );
+    assert_eq!(o.out(), "rc=143\n0\n", "{o:?}");
+    for sig in ["INT", "HUP", "QUIT", "USR1", "USR2"] {
+        let o = in_pid_ns(&format!(
+            "U -fp --init sleep 200 & p=$!
+             i=0; while [ $(pgrep -c -x sleep) -lt 1 ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i+1)); done
+             kill -{sig} $p; wait $p; echo rc=$?"
+        ));
+        let n = nscore_signal(sig);
+        assert_eq!(o.out(), format!("rc={}\n", 128 + n), "{sig}: {o:?}");
+    }
+}
+
+fn nscore_signal(name: &str) -> i32 {
+    match name {
+        "HUP" => 1,
+        "INT" => 2,
+        "QUIT" => 3,
+        "USR1" => 10,
+        "USR2" => 12,
+        _ => panic!("{name}"),
+    }
+}
+
+/// SIGWINCH (ignored by default) reaches the program, which may handle it.
+#[test]
+fn init_forwards_sigwinch() {
+    if !need_root() {
+        return;
+    }
+    let o = in_pid_ns(
+        "f=/run/nsutils-scratch/winch
+         U -fp --init bash -c 'trap \"echo got > '$f'; exit 0\" WINCH; echo ready > '$f'; while :; do sleep 0.01; done' & p=$!
+         i=0; while ! grep -q ready $f 2>/dev/null && [ $i -lt 1000 ]; do sleep 0.01; i=$((i+1)); done
+         kill -WINCH $p; wait $p; echo rc=$?; cat $f",
+    );
+    assert_eq!(o.out(), "rc=0\ngot\n", "{o:?}");
+}
+
+/// Orphans are adopted by the init and reaped: after a loop that orphans 1,000 children, no
+/// zombie stays (the program itself, PID 2, cannot reap them: they are not its children).
+#[test]
+fn init_reaps_orphans() {
+    if !need_root() {
+        return;
+    }
+    let o = ours(&[
+        "-fp",
+        "--mount-proc",
+        "--init",
+        "bash",
+        "-c",
+        "for i in $(seq 1000); do (true &); done
+         i=0; while [ $(ps -e -o stat= | grep -c ^Z) -gt 0 ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i+1)); done
+         ps -e -o stat= | grep -c ^Z; ps -o pid= -p 1 | tr -d ' '; ps -o comm= -p 1",
+    ]);
+    assert_eq!(o.out(), "0\n1\nunshare-rs\n", "{o:?}");
 }
