@@ -25,6 +25,7 @@ use nscore::mount::{self, Flags, Propagation};
 use nscore::timens::{self, Clock};
 use nscore::{creds, exec, init, signal, Error};
 
+use crate::hints;
 use crate::options::{Options, BINFMT_MISC};
 use crate::Stop;
 
@@ -344,10 +345,15 @@ pub fn run(o: Options) -> Result<i32, Stop> {
         }
     }
 
-    create::unshare(o.kinds).map_err(sys("unshare failed"))?;
+    if let Err(errno) = create::unshare(o.kinds) {
+        let stop = Error::sys("unshare failed", errno).into();
+        return Err(hints::unshare_failed(stop, o.kinds, errno, o.euid));
+    }
 
     if let Some(h) = idmap_helper {
-        h.finish()?;
+        h.finish().map_err(|stop| {
+            hints::ranges_failed(stop, o.euid, !users.is_empty(), !groups.is_empty())
+        })?;
     }
 
     if let Some(secs) = o.boottime {
@@ -592,7 +598,8 @@ fn prepare(
     }
 
     if let Some(uid) = map_user {
-        idmap::map_single(IdKind::Uid, uid, o.euid)?;
+        idmap::map_single(IdKind::Uid, uid, o.euid)
+            .map_err(|e| hints::single_map_failed(e.errno(), o.euid, e.into()))?;
     }
     if let Some(gid) = map_group {
         if o.setgroups == Some(true) {
@@ -602,10 +609,11 @@ fn prepare(
             .into());
         }
         idmap::write_setgroups(false)?;
-        idmap::map_single(IdKind::Gid, gid, o.egid)?;
+        idmap::map_single(IdKind::Gid, gid, o.egid)
+            .map_err(|e| hints::single_map_failed(e.errno(), o.euid, e.into()))?;
     }
     if let Some(allow) = o.setgroups {
-        idmap::write_setgroups(allow)?;
+        idmap::write_setgroups(allow).map_err(|e| hints::setgroups_failed(e.errno(), e.into()))?;
     }
 
     if o.kinds.contains(NsKind::Mnt) {

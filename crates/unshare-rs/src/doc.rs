@@ -84,6 +84,9 @@ pub fn doc() -> ToolDoc {
             "A run that fails before it executes the program unmounts the --KIND=FILE binds it \
              made.",
             "--init is an extension util-linux lacks.",
+            "On a terminal, some errors are followed by a line starting with hint: that names \
+             the likely cause (a missing -r, a sysctl that disables user namespaces, the \
+             setgroups rule, newuidmap or /etc/subuid); scripts see the original's messages only.",
         ],
     }
 }

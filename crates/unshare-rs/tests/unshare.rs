@@ -122,6 +122,12 @@ const RUN_ORACLE: &str = "/run/nsutils-oracle";
 /// run `setup` as root, then `args` (shell words) as nobody through the original (`ours`
 /// false) or ours, argv[0] `unshare`. In `setup` and `args`, `$S` is the scratch directory.
 fn as_nobody(ours: bool, setup: &str, args: &str) -> Outcome {
+    as_user(ours, true, false, setup, args)
+}
+
+/// As [`as_nobody`], as nobody or root, and with a pseudo-terminal on stdin, stdout and stderr
+/// when `tty` (through `script`; what the terminal showed comes back as stdout, without `\r`).
+fn as_user(ours: bool, nobody: bool, tty: bool, setup: &str, args: &str) -> Outcome {
     let bin = Path::new(OURS).parent().unwrap().canonicalize().unwrap();
     let orc = oracle::launcher("unshare")
         .parent()
@@ -130,20 +136,35 @@ fn as_nobody(ours: bool, setup: &str, args: &str) -> Outcome {
         .canonicalize()
         .unwrap();
     let u = if ours {
-        format!("bash -c 'exec -a unshare \"$0\" \"$@\"' {RUN_BIN}/unshare-rs")
+        format!("/bin/bash -c 'exec -a unshare \"$0\" \"$@\"' {RUN_BIN}/unshare-rs")
     } else {
         format!("{RUN_ORACLE}/bin/unshare")
     };
-    sandbox_sh(&format!(
+    let who = if nobody {
+        "/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups --"
+    } else {
+        ""
+    };
+    let cmd = format!("{who} {u} {args}");
+    let run = if tty {
+        format!("/usr/bin/script -qec {} /dev/null", shell_quote(&cmd))
+    } else {
+        cmd
+    };
+    let mut o = sandbox_sh(&format!(
         "S={SCRATCH}
          mkdir {RUN_BIN} {RUN_ORACLE}
          mount --bind -o ro {} {RUN_BIN} && mount --bind -o ro {} {RUN_ORACLE} || exit 99
          {setup}
          cd /
-         exec setpriv --reuid=65534 --regid=65534 --clear-groups -- {u} {args}",
+         exec {run}",
         bin.display(),
         orc.display()
-    ))
+    ));
+    if tty {
+        o.stdout.retain(|&b| b != b'\r');
+    }
+    o
 }
 
 /// [`as_nobody`] through both; asserts they agree and returns ours.
@@ -1528,4 +1549,154 @@ fn init_reaps_orphans() {
          ps -e -o stat= | grep -c ^Z; ps -o pid= -p 1 | tr -d ' '; ps -o comm= -p 1",
     ]);
     assert_eq!(o.out(), "0\n1\nunshare-rs\n", "{o:?}");
+}
+
+// ---------------------------------------------------------------- hints on a terminal
+
+/// On a terminal, ours shows the release's lines then one `hint: ` line; returns that line.
+/// Without a terminal, the same run is byte-identical to the release's.
+fn hint_on_tty(nobody: bool, setup: &str, args: &str) -> String {
+    let a = as_user(false, nobody, true, setup, args);
+    let b = as_user(true, nobody, true, setup, args);
+    assert_ne!(a.code, 99, "sandbox setup failed: {a:?}");
+    let out = b.out();
+    let (before, hint) = match out.rfind("hint: ") {
+        Some(i) => (&out[..i], out[i..].to_string()),
+        None => panic!("no hint for {args}: {b:?}"),
+    };
+    let before = before.replace("unshare-rs", "unshare");
+    assert_eq!(normalize(&a.out()), normalize(&before), "{args}");
+    assert_eq!(a.code, b.code, "{args}");
+    assert!(
+        hint.ends_with('\n') && hint.matches('\n').count() == 1,
+        "{hint:?}"
+    );
+    let (x, y) = (
+        as_user(false, nobody, false, setup, args),
+        as_user(true, nobody, false, setup, args),
+    );
+    assert_eq!(x, y, "without a terminal: {args}");
+    hint
+}
+
+/// No hint: on a terminal ours shows exactly what the release shows.
+fn no_hint_on_tty(nobody: bool, setup: &str, args: &str) {
+    let a = as_user(false, nobody, true, setup, args);
+    let b = as_user(true, nobody, true, setup, args);
+    assert_eq!(
+        normalize(&a.out()),
+        normalize(&b.out()).replace("unshare-rs", "unshare"),
+        "{args}"
+    );
+}
+
+#[test]
+fn hint_unshare_needs_a_user_namespace() {
+    if !need_root() {
+        return;
+    }
+    for args in ["-n true", "-m true", "-p -f true", "-i -u true"] {
+        let h = hint_on_tty(true, "", args);
+        assert_eq!(
+            h,
+            nscore::hint::line(nscore::hint::Cause::UnshareNeedsUserNs, ""),
+            "{args}"
+        );
+    }
+    // Root is not told to add -r; a success or another failure gets no hint.
+    no_hint_on_tty(true, "", "-r -n true");
+    no_hint_on_tty(true, "", "--map-user=nosuchuser true");
+    no_hint_on_tty(false, "", "-w /nonexistent true");
+}
+
+/// `user.max_user_namespaces` = 0, set in a private user namespace (the sysctl is per user
+/// namespace): the hint names the sysctl, for -U (ENOSPC) and for other kinds (EPERM).
+#[test]
+fn hint_user_namespaces_disabled_by_sysctl() {
+    if !need_root() {
+        return;
+    }
+    let setup = format!(
+        "exec {} -U --map-users=all --map-groups=all bash -c 'echo 0 > /proc/sys/user/max_user_namespaces && exec \"$0\" \"$@\"' bash -c \"$(cat <<'EOS'",
+        orig()
+    );
+    // The rest of the script runs in the user namespace with the limit at 0.
+    let wrap = |args: &str| {
+        let inner = format!("cd /; exec script -qec {} /dev/null", shell_quote(&format!(
+            "setpriv --reuid=65534 --regid=65534 --clear-groups -- bash -c 'exec -a unshare \"$0\" \"$@\"' {RUN_BIN}/unshare-rs {args}"
+        )));
+        format!("{setup}\n{inner}\nEOS\n)\"")
+    };
+    for args in ["-n true", "-U true", "-r true"] {
+        let o = sandbox_sh(&format!(
+            "mkdir {RUN_BIN}; mount --bind -o ro {} {RUN_BIN} || exit 99\n{}",
+            Path::new(OURS)
+                .parent()
+                .unwrap()
+                .canonicalize()
+                .unwrap()
+                .display(),
+            wrap(args)
+        ));
+        let out = o.out().replace('\r', "");
+        let hint = nscore::hint::line(
+            nscore::hint::Cause::UserNsDisabledBySysctl,
+            "user.max_user_namespaces=0",
+        );
+        assert!(out.ends_with(&hint), "{args}: {o:?}");
+        assert_eq!(out.lines().count(), 2, "{args}: {o:?}");
+    }
+}
+
+/// setgroups cannot change once gid_map is written: `-r --setgroups=deny` (as root and as
+/// nobody) and `--map-groups=... --setgroups=deny` (root).
+#[test]
+fn hint_setgroups_after_gid_map() {
+    if !need_root() {
+        return;
+    }
+    for (nobody, args) in [
+        (false, "-r --setgroups=deny true"),
+        (true, "-r --setgroups=deny true"),
+        (true, "-c --setgroups=deny true"),
+        (false, "--map-groups=0:0:10 --setgroups=deny true"),
+    ] {
+        let h = hint_on_tty(nobody, "", args);
+        assert!(
+            h.starts_with("hint: setgroups can change only before gid_map"),
+            "{args}: {h}"
+        );
+    }
+}
+
+/// ID ranges as nobody: newuidmap refuses (no /etc/subuid entry, or a range outside the
+/// block), or is not installed at all.
+#[test]
+fn hint_ranges_need_subids_and_newuidmap() {
+    if !need_root() || !have_uidmap() {
+        return;
+    }
+    let h = hint_on_tty(true, "", "--map-users=0:100000:10 true");
+    assert!(
+        h.ends_with("/etc/subuid has no entry for user nobody\n"),
+        "{h}"
+    );
+    let h = hint_on_tty(true, SUBIDS, "--map-groups=0:300000:10 true");
+    assert!(
+        h.ends_with("the ranges must lie within your blocks in /etc/subuid and /etc/subgid\n"),
+        "{h}"
+    );
+    let h = hint_on_tty(true, SUBIDS, "--map-users=0:300000:10 true");
+    assert!(h.contains("newuidmap/newgidmap helpers"), "{h}");
+    // Without newuidmap on PATH (the program is given by its full path).
+    let h = hint_on_tty(
+        true,
+        &format!("{SUBIDS}; export PATH=/nonexistent"),
+        "--map-users=0:100000:10 /bin/true",
+    );
+    assert!(
+        h.ends_with("newuidmap is not installed (Debian: package uidmap)\n"),
+        "{h}"
+    );
+    no_hint_on_tty(true, SUBIDS, "--map-users=0:100000:10 /bin/true");
 }
