@@ -4,8 +4,8 @@
 //! kernel delivers to it only the signals it has a handler for (or, as here, has blocked and
 //! waits for). A program that does not expect this role leaves zombies behind and ignores
 //! SIGTERM. [`supervise`] is the role done properly: the program runs as the init's child
-//! (PID 2), every child is reaped, the usual termination and job-control-free signals are passed
-//! on to the program, and when the program ends everything left in the namespace is killed and
+//! (PID 2), every child is reaped, the usual termination signals (and SIGWINCH) that a process
+//! sends are passed on to the program (the kernel's own, from a terminal, reach it directly), and when the program ends everything left in the namespace is killed and
 //! reaped before its status is returned.
 //!
 //! Everything after `fork` is system calls on the stack: no thread, no allocation.
@@ -88,9 +88,13 @@ pub fn supervise(program: i32) -> ChildStatus {
             end_the_rest();
             return status;
         }
-        // SAFETY: set is an initialised sigset_t; a null siginfo pointer is allowed.
-        let sig = unsafe { libc::sigwaitinfo(&set, std::ptr::null_mut()) };
-        if sig > 0 && sig != libc::SIGCHLD {
+        // SAFETY: siginfo_t is plain data that sigwaitinfo fills in.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: set is an initialised sigset_t and info a writable siginfo_t on our stack.
+        let sig = unsafe { libc::sigwaitinfo(&set, &mut info) };
+        // Only what a process sent: what the kernel generated for the terminal's foreground
+        // process group (Ctrl-C, a window-size change) reached the program already.
+        if sig > 0 && sig != libc::SIGCHLD && info.si_code <= 0 {
             // SAFETY: kill takes plain integers.
             unsafe {
                 libc::kill(program, sig);

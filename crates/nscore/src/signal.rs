@@ -119,6 +119,38 @@ pub fn forward(signals: &[i32]) -> Result<()> {
     Ok(())
 }
 
+extern "C" fn forward_sent_handler(sig: i32, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+    // SAFETY: for an SA_SIGINFO handler the kernel passes a valid siginfo_t.
+    let code = unsafe { (*info).si_code };
+    if code <= 0 {
+        forward_handler(sig);
+    }
+}
+
+/// As [`forward`], but only signals a process sent (`kill`, `sigqueue`, `tgkill`: `si_code` <= 0)
+/// are passed on; those the kernel generated (a terminal's Ctrl-C, Ctrl-\, a window-size
+/// change) already reach the whole foreground process group, the target included, and passing
+/// them on would deliver them twice.
+pub fn forward_sent(signals: &[i32]) -> Result<()> {
+    for &sig in signals {
+        // SAFETY: sigaction is plain data, zero is a valid starting value; the handler is an
+        // `extern "C"` SA_SIGINFO handler that reads its siginfo and calls only kill(2).
+        let r = unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = forward_sent_handler
+                as extern "C" fn(i32, *mut libc::siginfo_t, *mut libc::c_void)
+                as usize;
+            sa.sa_flags = libc::SA_RESTART | libc::SA_SIGINFO;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut())
+        };
+        if r != 0 {
+            return Err(Error::sys("sigaction failed", last_errno()));
+        }
+    }
+    Ok(())
+}
+
 /// Which process [`forward`]ed signals go to.
 pub fn set_forward_target(pid: i32) {
     FORWARD_TO.store(pid, Ordering::Relaxed);

@@ -374,7 +374,13 @@ pub fn run(o: Options) -> Result<i32, Stop> {
             // --init: the init passes these on to the program; we pass them on to the init.
             let init_list: &[i32] = &init::FORWARDED;
             let plain = [libc_sigterm(), libc_sigint()];
-            signal::forward(if o.init { init_list } else { &plain })?;
+            if o.init {
+                // What a terminal sends reaches the program directly: pass on only what a
+                // process sent.
+                signal::forward_sent(init_list)?;
+            } else {
+                signal::forward(&plain)?;
+            }
             signal::block(&[]).map_err(|e| remap(e, "sigprocmask failed"))?
         } else {
             signal::block(&[libc_sigint(), libc_sigterm()])

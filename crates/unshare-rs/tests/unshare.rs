@@ -1700,3 +1700,36 @@ fn hint_ranges_need_subids_and_newuidmap() {
     );
     no_hint_on_tty(true, SUBIDS, "--map-users=0:100000:10 /bin/true");
 }
+
+/// A terminal's Ctrl-C reaches the program once: the kernel sends it to the whole foreground
+/// process group (the program included), so neither unshare-rs nor the init passes it on
+/// again; a signal a process sends (SIGUSR1 here, sent after) is passed on. Signals of one
+/// path arrive in order, so a doubled SIGINT would show before `usr1`.
+#[test]
+fn init_passes_a_terminals_ctrl_c_once() {
+    if !need_root() {
+        return;
+    }
+    let o = sandbox_sh(&format!(
+        "cd {SCRATCH}; mkfifo in
+         cat > prog <<'EOS'
+trap 'echo int >> log' INT
+trap 'echo usr1 >> log; touch done; exit 0' USR1
+echo ready >> log
+while :; do sleep 0.01; done
+EOS
+         cat > run <<'EOS'
+echo $$ > pid
+exec -a unshare {OURS} -fp --init bash prog
+EOS
+         (exec 3>in; i=0
+          while ! grep -q ready log 2>/dev/null && [ $i -lt 1000 ]; do sleep 0.01; i=$((i+1)); done
+          printf '\\003' >&3
+          while ! grep -q int log && [ $i -lt 2000 ]; do sleep 0.01; i=$((i+1)); done
+          kill -USR1 $(cat pid)
+          while [ ! -e done ] && [ $i -lt 3000 ]; do sleep 0.01; i=$((i+1)); done) &
+         timeout -s KILL 60 script -qec 'bash run' /dev/null < in > /dev/null
+         wait; cat log"
+    ));
+    assert_eq!(o.out(), "ready\nint\nusr1\n", "{o:?}");
+}
