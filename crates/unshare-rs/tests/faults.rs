@@ -257,3 +257,47 @@ fn successful_run_keeps_its_binds() {
         assert!(o.out().ends_with("\n2\n"), "{case}: {o:?}");
     }
 }
+
+/// Issue 13 item 4 as an ordinary user: `--owner` fails at `setgroups` (nobody may not), after
+/// the idmap helper for `-r` was forked. util-linux 2.42.4 prints the same message but leaves
+/// that helper blocked for ever (seen here as a live process, named after the oracle's
+/// loader, after it exited); ours leaves
+/// nothing. Runs as nobody from read-only binds under /run (the checkout may be closed to
+/// nobody), inside a PID namespace so the release's stray helper dies with it.
+#[test]
+fn owner_failure_as_nobody_leaves_nothing() {
+    if !need_root() {
+        return;
+    }
+    let bin = Path::new(OURS).parent().unwrap().canonicalize().unwrap();
+    let orc = oracle::launcher("unshare")
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .canonicalize()
+        .unwrap();
+    let inner = "cd /; n='setpriv --reuid=65534 --regid=65534 --clear-groups --'
+        for args in '--owner 65534:65534 -r true' '--owner 0:0 -r true'; do
+          $n /run/o/bin/unshare $args > /dev/null 2> /run/s/e1; echo rc=$?
+          $n bash -c 'exec -a unshare \"$0\" \"$@\"' /run/b/unshare-rs $args > /dev/null 2> /run/s/e2; echo rc=$?
+          cmp /run/s/e1 /run/s/e2 && cat /run/s/e2
+          ps -e -o stat=,comm= | grep -v '^Z' | grep -c ld-linux
+          ps -e -o stat=,comm= | grep -v '^Z' | grep -c unshare-rs
+          pkill -x ld-linux-x86-64
+        done; exit 0";
+    let o = sandbox_sh(&format!(
+        "mkdir /run/b /run/o /run/s; chmod 777 /run/s
+         mount --bind -o ro {} /run/b && mount --bind -o ro {} /run/o || exit 99
+         exec {} -fp --mount-proc timeout -s KILL 20 bash -c {}",
+        bin.display(),
+        orc.display(),
+        orig(),
+        shell_quote(inner)
+    ));
+    let once = "rc=1\nrc=1\nunshare: setgroups failed: Operation not permitted\n1\n0\n";
+    assert_eq!(o.out(), format!("{once}{once}"), "{o:?}");
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
