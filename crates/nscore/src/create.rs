@@ -125,3 +125,36 @@ pub fn pidfd_exited(pidfd: impl std::os::fd::AsFd) -> Result<bool, Errno> {
     };
     Ok(poll(&mut fds, Some(&zero))? > 0)
 }
+
+/// `pipe2(O_CLOEXEC)`: a close-on-exec pipe between a process and a helper it forks, returned
+/// as (read end, write end). Error `pipe failed: ...`. See pipe(2).
+#[doc(alias = "pipe2")]
+pub fn pipe() -> Result<(std::os::fd::OwnedFd, std::os::fd::OwnedFd)> {
+    rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+        .map_err(|errno| Error::sys("pipe failed", errno))
+}
+
+/// Read one byte from `fd`, retrying on EINTR: `Ok(None)` at end of file (every write end
+/// closed: the other side exec'd, exited or died).
+pub fn read_byte(fd: impl std::os::fd::AsFd) -> Result<Option<u8>, Errno> {
+    let mut b = [0u8; 1];
+    loop {
+        match rustix::io::read(&fd, &mut b) {
+            Ok(0) => return Ok(None),
+            Ok(_) => return Ok(Some(b[0])),
+            Err(Errno::INTR) => continue,
+            Err(errno) => return Err(errno),
+        }
+    }
+}
+
+/// Write one byte to `fd`, retrying on EINTR.
+pub fn write_byte(fd: impl std::os::fd::AsFd, byte: u8) -> Result<(), Errno> {
+    loop {
+        match rustix::io::write(&fd, &[byte]) {
+            Ok(_) => return Ok(()),
+            Err(Errno::INTR) => continue,
+            Err(errno) => return Err(errno),
+        }
+    }
+}

@@ -16,13 +16,20 @@ pub fn drop_groups() -> Result<(), Errno> {
     rustix::thread::set_thread_groups(&[])
 }
 
-/// `setgid(gid)`. See setgid(2).
+/// `setgid(gid)`. See setgid(2). `gid` 4294967295 (`(gid_t)-1`) fails with EINVAL, as the
+/// kernel answers it (rustix refuses to even build that value).
 pub fn setgid(gid: u32) -> Result<(), Errno> {
+    if gid == u32::MAX {
+        return Err(Errno::INVAL);
+    }
     rustix::thread::set_thread_gid(Gid::from_raw(gid))
 }
 
-/// `setuid(uid)`. See setuid(2).
+/// `setuid(uid)`. See setuid(2). `uid` 4294967295 fails with EINVAL, as the kernel answers it.
 pub fn setuid(uid: u32) -> Result<(), Errno> {
+    if uid == u32::MAX {
+        return Err(Errno::INVAL);
+    }
     rustix::thread::set_thread_uid(Uid::from_raw(uid))
 }
 

@@ -19,7 +19,8 @@ pub enum Cause {
     UnshareNeedsUserNs,
     /// Unprivileged user namespaces are switched off by a sysctl, named in the detail.
     UserNsDisabledBySysctl,
-    /// An unprivileged gid_map write before `setgroups` was denied.
+    /// The setgroups/gid_map ordering rule: an unprivileged gid_map write before `setgroups`
+    /// was denied, or a `setgroups` write after gid_map was written (detail: what to change).
     GidMapNeedsSetgroupsDeny,
     /// A uid_map/gid_map write refused: more than the caller's own ID without newuidmap or an
     /// /etc/subuid entry (detail: what is missing).
@@ -64,12 +65,12 @@ pub const TABLE: &[Hint] = &[
     Hint {
         cause: Cause::UserNsDisabledBySysctl,
         errno: Some(Errno::PERM),
-        text: "unprivileged user namespaces are disabled on this system by the sysctl {}",
+        text: "unprivileged user namespaces (which -r and -U create) are disabled on this system by the sysctl {}; run as root or ask the administrator",
     },
     Hint {
         cause: Cause::GidMapNeedsSetgroupsDeny,
         errno: Some(Errno::PERM),
-        text: "an unprivileged process must deny setgroups before it writes gid_map; use --setgroups=deny or -r",
+        text: "setgroups can change only before gid_map is written (an unprivileged process must deny it first): {}",
     },
     Hint {
         cause: Cause::IdMapNeedsHelper,

@@ -206,11 +206,10 @@ pub fn kernel_identity_ranges(kind: IdKind) -> Result<Vec<IdRange>> {
 /// only starts `auto` ranges (inner `u32::MAX`) at 0.
 ///
 /// The rule, kept to the bit (including its `<=` bounds, so a range that merely touches the
-/// single ID also gives one up): a range that contains `outer` or `inner` loses one ID, then is
-/// split into up to three pieces skipping `outer` on the outside and `inner` on the inside.
-/// An `auto` range is first started at 0 and then checked like any other, so `-r --map-auto`
-/// gives `1 START COUNT-1` as util-linux 2.38 to 2.42 do (development util-linux, after 2.42,
-/// stopped taking the ID from auto ranges).
+/// single ID also gives one up): a range given as numbers that contains `outer` or `inner`
+/// loses one ID; then every range is split into up to three pieces skipping `outer` on the
+/// outside and `inner` on the inside. An `auto` range starts at 0 and keeps its whole count, so
+/// `-r --map-auto` gives `1 START COUNT`, as util-linux 2.42.4 does (2.38 took one ID from it).
 pub fn merge_single(ranges: &[IdRange], outer: u32, inner: Option<u32>) -> Vec<IdRange> {
     let inner = inner.unwrap_or(u32::MAX);
     let outer = if inner == u32::MAX { u32::MAX } else { outer };
@@ -224,10 +223,12 @@ pub fn merge_single(ranges: &[IdRange], outer: u32, inner: Option<u32>) -> Vec<I
     }
     for r in ranges {
         let mut m = *r;
-        if m.inner == u32::MAX {
+        let auto = m.inner == u32::MAX;
+        if auto {
             m.inner = 0;
         }
         if inner != u32::MAX
+            && !auto
             && ((outer >= m.outer && outer <= m.outer.wrapping_add(m.count))
                 || (inner >= m.inner && inner <= m.inner.wrapping_add(m.count)))
         {
@@ -350,45 +351,68 @@ pub fn write_setgroups(allow: bool) -> Result<()> {
 }
 
 /// A one-shot go-ahead from a process to the helper it forked: an `eventfd(2)` (close-on-exec),
-/// as util-linux uses. Create it before `fork`; the helper calls [`Gate::wait`], the parent
-/// [`Gate::open`].
+/// as util-linux uses, plus a pidfd of the process that made it. Create it before `fork`; the
+/// helper calls [`Gate::wait`], the parent [`Gate::open`].
+///
+/// The helper watches the pidfd while it waits, so it ends when its parent ends without opening
+/// the gate, whatever the parent did to its credentials or death signal in between (the
+/// kernel's parent-death signal alone is not enough: a parent that exits early may do so
+/// before the helper has set it, and some exits do not deliver it).
 #[derive(Debug)]
-pub struct Gate(OwnedFd);
+pub struct Gate {
+    event: OwnedFd,
+    parent: Option<OwnedFd>,
+}
 
 /// The value util-linux's parent writes to the eventfd.
 const GO: u64 = 0x06;
 
 impl Gate {
-    /// `eventfd(0, EFD_CLOEXEC)`; error `eventfd failed: ...`.
+    /// `eventfd(0, EFD_CLOEXEC)` and `pidfd_open(getpid())`; error `eventfd failed: ...`. A
+    /// kernel without pidfds (before 5.3) leaves only the parent-death signal to watch.
     #[doc(alias = "eventfd")]
     pub fn new() -> Result<Gate> {
-        eventfd(0, EventfdFlags::CLOEXEC)
-            .map(Gate)
-            .map_err(|errno| Error::sys("eventfd failed", errno))
+        let event = eventfd(0, EventfdFlags::CLOEXEC)
+            .map_err(|errno| Error::sys("eventfd failed", errno))?;
+        let parent = match crate::enter::pidfd_open(crate::create::getpid()) {
+            Ok(fd) => Some(fd),
+            Err(Errno::NOSYS) => None,
+            Err(errno) => return Err(Error::sys("pidfd_open failed", errno)),
+        };
+        Ok(Gate { event, parent })
     }
 
-    /// In the helper: make sure we die with the parent (`PR_SET_PDEATHSIG` SIGKILL, so a parent
-    /// that fails before opening the gate leaves no helper behind), then block until the
-    /// parent opens the gate. `parent` is the PID the helper was forked from; if it is already
-    /// gone, returns `Ok(false)` (a parent in another PID namespace shows as 0 and passes).
+    /// A second handle on the same gate (both descriptors duplicated, close-on-exec), for a
+    /// helper to keep while the parent keeps the first. Error `dup failed: ...`.
+    pub fn try_clone(&self) -> Result<Gate> {
+        let dup = |fd: &OwnedFd| {
+            fd.try_clone().map_err(|e| {
+                Error::sys("dup failed", Errno::from_io_error(&e).unwrap_or(Errno::IO))
+            })
+        };
+        Ok(Gate {
+            event: dup(&self.event)?,
+            parent: self.parent.as_ref().map(dup).transpose()?,
+        })
+    }
+
+    /// In the helper: make sure we die with the parent (`PR_SET_PDEATHSIG` SIGKILL), then block
+    /// until the parent opens the gate or ends. `parent` is the PID the helper was forked from.
+    /// Returns `Ok(false)` when the parent is gone (already before we looked: a parent in
+    /// another PID namespace shows as 0 and passes the PPID check, the pidfd catches it).
     /// With `clear_deathsig`, the death signal is reset once the gate opened, for a process that
-    /// goes on to run a program. Error `failed to read eventfd: ...`.
+    /// goes on to run a program. Errors: `prctl failed: ...`, `failed to read eventfd: ...`.
     pub fn wait(self, parent: i32, clear_deathsig: bool) -> Result<bool> {
-        if crate::creds::set_parent_death_signal(libc::SIGKILL).is_err() {
-            return Ok(false);
-        }
+        crate::creds::set_parent_death_signal(libc::SIGKILL)
+            .map_err(|errno| Error::sys("prctl failed", errno))?;
         let ppid = rustix::process::getppid().map_or(0, |p| p.as_raw_pid());
         if ppid != parent && ppid != 0 {
             return Ok(false);
         }
-        let mut buf = [0u8; 8];
-        loop {
-            match rustix::io::read(&self.0, &mut buf) {
-                Ok(8) if u64::from_ne_bytes(buf) == GO => break,
-                Ok(_) => return Err(Error::sys("failed to read eventfd", Errno::IO)),
-                Err(Errno::INTR) => continue,
-                Err(errno) => return Err(Error::sys("failed to read eventfd", errno)),
-            }
+        match self.wait_value()? {
+            None => return Ok(false),
+            Some(GO) => {}
+            Some(_) => return Err(Error::sys("failed to read eventfd", Errno::IO)),
         }
         if clear_deathsig {
             rustix::process::set_parent_process_death_signal(None)
@@ -397,9 +421,66 @@ impl Gate {
         Ok(true)
     }
 
-    /// In the parent: let the helper go, and close our end.
-    pub fn open(self) {
-        let _ = rustix::io::write(&self.0, &GO.to_ne_bytes());
+    /// Poll the eventfd and the parent's pidfd: true when the eventfd is readable, false when
+    /// the parent ended first.
+    fn wait_readable(&self) -> Result<bool> {
+        use rustix::event::{poll, PollFd, PollFlags};
+        let Some(parent) = &self.parent else {
+            return Ok(true);
+        };
+        loop {
+            let mut fds = [
+                PollFd::new(&self.event, PollFlags::IN),
+                PollFd::new(parent, PollFlags::IN),
+            ];
+            match poll(&mut fds, None) {
+                Ok(_) => {}
+                Err(Errno::INTR) => continue,
+                Err(errno) => return Err(Error::sys("poll failed", errno)),
+            }
+            if !fds[0].revents().is_empty() {
+                return Ok(true);
+            }
+            if !fds[1].revents().is_empty() {
+                return Ok(false);
+            }
+        }
+    }
+
+    /// In the helper: block until the parent [`Gate::send`]s a value (returned) or ends
+    /// (`None`). Error `failed to read eventfd: ...`.
+    pub fn wait_value(&self) -> Result<Option<u64>> {
+        if !self.wait_readable()? {
+            return Ok(None);
+        }
+        let mut buf = [0u8; 8];
+        loop {
+            match rustix::io::read(&self.event, &mut buf) {
+                Ok(8) => return Ok(Some(u64::from_ne_bytes(buf))),
+                Ok(_) => return Err(Error::sys("failed to read eventfd", Errno::IO)),
+                Err(Errno::INTR) => continue,
+                Err(errno) => return Err(Error::sys("failed to read eventfd", errno)),
+            }
+        }
+    }
+
+    /// In the parent: let the helper go, and close our end. Error `failed to write eventfd:
+    /// ...`, after which the caller must stop the helper itself (it is still waiting).
+    pub fn open(self) -> Result<()> {
+        self.send(GO)
+    }
+
+    /// In the parent: send `value` (not 0) to a helper blocked in [`Gate::wait_value`]. Error
+    /// `failed to write eventfd: ...`.
+    pub fn send(&self, value: u64) -> Result<()> {
+        loop {
+            match rustix::io::write(&self.event, &value.to_ne_bytes()) {
+                Ok(8) => return Ok(()),
+                Ok(_) => return Err(Error::sys("failed to write eventfd", Errno::IO)),
+                Err(Errno::INTR) => continue,
+                Err(errno) => return Err(Error::sys("failed to write eventfd", errno)),
+            }
+        }
     }
 }
 
@@ -437,12 +518,17 @@ mod tests {
     }
 
     #[test]
-    fn auto_ranges_start_at_zero_and_lose_the_overlapping_id() {
-        // Observed with util-linux 2.38.1 as nobody, /etc/subuid "nobody:100000:65536":
-        // `-r --map-auto` → "0 65534 1", "1 100000 65535".
+    fn auto_ranges_start_at_zero_and_keep_their_count() {
+        // Observed with util-linux 2.42.4 as nobody, /etc/subuid "nobody:100000:65536":
+        // `-r --map-auto` → "0 65534 1", "1 100000 65536"; as root, `--map-user=65535
+        // --map-users=auto` → "65535 0 1", "0 100000 65535", "65536 165535 1".
         assert_eq!(
             merge_single(&[r(u32::MAX, 100000, 65536)], 65534, Some(0)),
-            vec![r(0, 65534, 1), r(1, 100000, 65535)]
+            vec![r(0, 65534, 1), r(1, 100000, 65536)]
+        );
+        assert_eq!(
+            merge_single(&[r(u32::MAX, 100000, 65536)], 0, Some(65535)),
+            vec![r(65535, 0, 1), r(0, 100000, 65535), r(65536, 165535, 1)]
         );
     }
 

@@ -27,6 +27,7 @@
 //! - [`users`]: user and group names (`getpwuid_r(3)` and friends).
 //! - [`getent`]: the same names without the C library's NSS, for the static build.
 //! - [`signal`]: signal dispositions, masks and names.
+//! - [`init`]: a minimal PID 1 for a new PID namespace (reaps, forwards signals, ends the rest).
 //! - [`exec`]: replacing the process with a program or a login shell, with util-linux exit codes.
 //! - [`cmdline`]: the table-driven getopt clone, `--help` rendering and the program entry point.
 //! - [`alloc`]: the global allocator: out of memory is a message and exit 1, never an abort.
@@ -52,6 +53,7 @@ pub mod getent;
 pub mod hint;
 pub mod id;
 pub mod idmap;
+pub mod init;
 pub mod kind;
 pub mod map;
 pub mod mount;

@@ -28,6 +28,14 @@ pub fn set_default(sig: i32) {
     }
 }
 
+/// `signal(sig, SIG_IGN)`. See signal(2).
+pub fn ignore(sig: i32) {
+    // SAFETY: installing SIG_IGN involves no handler code and no pointers of ours.
+    unsafe {
+        libc::signal(sig, libc::SIG_IGN);
+    }
+}
+
 /// A saved signal mask, to put back with [`SavedMask::restore`].
 pub struct SavedMask(libc::sigset_t);
 
@@ -101,6 +109,38 @@ pub fn forward(signals: &[i32]) -> Result<()> {
             let mut sa: libc::sigaction = std::mem::zeroed();
             sa.sa_sigaction = forward_handler as extern "C" fn(i32) as usize;
             sa.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut())
+        };
+        if r != 0 {
+            return Err(Error::sys("sigaction failed", last_errno()));
+        }
+    }
+    Ok(())
+}
+
+extern "C" fn forward_sent_handler(sig: i32, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+    // SAFETY: for an SA_SIGINFO handler the kernel passes a valid siginfo_t.
+    let code = unsafe { (*info).si_code };
+    if code <= 0 {
+        forward_handler(sig);
+    }
+}
+
+/// As [`forward`], but only signals a process sent (`kill`, `sigqueue`, `tgkill`: `si_code` <= 0)
+/// are passed on; those the kernel generated (a terminal's Ctrl-C, Ctrl-\, a window-size
+/// change) already reach the whole foreground process group, the target included, and passing
+/// them on would deliver them twice.
+pub fn forward_sent(signals: &[i32]) -> Result<()> {
+    for &sig in signals {
+        // SAFETY: sigaction is plain data, zero is a valid starting value; the handler is an
+        // `extern "C"` SA_SIGINFO handler that reads its siginfo and calls only kill(2).
+        let r = unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = forward_sent_handler
+                as extern "C" fn(i32, *mut libc::siginfo_t, *mut libc::c_void)
+                as usize;
+            sa.sa_flags = libc::SA_RESTART | libc::SA_SIGINFO;
             libc::sigemptyset(&mut sa.sa_mask);
             libc::sigaction(sig, &sa, std::ptr::null_mut())
         };

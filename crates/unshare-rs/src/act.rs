@@ -12,6 +12,7 @@
 //! A helper whose parent dies before opening its gate dies too, so no failure leaves one behind.
 
 use std::ffi::OsString;
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -22,8 +23,9 @@ use nscore::idmap::{self, Gate, IdKind, IdRange};
 use nscore::kind::NsKind;
 use nscore::mount::{self, Flags, Propagation};
 use nscore::timens::{self, Clock};
-use nscore::{creds, exec, signal, Error};
+use nscore::{creds, exec, init, signal, Error};
 
+use crate::hints;
 use crate::options::{Options, BINFMT_MISC};
 use crate::Stop;
 
@@ -66,11 +68,28 @@ impl Helper {
         }
     }
 
+    /// Let the helper go. When the go-ahead cannot be written, the helper is killed and
+    /// reaped (it would wait for ever) and the error returned.
+    fn start(self) -> Result<i32, Stop> {
+        let pid = self.pid;
+        if let Err(e) = self.gate.open() {
+            stop_process(pid);
+            return Err(e.into());
+        }
+        Ok(pid)
+    }
+
     /// Let the helper go and wait for it; its non-zero exit status becomes ours.
     fn finish(self) -> Result<(), Stop> {
-        self.gate.open();
-        wait_success(self.pid)
+        let pid = self.start()?;
+        wait_success(pid)
     }
+}
+
+/// SIGKILL a child of ours and reap it.
+fn stop_process(pid: i32) {
+    let _ = signal::kill(pid, libc_sigkill());
+    let _ = create::wait(pid, false);
 }
 
 /// util-linux's `waitchild`: wait for `pid`; a non-zero exit code is passed on, a death by
@@ -83,20 +102,131 @@ fn wait_success(pid: i32) -> Result<(), Stop> {
     }
 }
 
-/// Bind `/proc/PID/ns/*` of `pid` onto each `--KIND=FILE` target.
-fn bind_ns_files(pid: i32, persist: &[(NsKind, OsString)]) -> Result<(), Error> {
+/// Bind `/proc/PID/ns/*` of `pid` onto each `--KIND=FILE` target; returns the targets bound.
+/// When one bind fails, those done before it are unmounted again.
+fn bind_ns_files(pid: i32, persist: &[(NsKind, OsString)]) -> Result<Vec<OsString>, Error> {
+    let mut done: Vec<OsString> = Vec::new();
     for (kind, entry) in BIND_ORDER {
         let Some((_, target)) = persist.iter().find(|(k, _)| *k == kind) else {
             continue;
         };
         let source = format!("/proc/{pid}/{entry}");
-        mount::bind(Path::new(&source), Path::new(target)).map_err(|errno| Error::Mount {
-            what: source.clone(),
-            target: target.into(),
-            errno,
-        })?;
+        if let Err(errno) = mount::bind(Path::new(&source), Path::new(target)) {
+            unbind(&done);
+            return Err(Error::Mount {
+                what: source.clone(),
+                target: target.into(),
+                errno,
+            });
+        }
+        done.push(target.clone());
     }
-    Ok(())
+    Ok(done)
+}
+
+/// Undo [`bind_ns_files`]: unmount each target (lazily: a namespace file is never busy in a
+/// way that matters, and the mount must go).
+fn unbind(targets: &[OsString]) {
+    for t in targets.iter().rev() {
+        let _ = mount::unmount(Path::new(t), true, false);
+    }
+}
+
+/// What the bind helper hears after binding: keep the binds, or undo them.
+const KEEP: u64 = 1;
+const UNDO: u64 = 2;
+
+/// The bind helper's work: bind, tell the parent, then keep or undo the binds as the parent
+/// says; undo when the parent ends without saying (it failed or was killed).
+fn bind_helper(parent: i32, persist: &[(NsKind, OsString)], bound: OwnedFd, ctl: Gate) -> i32 {
+    // A parent that died must not kill us through the pipe before we undo.
+    signal::ignore(libc_sigpipe());
+    let done = match bind_ns_files(parent, persist) {
+        Ok(done) => done,
+        Err(e) => {
+            report(&e);
+            return 1;
+        }
+    };
+    let told = create::write_byte(&bound, b'k');
+    drop(bound);
+    if told.is_err() || ctl.wait_value().ok().flatten() != Some(KEEP) {
+        unbind(&done);
+    }
+    0
+}
+
+/// The persistent binds of a run, made by the bind helper or by ourselves, until the run either
+/// reaches its program ([`Binds::keep`]) or fails ([`Binds::undo`]).
+enum Binds {
+    /// The helper made them and waits to hear keep or undo.
+    Helper { pid: i32, ctl: Gate },
+    /// We made them ourselves (no new mount or user namespace, so we can undo them).
+    Direct(Vec<OsString>),
+}
+
+impl Binds {
+    /// Keep the binds; the helper (if any) exits and is reaped.
+    fn keep(self) {
+        self.tell(KEEP);
+    }
+
+    /// Unmount the binds again.
+    fn undo(self) {
+        self.tell(UNDO);
+    }
+
+    fn tell(self, what: u64) {
+        match self {
+            Binds::Helper { pid, ctl } => {
+                if ctl.send(what).is_err() {
+                    stop_process(pid);
+                } else {
+                    let _ = create::wait(pid, false);
+                }
+            }
+            Binds::Direct(done) => {
+                if what == UNDO {
+                    unbind(&done);
+                }
+            }
+        }
+    }
+}
+
+/// The bind helper before it is let go: the helper, its "bound" pipe and its control gate.
+struct BindHelper {
+    helper: Helper,
+    bound: OwnedFd,
+    ctl: Gate,
+}
+
+impl BindHelper {
+    fn spawn(persist: Vec<(NsKind, OsString)>) -> Result<BindHelper, Stop> {
+        let (bound_rd, bound_wr) = create::pipe()?;
+        let ctl = Gate::new()?;
+        let ctl_fd = ctl.try_clone()?;
+        // The closure (and with it our copy of the write end) is dropped here once forked, so
+        // the read end sees end-of-file when the helper ends.
+        let helper = Helper::spawn(move |parent| bind_helper(parent, &persist, bound_wr, ctl_fd))?;
+        Ok(BindHelper {
+            helper,
+            bound: bound_rd,
+            ctl,
+        })
+    }
+
+    /// Let the helper bind; on success it stays to hear keep or undo.
+    fn bind(self) -> Result<Binds, Stop> {
+        let pid = self.helper.start()?;
+        match create::read_byte(&self.bound) {
+            Ok(Some(b'k')) => Ok(Binds::Helper { pid, ctl: self.ctl }),
+            _ => {
+                wait_success(pid)?;
+                Ok(Binds::Direct(Vec::new()))
+            }
+        }
+    }
 }
 
 /// Run one child of `f` to its end as a forked process: errors are reported, the result is
@@ -178,10 +308,7 @@ pub fn run(o: Options) -> Result<i32, Stop> {
     let persisting = !o.persist.is_empty();
     let bind_helper =
         if persisting && (o.kinds.contains(NsKind::Mnt) || o.kinds.contains(NsKind::User)) {
-            let persist = o.persist.clone();
-            Some(Helper::spawn(move |parent| {
-                helper_result(bind_ns_files(parent, &persist).map_err(Stop::from))
-            })?)
+            Some(BindHelper::spawn(o.persist.clone())?)
         } else {
             None
         };
@@ -207,16 +334,26 @@ pub fn run(o: Options) -> Result<i32, Stop> {
         None
     };
 
+    // util-linux leaves an ID given as 4294967295 (`(uid_t)-1`) unchanged.
     if let Some((uid, gid)) = o.owner {
-        creds::drop_groups().map_err(sys("setgroups failed"))?;
-        creds::setgid(gid).map_err(sys("setgid() failed"))?;
-        creds::setuid(uid).map_err(sys("setuid() failed"))?;
+        if gid != u32::MAX {
+            creds::drop_groups().map_err(sys("setgroups failed"))?;
+            creds::setgid(gid).map_err(sys("setgid() failed"))?;
+        }
+        if uid != u32::MAX {
+            creds::setuid(uid).map_err(sys("setuid() failed"))?;
+        }
     }
 
-    create::unshare(o.kinds).map_err(sys("unshare failed"))?;
+    if let Err(errno) = create::unshare(o.kinds) {
+        let stop = Error::sys("unshare failed", errno).into();
+        return Err(hints::unshare_failed(stop, o.kinds, errno, o.euid));
+    }
 
     if let Some(h) = idmap_helper {
-        h.finish()?;
+        h.finish().map_err(|stop| {
+            hints::ranges_failed(stop, o.euid, !users.is_empty(), !groups.is_empty())
+        })?;
     }
 
     if let Some(secs) = o.boottime {
@@ -230,9 +367,20 @@ pub fn run(o: Options) -> Result<i32, Stop> {
     let mut child: Option<i32> = None;
     let mut parent_pidfd = None;
     let mut child_gate: Option<Gate> = None;
+    let mut child_failed: Option<OwnedFd> = None;
+    let mut init_died_of: Option<OwnedFd> = None;
     if o.fork {
-        let saved = if o.forward_signals {
-            signal::forward(&[libc_sigterm(), libc_sigint()])?;
+        let saved = if o.forward_signals || o.init {
+            // --init: the init passes these on to the program; we pass them on to the init.
+            let init_list: &[i32] = &init::FORWARDED;
+            let plain = [libc_sigterm(), libc_sigint()];
+            if o.init {
+                // What a terminal sends reaches the program directly: pass on only what a
+                // process sent.
+                signal::forward_sent(init_list)?;
+            } else {
+                signal::forward(&plain)?;
+            }
             signal::block(&[]).map_err(|e| remap(e, "sigprocmask failed"))?
         } else {
             signal::block(&[libc_sigint(), libc_sigterm()])
@@ -245,7 +393,17 @@ pub fn run(o: Options) -> Result<i32, Stop> {
         }
         // With persistent namespaces, the child waits until the parent has bound them, so a
         // failed bind stops the program from running at all (util-linux lets it run).
+        // And it tells the parent through a close-on-exec pipe whether it failed before its
+        // exec (a byte) or got there (end of file), so the parent keeps or undoes the binds.
         let gate = if persisting { Some(Gate::new()?) } else { None };
+        let failed_pipe = if persisting {
+            Some(create::pipe()?)
+        } else {
+            None
+        };
+        // --init: the init tells us with a byte when the program died of a signal, so we can
+        // die of it too (its own exit status can only say 128+N).
+        let init_pipe = if o.init { Some(create::pipe()?) } else { None };
         let parent = create::getpid();
         match create::fork()? {
             Forked::Child => {
@@ -253,54 +411,117 @@ pub fn run(o: Options) -> Result<i32, Stop> {
                     .restore()
                     .map_err(|e| remap(e, "sigprocmask restore failed"))?;
                 drop(bind_helper);
+                let failed = failed_pipe.map(|(_, w)| w);
+                let guard = Guard::Forked(failed);
                 if let Some(g) = gate {
-                    if !g.wait(parent, true)? {
-                        return Ok(1);
+                    match g.wait(parent, true) {
+                        Ok(true) => {}
+                        Ok(false) => return Ok(1),
+                        Err(e) => return Err(guard.failed(e.into())),
                     }
                 }
-                return child_and_exec(o, map_user, map_group, parent_pidfd);
+                let init_report = init_pipe.map(|(_, w)| w);
+                return child_and_exec(o, map_user, map_group, parent_pidfd, guard, init_report);
             }
             Forked::Parent(pid) => {
-                if o.forward_signals {
+                init_died_of = init_pipe.map(|(r, _)| r);
+                if o.forward_signals || o.init {
                     signal::set_forward_target(pid);
                 }
                 child = Some(pid);
                 child_gate = gate;
+                child_failed = failed_pipe.map(|(r, _)| r);
                 drop(parent_pidfd.take());
             }
         }
     }
 
+    let mut binds = None;
     if persisting {
         let bound = match bind_helper {
-            Some(h) => h.finish(),
-            None => bind_ns_files(create::getpid(), &o.persist).map_err(Stop::from),
+            Some(h) => h.bind(),
+            None => bind_ns_files(create::getpid(), &o.persist)
+                .map(Binds::Direct)
+                .map_err(Stop::from),
         };
-        if let Err(stop) = bound {
-            if let Some(pid) = child {
-                let _ = signal::kill(pid, libc_sigkill());
-                let _ = create::wait(pid, false);
+        match bound {
+            Ok(b) => binds = Some(b),
+            Err(stop) => {
+                if let Some(pid) = child {
+                    stop_process(pid);
+                }
+                return Err(stop);
             }
-            return Err(stop);
         }
     }
 
     let Some(pid) = child else {
-        return child_and_exec(o, map_user, map_group, parent_pidfd);
+        return child_and_exec(
+            o,
+            map_user,
+            map_group,
+            parent_pidfd,
+            Guard::Alone(binds),
+            None,
+        );
     };
     if let Some(g) = child_gate {
-        g.open();
+        if let Err(e) = g.open() {
+            stop_process(pid);
+            if let Some(b) = binds {
+                b.undo();
+            }
+            return Err(e.into());
+        }
+    }
+    if let Some(b) = binds {
+        // A byte: the child failed before its exec; end of file: it ran the program (or died).
+        match child_failed.map(create::read_byte) {
+            Some(Ok(Some(_))) => b.undo(),
+            _ => b.keep(),
+        }
     }
     match create::wait(pid, false)? {
-        ChildStatus::Exited(code) => Ok(code),
-        ChildStatus::Signaled(sig) | ChildStatus::Stopped(sig) => {
-            if sig != libc_sigkill() {
-                signal::set_default(sig);
-            }
-            signal::unblock(&[sig]).map_err(|e| remap(e, "sigprocmask unblock failed"))?;
-            let _ = signal::raise(sig);
-            Err(Error::sys("child exit failed", Errno::from_raw_os_error(0)).into())
+        ChildStatus::Exited(code) => match init_died_of.map(create::read_byte) {
+            Some(Ok(Some(sig))) => die_of(i32::from(sig)),
+            _ => Ok(code),
+        },
+        ChildStatus::Signaled(sig) | ChildStatus::Stopped(sig) => die_of(sig),
+    }
+}
+
+/// Die of the signal `sig` that killed the child (SIGKILL included: 137 for the shell).
+fn die_of(sig: i32) -> Result<i32, Stop> {
+    if sig != libc_sigkill() {
+        signal::set_default(sig);
+    }
+    signal::unblock(&[sig]).map_err(|e| remap(e, "sigprocmask unblock failed"))?;
+    let _ = signal::raise(sig);
+    Err(Error::sys("child exit failed", Errno::from_raw_os_error(0)).into())
+}
+
+/// `--init`: fork the program as PID 2 and be its init (see [`nscore::init`]); returns the
+/// program's exit status, or 128+N when signal N killed it (after telling the parent N on
+/// `report`).
+fn run_init(o: &Options, report: Option<OwnedFd>) -> Result<i32, Stop> {
+    let saved = init::block_signals().map_err(|e| remap(e, "sigprocmask block failed"))?;
+    match create::fork()? {
+        Forked::Child => {
+            drop(report);
+            saved
+                .restore()
+                .map_err(|e| remap(e, "sigprocmask restore failed"))?;
+            Err(Stop::Exec(exec::exec_program_or_shell(&o.program)))
         }
+        Forked::Parent(pid) => match init::supervise(pid) {
+            ChildStatus::Exited(code) => Ok(code),
+            ChildStatus::Signaled(sig) | ChildStatus::Stopped(sig) => {
+                if let Some(fd) = report {
+                    let _ = create::write_byte(&fd, sig as u8);
+                }
+                Ok(128 + sig)
+            }
+        },
     }
 }
 
@@ -308,24 +529,83 @@ fn remap(e: Error, op: &str) -> Error {
     Error::sys(op, e.errno().unwrap_or(Errno::INVAL))
 }
 
-/// The child (or the only process): steps 12 to 22 of util-linux.md §1.2.
+/// What happens to the persistent binds when the process that will run the program fails
+/// before its exec, or gets there.
+enum Guard {
+    /// We are the only process (no `--fork`) and own the binds: undo them on failure, keep
+    /// them before the exec.
+    Alone(Option<Binds>),
+    /// We are the forked child: on failure, tell the parent (which owns the binds) with a byte
+    /// on this close-on-exec pipe; at the exec the pipe closes by itself.
+    Forked(Option<OwnedFd>),
+}
+
+impl Guard {
+    /// A failure before the exec: undo (or have the parent undo) the binds; returns `stop`.
+    fn failed(self, stop: Stop) -> Stop {
+        match self {
+            Guard::Alone(Some(b)) => b.undo(),
+            Guard::Forked(Some(fd)) => {
+                let _ = create::write_byte(&fd, b'f');
+            }
+            _ => {}
+        }
+        stop
+    }
+
+    /// Everything before the exec worked: keep the binds.
+    fn reached_exec(self) {
+        if let Guard::Alone(Some(b)) = self {
+            b.keep();
+        }
+    }
+}
+
+/// The child (or the only process): everything after the namespaces exist, up to the exec.
 fn child_and_exec(
     o: Options,
     map_user: Option<u32>,
     map_group: Option<u32>,
-    parent_pidfd: Option<std::os::fd::OwnedFd>,
+    parent_pidfd: Option<OwnedFd>,
+    guard: Guard,
+    init_report: Option<OwnedFd>,
 ) -> Result<i32, Stop> {
+    match prepare(&o, map_user, map_group, parent_pidfd) {
+        Ok(None) => {}
+        Ok(Some(code)) => {
+            guard.failed(Stop::Code(code));
+            return Ok(code);
+        }
+        Err(stop) => return Err(guard.failed(stop)),
+    }
+    guard.reached_exec();
+    if o.init {
+        return run_init(&o, init_report);
+    }
+    Err(Stop::Exec(exec::exec_program_or_shell(&o.program)))
+}
+
+/// Steps 12 to 21 of util-linux's order: death signal, single ID maps, setgroups,
+/// propagation, binfmt, root, working directory, proc, credentials, capabilities. `Some(code)`:
+/// stop quietly with that status.
+fn prepare(
+    o: &Options,
+    map_user: Option<u32>,
+    map_group: Option<u32>,
+    parent_pidfd: Option<OwnedFd>,
+) -> Result<Option<i32>, Stop> {
     if let Some(sig) = o.kill_child {
         creds::set_parent_death_signal(sig).map_err(sys("prctl failed"))?;
         if let Some(fd) = parent_pidfd {
             if create::pidfd_exited(&fd).map_err(sys("poll parent pidfd failed"))? {
-                return Ok(1);
+                return Ok(Some(1));
             }
         }
     }
 
     if let Some(uid) = map_user {
-        idmap::map_single(IdKind::Uid, uid, o.euid)?;
+        idmap::map_single(IdKind::Uid, uid, o.euid)
+            .map_err(|e| hints::single_map_failed(e.errno(), o.euid, e.into()))?;
     }
     if let Some(gid) = map_group {
         if o.setgroups == Some(true) {
@@ -335,10 +615,11 @@ fn child_and_exec(
             .into());
         }
         idmap::write_setgroups(false)?;
-        idmap::map_single(IdKind::Gid, gid, o.egid)?;
+        idmap::map_single(IdKind::Gid, gid, o.egid)
+            .map_err(|e| hints::single_map_failed(e.errno(), o.euid, e.into()))?;
     }
     if let Some(allow) = o.setgroups {
-        idmap::write_setgroups(allow)?;
+        idmap::write_setgroups(allow).map_err(|e| hints::setgroups_failed(e.errno(), e.into()))?;
     }
 
     if o.kinds.contains(NsKind::Mnt) {
@@ -416,8 +697,7 @@ fn child_and_exec(
     if o.keep_caps && o.kinds.contains(NsKind::User) {
         creds::keep_capabilities().map_err(|(op, errno)| Error::sys(op, errno))?;
     }
-
-    Err(Stop::Exec(exec::exec_program_or_shell(&o.program)))
+    Ok(None)
 }
 
 fn libc_sigchld() -> i32 {
@@ -431,4 +711,7 @@ fn libc_sigterm() -> i32 {
 }
 fn libc_sigint() -> i32 {
     nscore::signal::parse_name("INT").unwrap_or(2)
+}
+fn libc_sigpipe() -> i32 {
+    nscore::signal::parse_name("PIPE").unwrap_or(13)
 }

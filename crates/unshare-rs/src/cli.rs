@@ -47,6 +47,8 @@ pub enum Key {
     Monotonic,
     Boottime,
     LoadInterp,
+    /// `--init` (an nsutils extension; not in [`OPTIONS`], see [`INIT`]).
+    Init,
 }
 
 /// A hidden short-only namespace flag (no argument).
@@ -374,6 +376,20 @@ pub static OPTIONS: &[OptDef<Key>] = &[
     ),
 ];
 
+/// `--init`, an extension util-linux lacks. It is kept out of [`OPTIONS`] so that getopt's
+/// prefix matching stays exactly the original's (`--i` is `--ipc`, and `--=x` lists the same
+/// candidates); [`crate::options::parse`] takes a word that getopt does not recognize and that
+/// is `--in`, `--ini` or `--init` as this option.
+pub static INIT: OptDef<Key> = OptDef::new(
+    Key::Init,
+    None,
+    Some("init"),
+    No,
+    None,
+    "run a small init as PID 1 that starts <program>,\n  reaps orphans, passes signals on and ends the rest\n  with it (needs --fork and --pid; not in util-linux)",
+    3,
+);
+
 /// The order of `--help`, as util-linux 2.42 prints its options (groups come from the table).
 pub const HELP_ORDER: &[Key] = &[
     Key::Mount,
@@ -404,6 +420,7 @@ pub const HELP_ORDER: &[Key] = &[
     Key::Fork,
     Key::KillChild,
     Key::ForwardSignals,
+    Key::Init,
     Key::Setgroups,
     Key::KeepCaps,
     Key::Monotonic,
@@ -419,6 +436,7 @@ pub fn help_entries() -> Vec<OptDef<Key>> {
         .filter_map(|k| {
             OPTIONS
                 .iter()
+                .chain(std::iter::once(&INIT))
                 .find(|o| o.key == *k && !o.help.is_empty())
                 .copied()
         })

@@ -36,7 +36,7 @@ pub fn doc() -> ToolDoc {
         description: vec![
             "unshare-rs creates the namespaces chosen by the options, then runs program (by \
              default the user's shell, as a login shell) inside them. It is a drop-in \
-             replacement for util-linux 2.42 unshare: same options, messages and exit codes.",
+             replacement for util-linux 2.42.4 unshare: same options, messages and exit codes.",
             "A namespace can be kept after the program ends by naming an existing file with \
              the long option, for example --net=/run/netns/x: the namespace is bind-mounted \
              onto it. For --pid and --time the namespace kept is the one children are created \
@@ -44,6 +44,15 @@ pub fn doc() -> ToolDoc {
             "User namespaces: -r and -c map one ID; --map-users and --map-groups add ranges, \
              written directly when run as root and through newuidmap(1) and newgidmap(1) \
              otherwise.",
+            "--init (an nsutils extension, with --fork and --pid): the forked child becomes a \
+             small init, PID 1 of the new PID namespace, and runs program as PID 2. It reaps \
+             every child (orphans are re-parented to it), passes SIGTERM, SIGINT, SIGHUP, \
+             SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH on to program (unshare-rs passes them on \
+             to it), and when program ends it kills whatever is left in the namespace and exits \
+             with program's status. A program killed by a signal makes unshare-rs die of the \
+             same signal, as without --init. Without it, program itself is PID 1: it must reap \
+             orphans, and signals it has no handler for (SIGTERM, SIGKILL sent from inside) do \
+             nothing.",
         ],
         options: opt_docs(&help_entries(), crate::cli::OPTIONS, hint),
         operand_hint: ValueHint::Command,
@@ -60,14 +69,24 @@ pub fn doc() -> ToolDoc {
                 "a new PID namespace with its own /proc",
             ),
             (
+                "unshare-rs -fp --mount-proc --init make -j8",
+                "a PID namespace whose init reaps orphans and passes Ctrl-C on",
+            ),
+            (
                 "touch /run/utsns && unshare-rs --uts=/run/utsns hostname box",
                 "a UTS namespace that outlives the command",
             ),
         ],
         differences: vec![
             "--help wording is our own; --version says nsutils.",
-            "A helper process never outlives a failed run, and with --fork a failed \
-             persistent bind stops the program from starting.",
+            "A helper process never outlives a failed run (it watches its parent through a \
+             pidfd), and with --fork a failed persistent bind stops the program from starting.",
+            "A run that fails before it executes the program unmounts the --KIND=FILE binds it \
+             made.",
+            "--init is an extension util-linux lacks.",
+            "On a terminal, some errors are followed by a line starting with hint: that names \
+             the likely cause (a missing -r, a sysctl that disables user namespaces, the \
+             setgroups rule, newuidmap or /etc/subuid); scripts see the original's messages only.",
         ],
     }
 }

@@ -8,7 +8,7 @@
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
-use nscore::cmdline::getopt::{Getopt, Ordering};
+use nscore::cmdline::getopt::{Getopt, GetoptError, Ordering};
 use nscore::cmdline::prog;
 use nscore::error::Errno;
 use nscore::idmap::{self, IdKind, IdRange};
@@ -33,6 +33,8 @@ pub struct Options {
     pub fork: bool,
     /// `--forward-signals`.
     pub forward_signals: bool,
+    /// `--init`: the forked child becomes a small init and runs the program as PID 2.
+    pub init: bool,
     /// `--kill-child[=SIG]`: the signal the child gets when we die.
     pub kill_child: Option<i32>,
     /// `--mount-proc[=DIR]`.
@@ -84,28 +86,29 @@ fn lossy(s: &OsStr) -> String {
     String::from_utf8_lossy(s.as_bytes()).into_owned()
 }
 
-/// `--map-user` / `--map-group`: a number (which need not exist) or a name. util-linux 2.42:
-/// `failed to parse uid 'X': <strerror>`.
+/// `--map-user` / `--map-group`: a number (which need not exist) or a name. util-linux 2.42
+/// says only `failed to parse uid 'X'` for every failure (no errno): a name that does not exist,
+/// a number out of range, trailing bytes, or the "no ID" value 4294967295.
 fn lookup_id(s: &OsStr, kind: IdKind) -> Result<u32, Error> {
     let what = match kind {
         IdKind::Uid => "uid",
         IdKind::Gid => "gid",
     };
-    let fail = |errno| Error::sys(format!("failed to parse {what} '{}'", lossy(s)), errno);
+    let fail = || Error::msg(format!("failed to parse {what} '{}'", lossy(s)));
     let id = match nscore::cmdline::num::strtou64(s.as_bytes()) {
-        Ok(n) => u32::try_from(n).map_err(|_| fail(Errno::RANGE))?,
+        Ok(n) => u32::try_from(n).map_err(|_| fail())?,
         Err(Errno::INVAL) => {
-            let name = std::str::from_utf8(s.as_bytes()).map_err(|_| fail(Errno::INVAL))?;
+            let name = std::str::from_utf8(s.as_bytes()).map_err(|_| fail())?;
             let found = match kind {
                 IdKind::Uid => nscore::users::passwd_by_name(name).map(|p| p.uid),
                 IdKind::Gid => nscore::users::group_id(name),
             };
-            found.ok_or_else(|| fail(Errno::INVAL))?
+            found.ok_or_else(fail)?
         }
-        Err(errno) => return Err(fail(errno)),
+        Err(_) => return Err(fail()),
     };
     if id == u32::MAX {
-        return Err(fail(Errno::INVAL));
+        return Err(fail());
     }
     Ok(id)
 }
@@ -157,6 +160,14 @@ pub fn parse(args: &[OsString]) -> Parsed {
     for item in g.by_ref() {
         let (key, arg) = match item {
             Ok(x) => x,
+            Err(GetoptError::UnrecognizedOption(word)) if init_word(&word) == Some(false) => {
+                (Key::Init, None)
+            }
+            Err(GetoptError::UnrecognizedOption(word)) if init_word(&word) == Some(true) => {
+                let e = GetoptError::ArgumentNotAllowed("init");
+                nscore::cmdline::getopt_error(&e);
+                return Err(Stop::Code(1));
+            }
             Err(e) => {
                 nscore::cmdline::getopt_error(&e);
                 return Err(Stop::Code(1));
@@ -165,6 +176,11 @@ pub fn parse(args: &[OsString]) -> Parsed {
         step(&mut o, key, arg)?;
     }
     o.program = g.operands();
+    if o.init && !(o.fork && o.kinds.contains(NsKind::Pid)) {
+        return Err(
+            Error::msg("option --init needs --fork and --pid (for example: -fp --init)").into(),
+        );
+    }
     if (o.monotonic.is_some() || o.boottime.is_some()) && !o.kinds.contains(NsKind::Time) {
         return Err(Error::msg(
             "options --monotonic and --boottime require unsharing of a time namespace (-T)",
@@ -172,6 +188,17 @@ pub fn parse(args: &[OsString]) -> Parsed {
         .into());
     }
     Ok(o)
+}
+
+/// Whether a word getopt did not recognize is `--init` (or its prefix `--in`, `--ini`):
+/// `Some(false)` without, `Some(true)` with an `=value`, `None` for any other word.
+fn init_word(word: &OsStr) -> Option<bool> {
+    let body = word.as_bytes().strip_prefix(b"--")?;
+    let (name, value) = match body.iter().position(|&b| b == b'=') {
+        Some(i) => (&body[..i], true),
+        None => (body, false),
+    };
+    (name.len() >= 2 && b"init".starts_with(name)).then_some(value)
 }
 
 /// Act on one option. `optarg` is `None` when an optional argument was absent (`--mount`),
@@ -296,6 +323,7 @@ fn step(o: &mut Options, key: Key, optarg: Option<OsString>) -> Result<(), Stop>
             });
         }
         Key::KeepCaps => o.keep_caps = true,
+        Key::Init => o.init = true,
         Key::ForwardSignals => {
             o.fork = true;
             o.forward_signals = true;
