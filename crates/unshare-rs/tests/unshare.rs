@@ -113,10 +113,10 @@ fn same_script(f: impl Fn(&str) -> String) -> Outcome {
     b
 }
 
-/// Where [`as_nobody`] binds our binary's directory and the oracle (read-only): the checkout may
+/// Where the sandbox binds our binary's directory and the oracle (read-only): the checkout may
 /// be under a directory that nobody cannot enter, /run (the sandbox's tmpfs) is open to all.
-const RUN_BIN: &str = "/run/nsutils-bin";
-const RUN_ORACLE: &str = "/run/nsutils-oracle";
+const RUN_BIN: &str = nsutils_testkit::SANDBOX_BIN;
+const RUN_ORACLE: &str = nsutils_testkit::SANDBOX_ORACLE;
 
 /// In a fresh sandbox with our binary's directory and the oracle bound read-only under /run,
 /// run `setup` as root, then `args` (shell words) as nobody through the original (`ours`
@@ -128,13 +128,7 @@ fn as_nobody(ours: bool, setup: &str, args: &str) -> Outcome {
 /// As [`as_nobody`], as nobody or root, and with a pseudo-terminal on stdin, stdout and stderr
 /// when `tty` (through `script`; what the terminal showed comes back as stdout, without `\r`).
 fn as_user(ours: bool, nobody: bool, tty: bool, setup: &str, args: &str) -> Outcome {
-    let bin = Path::new(OURS).parent().unwrap().canonicalize().unwrap();
-    let orc = oracle::launcher("unshare")
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .canonicalize()
-        .unwrap();
+    oracle::require();
     let u = if ours {
         format!("/bin/bash -c 'exec -a unshare \"$0\" \"$@\"' {RUN_BIN}/unshare-rs")
     } else {
@@ -153,13 +147,9 @@ fn as_user(ours: bool, nobody: bool, tty: bool, setup: &str, args: &str) -> Outc
     };
     let mut o = sandbox_sh(&format!(
         "S={SCRATCH}
-         mkdir {RUN_BIN} {RUN_ORACLE}
-         mount --bind -o ro {} {RUN_BIN} && mount --bind -o ro {} {RUN_ORACLE} || exit 99
          {setup}
          cd /
-         exec {run}",
-        bin.display(),
-        orc.display()
+         exec {run}"
     ));
     if tty {
         o.stdout.retain(|&b| b != b'\r');
