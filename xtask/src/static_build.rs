@@ -166,12 +166,11 @@ pub fn build() -> Result<PathBuf, Fail> {
         )));
     }
     let dir = bin_dir();
-    for t in crate::tools::TOOLS.iter() {
-        let found = nss_symbols_in(&dir.join(t.bin))?;
+    for bin in crate::tools::binaries() {
+        let found = nss_symbols_in(&dir.join(bin))?;
         if !found.is_empty() {
             return Err(Fail(format!(
-                "{} contains NSS functions: {}",
-                t.bin,
+                "{bin} contains NSS functions: {}",
                 found.join(", ")
             )));
         }
@@ -179,7 +178,7 @@ pub fn build() -> Result<PathBuf, Fail> {
     Ok(dir)
 }
 
-/// `target/dist/nsutils-VERSION-x86_64-linux-static.tar.gz`: the static binaries (stripped),
+/// `target/dist/nsutils-VERSION-CPU-linux-static.tar.gz`: the static binaries (stripped),
 /// man pages, completions, README and licences, laid out as `cargo xtask install` would.
 pub fn tarball(bin_dir: &Path, version: &str) -> Result<PathBuf, Fail> {
     let cpu = crate::dist::target_of(bin_dir)?.cpu().to_string();
@@ -187,11 +186,11 @@ pub fn tarball(bin_dir: &Path, version: &str) -> Result<PathBuf, Fail> {
     let stripped = target_dir().join("stripped");
     let _ = std::fs::remove_dir_all(&stripped);
     std::fs::create_dir_all(&stripped).map_err(|e| Fail(format!("{}: {e}", stripped.display())))?;
-    for t in crate::tools::TOOLS.iter() {
+    for bin in crate::tools::binaries() {
         run(Command::new("strip")
             .arg("-o")
-            .arg(stripped.join(t.bin))
-            .arg(bin_dir.join(t.bin)))?;
+            .arg(stripped.join(bin))
+            .arg(bin_dir.join(bin)))?;
     }
     let tarball =
         crate::dist::tarball(&stripped, version, &name, crate::dist::source_date_epoch()?)?;
