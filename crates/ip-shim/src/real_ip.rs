@@ -123,7 +123,7 @@ pub fn exec(args: &[OsString]) -> i32 {
         std::env::set_var(SHIMS_VAR, list);
     }
     let err = nscore::exec::execv(real.as_os_str(), args);
-    nscore::cmdline::warn(&err);
+    err.report();
     err.exit_code()
 }
 

@@ -22,6 +22,18 @@ pub struct ExecError {
 }
 
 impl ExecError {
+    /// Print `PROG: failed to execute PROGRAM: <strerror>` on stderr with the program's bytes as
+    /// given (the `Display` form is for logs: it shows non-UTF-8 bytes as U+FFFD, C does not).
+    pub fn report(&self) {
+        let why = SysErr(self.errno).to_string();
+        crate::cmdline::warn_bytes(&[
+            b"failed to execute ",
+            self.program.as_bytes(),
+            b": ",
+            why.as_bytes(),
+        ]);
+    }
+
     /// util-linux's exit status for this failure: 127 for "not found", 126 for anything else.
     pub fn exit_code(&self) -> i32 {
         if self.errno == Errno::NOENT {

@@ -430,7 +430,7 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
 
     // 22. Exec.
     let err = nscore::exec::exec_program_or_shell(&o.program);
-    nscore::cmdline::warn(&err);
+    err.report();
     Ok(err.exit_code())
 }
 

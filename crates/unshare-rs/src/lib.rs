@@ -54,7 +54,7 @@ impl Stop {
             Stop::Exec(e) => {
                 // When the message cannot be written (`2>&-`, `2>/dev/full`), nscore's exit
                 // turns 126/127 into 1, as util-linux's close_stdout does.
-                nscore::cmdline::warn(&e);
+                e.report();
                 e.exit_code()
             }
             Stop::Code(c) => c,
