@@ -93,7 +93,7 @@ fn unreadable_proc_is_an_error() {
 unshare -u sleep 1000 &
 i=0; until [ "$(cat /proc/[0-9]*/comm 2>/dev/null | grep -cx sleep)" -ge 1 ]; do i=$((i+1)); [ $i -lt 3000 ] || exit 97; sleep 0.01; done
 for n in 4 5; do
-  prlimit --nofile=$n:$n "$OURS" > $S/o 2> $S/e; echo "ours $n rc=$? out=$(wc -c < $S/o) err=$(wc -l < $S/e) $(cat $S/e)"
+  prlimit --nofile=$n:$n "$OURS" > $S/o 2> $S/e; echo "ours $n rc=$? out=$(wc -c < $S/o) err=$(wc -l < $S/e) $(cat $S/e) [$(wc -c < $S/e) bytes]"
 done
 for n in 5; do
   prlimit --nofile=$n:$n "$ORACLE_LD" --library-path "$ORACLE_LIB" --argv0 lsns "$ORACLE_BIN" > $S/o 2> $S/e; echo "orig $n rc=$? out=$(wc -c < $S/o)"
