@@ -1,16 +1,20 @@
-//! netns-rs against `ip netns` (iproute2 6.1, the live oracle), in a sandbox each: a private
-//! mount namespace with a tmpfs over /run, so /run/netns starts absent and nothing reaches the
-//! host. Where 6.1 and 7.x differ, the 7.x behaviour is asserted explicitly (spec top section).
+//! netns-rs against `ip netns` of iproute2 7.3.0 (the test kit's oracle, `cargo xtask oracle`),
+//! in a sandbox each: a private mount namespace with a tmpfs over /run, so /run/netns starts
+//! absent and nothing reaches the host. Setup steps that only prepare state (`ip netns add a` in
+//! a setup script) may use the installed ip; every comparison runs the oracle's.
 //!
-//! Two ways to run a case:
+//! Ways to run a case:
 //! - `same(setup, args)`: the testkit's `assert_same_in_sandbox` (the tool is the last command);
-//! - `same_sh(script)`: a bash script run once with `$IP $G $NETNS` = `ip GLOBALS netns` and once
-//!   with `netns-rs GLOBALS` (`$IP` is ip or netns-rs, `$NETNS` is `netns` or empty; globals go in
-//!   between), so a case can inspect /run/netns and mountinfo after the command.
+//! - `same_sh(script)`: a bash script run once with `$IP $G $NETNS` = `ORACLE-ip GLOBALS netns`
+//!   and once with `netns-rs GLOBALS` (`$IP` is the oracle's ip or netns-rs, `$NETNS` is `netns`
+//!   or empty; globals go in between), so a case can inspect /run/netns and mountinfo after the
+//!   command;
+//! - `same_argv(args)`: exactly `ip ARGS` against `netns-rs ARGS` (no `netns` word put in), for
+//!   global options given without a subcommand.
 
 use std::process::Command;
 
-use nsutils_testkit::{assert_outcomes_equal, need_root, sandbox, Outcome, Tool};
+use nsutils_testkit::{assert_outcomes_equal, need_root, oracle, sandbox, Outcome, Tool};
 
 const OURS: &str = env!("CARGO_BIN_EXE_netns-rs");
 
@@ -44,7 +48,7 @@ fn run_sh(script: &str, ours: bool) -> Outcome {
     if ours {
         cmd.env("IP", OURS).env("NETNS", "");
     } else {
-        cmd.env("IP", "ip").env("NETNS", "netns");
+        cmd.env("IP", oracle::launcher("ip")).env("NETNS", "netns");
     }
     Outcome::of(sandbox(&mut cmd))
 }
@@ -56,6 +60,14 @@ fn both_sh(script: &str) -> (Outcome, Outcome) {
 fn same_sh(script: &str) -> Outcome {
     let (orig, ours) = both_sh(script);
     assert_outcomes_equal("ip netns", &[script], &orig, &ours);
+    ours
+}
+
+/// Exactly `ip ARGS` (the oracle's) against `netns-rs ARGS`, each in a fresh sandbox.
+fn same_argv(args: &[&str]) -> Outcome {
+    let orig = Outcome::of(sandbox(oracle::command("ip", "ip").args(args)));
+    let ours = Outcome::of(sandbox(Command::new(OURS).args(args)));
+    assert_outcomes_equal("ip", args, &orig, &ours);
     ours
 }
 
@@ -260,17 +272,12 @@ fn exec_all_child_that_cannot_switch_exits() {
     if !need_root() {
         return;
     }
-    // iproute2 >= 6.9 (70ba338c): a child whose setup fails _exit(1)s instead of running the
-    // rest of the loop; 6.1 duplicates the output. Asserted from the spec, not from 6.1.
-    let o = run_sh("ip netns add a; mkdir -p /run/netns; touch /run/netns/stray; ip netns add b; $IP -all $NETNS exec echo hi; echo rc=$?", true);
+    // iproute2 >= 6.9: a child whose setup fails _exit(1)s instead of running the rest of the
+    // loop (6.1 duplicated the output).
+    let o = same_sh("ip netns add a; mkdir -p /run/netns; touch /run/netns/stray; ip netns add b; $IP -all $NETNS exec echo hi; echo rc=$?");
     assert_eq!(
         o.out(),
         "\nnetns: b\nhi\n\nnetns: stray\n\nnetns: a\nhi\nrc=0\n",
-        "{o:?}"
-    );
-    assert_eq!(
-        o.err(),
-        "setting the network namespace \"stray\" failed: Invalid argument\n",
         "{o:?}"
     );
 }
@@ -374,14 +381,36 @@ fn netns_option_switches_first() {
         "ip netns add a",
         &["-netns", "a", "exec", "a", "ip", "netns", "identify"],
     );
-    // A bare -n: ip formats the missing name as "(null)" (the testkit cannot pass it to ip
-    // without a subcommand word, so this is asserted from the spec, §1.1).
-    let o = Outcome::of(sandbox(Command::new(OURS).arg("-n")));
-    assert_eq!(
-        o.err(),
-        "Cannot open network namespace \"(null)\": No such file or directory\n"
-    );
+    // A bare -n: ip formats the missing name as "(null)".
+    let o = same_argv(&["-n"]);
     assert_eq!(o.code, 255);
+}
+
+/// ip 7.x on a global option whose value is missing: `Error: argument "..." is required`, 255
+/// (issue 11: `-b` with no file).
+#[test]
+fn option_without_its_value() {
+    if !need_root() {
+        return;
+    }
+    for args in [
+        &["-b"][..],
+        &["-batch"],
+        &["--b"],
+        &["-force", "-b"],
+        &["-l"],
+        &["-loops"],
+        &["-f"],
+        &["-family"],
+        &["-rc"],
+        &["-rcvbuf"],
+        &["-j", "-b"],
+    ] {
+        let o = same_argv(args);
+        assert_eq!(o.code, 255, "{args:?}");
+        assert!(o.err().contains("is required"), "{args:?}: {o:?}");
+    }
+    same_argv(&["-b", ""]);
 }
 
 #[test]
@@ -504,36 +533,31 @@ fn json_for_identify_and_pids() {
     assert_eq!(o.out(), "ok\narray\n", "{o:?}");
 }
 
-// ---------------------------------------------------------------- 7.x where 6.1 differs
+// ---------------------------------------------------------------- iproute2 7.x
 
-/// iproute2 >= 6.4 (465e87a8): `set` on a missing name is silent, exit 1.
+/// `set` on a missing name: silent, exit 1 (iproute2 >= 6.4).
 #[test]
-fn set_missing_name_is_silent_as_7x() {
+fn set_missing_name_is_silent() {
     if !need_root() {
         return;
     }
-    let (orig, ours) = both_in_sandbox("ip netns add a", &["set", "nosuch", "7"]);
-    assert_eq!(
-        orig.err(),
-        "Cannot open network namespace \"nosuch\": No such file or directory\n"
-    );
-    assert_eq!(ours.err(), "");
-    assert_eq!((orig.code, ours.code), (1, 1));
+    let o = same("ip netns add a", &["set", "nosuch", "7"]);
+    assert_eq!(o.code, 1);
+    same("ip netns add a", &["set", "nosuch", "auto"]);
 }
 
 /// iproute2 7.0 (82c8b9fe): the run dir gets a peer group of its own even when /run is shared.
 #[test]
-fn run_dir_made_private_then_shared_as_7x() {
+fn run_dir_made_private_then_shared() {
     if !need_root() {
         return;
     }
-    let o = run_sh(
+    let o = same_sh(
         "mount --make-shared /run; $IP $NETNS add a; \
          run=$(awk '$5 == \"/run\" { for (i = 7; $i != \"-\"; i++) print $i }' /proc/self/mountinfo | grep shared); \
          rd=$(awk '$5 == \"/run/netns\" { for (i = 7; $i != \"-\"; i++) print $i }' /proc/self/mountinfo | head -1); \
          echo \"$rd\" | grep -q '^shared:' && echo shared; [ \"$run\" != \"$rd\" ] && echo own-group; \
          awk '$5 == \"/run/netns\"' /proc/self/mountinfo | wc -l",
-        true,
     );
     assert_eq!(o.out(), "shared\nown-group\n1\n", "{o:?}");
 }
