@@ -12,6 +12,7 @@ use std::path::Path;
 
 use nscore::create::{ChildStatus, Forked};
 use nscore::error::Errno;
+use nscore::hint::Cause;
 use nscore::netns::{self, CreateStep, MonitorEvent, MonitorStep, RunDir, RunDirStep, SwitchStep};
 use nscore::nsid::{NetlinkError, NsidEntry, NsidSocket};
 
@@ -37,6 +38,12 @@ pub struct Ctx {
     getter: Option<NsidSocket>,
     /// The socket for dumps and `set` (ip's `rth`).
     strict: Option<NsidSocket>,
+    /// The netlink socket failed and that was said (once per process).
+    netlink_lost: bool,
+    /// Names whose stale-placeholder hint was shown.
+    hinted: Vec<OsString>,
+    /// This command lost part of its answer (a run dir it could not read, a lost socket).
+    partial: bool,
 }
 
 impl Ctx {
@@ -50,6 +57,9 @@ impl Ctx {
             map: None,
             getter: None,
             strict: None,
+            netlink_lost: false,
+            hinted: Vec::new(),
+            partial: false,
         }
     }
 
@@ -90,15 +100,10 @@ fn netlink_error(e: &NetlinkError) {
     say(&[e.to_string().as_bytes()]);
 }
 
+/// On a terminal only: the hint that `name` is a placeholder whose namespace is gone.
 fn stale_hint(name: &OsStr) {
-    let path = entry_bytes(name);
-    say(&[
-        b"\"",
-        &path,
-        b"\" is a stale placeholder: the namespace it named is gone (its bind mount was made in another mount namespace, or unmounted); remove it with \"ip netns delete ",
-        bytes(name),
-        b"\"",
-    ]);
+    let path = String::from_utf8_lossy(&entry_bytes(name)).into_owned();
+    nscore::hint::show(Cause::NetnsStalePlaceholder, &format!("\"{path}\""));
 }
 
 /// `ip netns ARGS`: the name check, then the subcommand.
@@ -144,10 +149,11 @@ enum IdAnswer {
     Id(Option<i32>),
     /// The file could not be opened (ip stays silent).
     NoFile,
-    /// The kernel refused it (printed as ip prints it).
-    Err(NetlinkError),
-    /// A stale placeholder (printed as a hint).
-    Stale,
+    /// The kernel refused it (printed as ip prints it); `true` for a stale placeholder, which
+    /// also gets a hint on a terminal.
+    Err(NetlinkError, bool),
+    /// The netlink socket itself failed: said once per process, and the command fails.
+    Lost(NetlinkError),
 }
 
 impl IdAnswer {
@@ -157,29 +163,73 @@ impl IdAnswer {
             _ => None,
         }
     }
+}
 
-    /// Whether [`IdAnswer::report`] prints anything.
-    fn reports(&self) -> bool {
-        matches!(self, IdAnswer::Err(_) | IdAnswer::Stale)
+/// One run-dir entry as `list` and the name cache see it.
+struct Entry {
+    name: OsString,
+    answer: IdAnswer,
+    /// The namespace's ID (`NS_GET_ID`, Linux 6.18), when the file is a namespace.
+    ns_id: Option<u64>,
+}
+
+/// Why the run dir's entries are missing.
+enum DirFail {
+    /// There is no run dir: no names, not an error.
+    Missing,
+    /// It could not be opened or read (already reported).
+    Failed,
+}
+
+impl Ctx {
+    /// Whether reporting `answer` prints anything now.
+    fn reports(&self, answer: &IdAnswer) -> bool {
+        match answer {
+            IdAnswer::Err(..) => true,
+            IdAnswer::Lost(_) => !self.netlink_lost,
+            _ => false,
+        }
     }
 
-    fn report(&self, name: &OsStr) {
-        match self {
-            IdAnswer::Err(e) => netlink_error(e),
-            IdAnswer::Stale => stale_hint(name),
+    /// Print what ip prints for `answer` (a lost socket once per process); a stale placeholder
+    /// also gets its hint on a terminal, once per name.
+    fn report(&mut self, name: &OsStr, answer: &IdAnswer) {
+        match answer {
+            IdAnswer::Err(e, stale) => {
+                netlink_error(e);
+                if *stale && !self.hinted.iter().any(|n| n == name) {
+                    self.hinted.push(name.to_os_string());
+                    stale_hint(name);
+                }
+            }
+            IdAnswer::Lost(e) if !self.netlink_lost => {
+                self.netlink_lost = true;
+                netlink_error(e);
+            }
             _ => {}
         }
     }
 }
 
 /// The run dir's names and each one's nsid, asking the kernel once per name over one socket
-/// (ip asks twice). `None` when the run dir cannot be opened.
-fn names_and_ids(ctx: &mut Ctx) -> Option<Vec<(OsString, IdAnswer)>> {
+/// (ip asks twice). A run dir that cannot be opened (other than missing) or read is reported
+/// here (ip stays silent and exits 0 with nothing listed).
+fn names_and_ids(ctx: &mut Ctx) -> Result<Vec<Entry>, DirFail> {
     // Files are opened a batch at a time, so a run dir with more names than the fd limit
     // (1,024 by default) still works.
     const BATCH: usize = 64;
-    let dir = RunDir::open().ok()?;
-    let names = dir.names().ok()?;
+    let dir = match RunDir::open() {
+        Ok(d) => d,
+        Err(Errno::NOENT) => return Err(DirFail::Missing),
+        Err(e) => {
+            say(&[b"Failed to open directory ", RUN_DIR, b": ", &serr(e)]);
+            return Err(DirFail::Failed);
+        }
+    };
+    let names = dir.names().map_err(|e| {
+        read_dir_failed(e);
+        DirFail::Failed
+    })?;
     let mut out = Vec::with_capacity(names.len());
     let mut names = names.into_iter().peekable();
     while names.peek().is_some() {
@@ -192,57 +242,69 @@ fn names_and_ids(ctx: &mut Ctx) -> Option<Vec<(OsString, IdAnswer)>> {
                 None => IdAnswer::NoFile,
                 Some(fd) => match answers.next() {
                     Some(Ok(id)) => IdAnswer::Id(id),
-                    Some(Err(e)) if e.errno == Errno::INVAL && netns::is_stale_placeholder(fd) => {
-                        IdAnswer::Stale
+                    Some(Err(e)) if e.local => IdAnswer::Lost(e),
+                    Some(Err(e)) => {
+                        let stale = e.errno == Errno::INVAL && netns::is_stale_placeholder(fd);
+                        IdAnswer::Err(e, stale)
                     }
-                    Some(Err(e)) => IdAnswer::Err(e),
                     None => IdAnswer::Id(None),
                 },
             };
-            out.push((name, answer));
+            let ns_id = fd.as_ref().and_then(|fd| nscore::nsfs::ns_id(fd).ok());
+            out.push(Entry {
+                name,
+                answer,
+                ns_id,
+            });
         }
     }
-    Some(out)
+    Ok(out)
 }
 
 /// ip's `netns_map_init`: once per process, name → nsid for every entry (first name wins per
-/// nsid), reporting entries the kernel refuses.
-fn map_init(ctx: &mut Ctx, known: Option<&[(OsString, IdAnswer)]>) {
+/// nsid), reporting entries the kernel refuses. `false` when the run dir could not be read.
+fn map_init(ctx: &mut Ctx, known: Option<&[Entry]>) -> bool {
     if ctx.map.is_some() {
-        return;
+        return true;
     }
     let fetched;
     let entries = match known {
         Some(k) => k,
         None => match names_and_ids(ctx) {
-            Some(v) => {
+            Ok(v) => {
                 fetched = v;
                 &fetched[..]
             }
-            None => return,
+            Err(DirFail::Missing) => return true,
+            Err(DirFail::Failed) => return false,
         },
     };
     let mut map: Vec<(OsString, i32)> = Vec::new();
-    for (name, answer) in entries {
-        answer.report(name);
-        if let Some(id) = answer.id() {
+    for e in entries {
+        ctx.partial |= matches!(e.answer, IdAnswer::Lost(_));
+        ctx.report(&e.name, &e.answer);
+        if let Some(id) = e.answer.id() {
             if !map.iter().any(|(_, i)| *i == id) {
-                map.push((name.clone(), id));
+                map.push((e.name.clone(), id));
             }
         }
     }
     ctx.map = Some(map);
+    true
 }
 
 fn list(ctx: &mut Ctx) -> i32 {
-    let Some(entries) = names_and_ids(ctx) else {
-        return 0;
+    let entries = match names_and_ids(ctx) {
+        Ok(e) => e,
+        Err(DirFail::Missing) => return 0,
+        Err(DirFail::Failed) => return 1,
     };
-    let first_map = ctx.map.is_none();
     map_init(ctx, Some(&entries));
     let mut json = ctx.json.then(|| JsonList::begin(ctx.pretty));
     let mut text = Vec::new();
-    for (name, answer) in &entries {
+    let mut lost = false;
+    for e in &entries {
+        let name = &e.name;
         // ip prints the name, then asks for the id (printing any error), then the id: what is
         // printed before the error goes out first (a terminal shows it first).
         match &mut json {
@@ -252,19 +314,22 @@ fn list(ctx: &mut Ctx) -> i32 {
             }
             None => text.extend_from_slice(bytes(name)),
         }
-        // A stale entry is explained once, not twice as ip repeats its error.
-        if answer.reports() && !(first_map && matches!(answer, IdAnswer::Stale)) {
+        lost |= matches!(e.answer, IdAnswer::Lost(_));
+        if ctx.reports(&e.answer) {
             match &mut json {
                 Some(j) => j.emit(),
                 None => out(&std::mem::take(&mut text)),
             }
-            answer.report(name);
+            ctx.report(name, &e.answer);
         }
-        let id = answer.id();
+        let id = e.answer.id();
         match &mut json {
             Some(j) => {
                 if let Some(id) = id {
                     j.member("id", &JVal::Int(id.into()));
+                }
+                if let Some(ns_id) = e.ns_id {
+                    j.member(NS_ID_KEY, &JVal::Uint(ns_id));
                 }
                 j.close_object();
             }
@@ -280,8 +345,14 @@ fn list(ctx: &mut Ctx) -> i32 {
         Some(j) => j.end(),
         None => out(&text),
     }
-    0
+    ctx.partial = false;
+    // Names without their ids are a partial answer (ip exits 0).
+    i32::from(lost)
 }
+
+/// The JSON key of a namespace's ID (`NS_GET_ID`) in `list -j` and `identify -j`: an extra key
+/// ip does not print (its `id` is the nsid), for `nsenter-rs --net=:ID`.
+pub const NS_ID_KEY: &str = "ns_id";
 
 fn invarg(msg: &[u8], arg: &[u8]) -> ! {
     say(&[b"Error: argument \"", arg, b"\" is wrong: ", msg]);
@@ -289,7 +360,10 @@ fn invarg(msg: &[u8], arg: &[u8]) -> ! {
 }
 
 fn list_id(ctx: &mut Ctx, args: &[OsString]) -> i32 {
-    map_init(ctx, None);
+    ctx.partial = false;
+    if !map_init(ctx, None) {
+        ctx.partial = true;
+    }
     let mut target: Option<i32> = None;
     let mut nsid: Option<i32> = None;
     let mut i = 0;
@@ -361,7 +435,8 @@ fn list_id(ctx: &mut Ctx, args: &[OsString]) -> i32 {
         Some(j) => j.end(),
         None => out(&text),
     }
-    0
+    // Ids whose names could not be looked up are a partial answer (ip exits 0).
+    i32::from(std::mem::take(&mut ctx.partial))
 }
 
 /// ip's `print_nsid`, with its name lookup: the cache by (current-)nsid, taken out once printed;
@@ -433,19 +508,44 @@ fn print_nsid(ctx: &mut Ctx, e: &NsidEntry, json: &mut Option<JsonList>, text: &
 /// ip's `netns_get_name`: the first entry (readdir order) whose nsid is `nsid`, asking entry by
 /// entry and reporting refusals on the way.
 fn name_of_nsid(ctx: &mut Ctx, nsid: i32) -> Option<OsString> {
-    let dir = RunDir::open().ok()?;
-    for name in dir.names().ok()? {
+    if ctx.partial {
+        // The run dir or the socket already failed this command, and that was said.
+        return None;
+    }
+    let dir = match RunDir::open() {
+        Ok(d) => d,
+        Err(Errno::NOENT) => return None,
+        Err(e) => {
+            say(&[b"Failed to open directory ", RUN_DIR, b": ", &serr(e)]);
+            ctx.partial = true;
+            return None;
+        }
+    };
+    let names = match dir.names() {
+        Ok(n) => n,
+        Err(e) => {
+            read_dir_failed(e);
+            ctx.partial = true;
+            return None;
+        }
+    };
+    for name in names {
         let Ok(fd) = dir.open_entry(&name) else {
             continue;
         };
-        match ctx.getter().get_by_fd(&fd) {
+        let answer = match ctx.getter().get_by_fd(&fd) {
             Ok(Some(id)) if id == nsid => return Some(name),
-            Ok(_) => {}
-            Err(e) if e.errno == Errno::INVAL && netns::is_stale_placeholder(&fd) => {
-                stale_hint(&name)
+            Ok(_) => continue,
+            Err(e) if e.local => {
+                ctx.partial = true;
+                IdAnswer::Lost(e)
             }
-            Err(e) => netlink_error(&e),
-        }
+            Err(e) => {
+                let stale = e.errno == Errno::INVAL && netns::is_stale_placeholder(&fd);
+                IdAnswer::Err(e, stale)
+            }
+        };
+        ctx.report(&name, &answer);
     }
     None
 }
@@ -479,40 +579,29 @@ fn add(ctx: &mut Ctx, args: &[OsString], create: bool) -> i32 {
         say(&[b"mkdir ", RUN_DIR, b" failed: ", &serr(e)]);
         return 1;
     }
-    let setup = netns::share_run_dir(&mut |e| {
-        say(&[
-            b"Warning: could not flock netns runtime directory \"",
-            RUN_DIR,
-            b"\": ",
-            &serr(e),
-        ]);
-    });
-    if let Err((step, e)) = setup {
-        let e = serr(e);
-        match step {
-            RunDirStep::Open => say(&[
-                b"Cannot open netns runtime directory \"",
-                RUN_DIR,
-                b"\": ",
-                &e,
-            ]),
-            RunDirStep::MakeShared => say(&[b"mount --make-shared ", RUN_DIR, b" failed: ", &e]),
-            RunDirStep::Bind => say(&[b"mount --bind ", RUN_DIR, b" ", RUN_DIR, b" failed: ", &e]),
-            RunDirStep::MakePrivate => say(&[b"mount --make-private ", RUN_DIR, b" failed: ", &e]),
+    // Held until this add is done: see `netns::RunDirLock`.
+    let setup = lock_run_dir().and_then(|lock| netns::share_run_dir(&lock).map(|()| lock));
+    let _lock = match setup {
+        Ok(lock) => lock,
+        Err(failure) => {
+            run_dir_failed(failure);
+            return 1;
         }
-        return 1;
-    }
-    if let Err(e) = netns::create_placeholder(&path) {
-        say(&[
-            b"Cannot create namespace file \"",
-            &path_b,
-            b"\": ",
-            &serr(e),
-        ]);
-        return 1;
-    }
+    };
+    let placeholder = match netns::create_placeholder(&path) {
+        Ok(fd) => fd,
+        Err(e) => {
+            say(&[
+                b"Cannot create namespace file \"",
+                &path_b,
+                b"\": ",
+                &serr(e),
+            ]);
+            return 1;
+        }
+    };
     match pid {
-        None => match netns::create(&path) {
+        None => match netns::create(&placeholder) {
             Ok(()) => 0,
             Err((step, e)) => {
                 let err = serr(e);
@@ -537,13 +626,13 @@ fn add(ctx: &mut Ctx, args: &[OsString], create: bool) -> i32 {
                         die(1);
                     }
                 }
-                remove_entry(name);
+                remove_placeholder(name, &placeholder);
                 1
             }
         },
         Some(pid) => {
             let source = netns::pid_net_path(pid);
-            match netns::attach(&source, &path) {
+            match netns::attach(&source, &placeholder) {
                 Ok(()) => 0,
                 Err(e) => {
                     say(&[
@@ -554,19 +643,52 @@ fn add(ctx: &mut Ctx, args: &[OsString], create: bool) -> i32 {
                         b" failed: ",
                         &serr(e),
                     ]);
-                    if let Err(e) = std::fs::remove_file(&path) {
-                        let e = Errno::from_io_error(&e).unwrap_or(Errno::IO);
-                        say(&[
-                            b"Cannot remove namespace file \"",
-                            &path_b,
-                            b"\": ",
-                            &serr(e),
-                        ]);
-                    }
+                    remove_placeholder(name, &placeholder);
                     1
                 }
             }
         }
+    }
+}
+
+/// Open the run dir and take its lock (ip's warning when `flock` itself fails).
+fn lock_run_dir() -> Result<netns::RunDirLock, (RunDirStep, Errno)> {
+    netns::lock_run_dir(&mut |e| {
+        say(&[
+            b"Warning: could not flock netns runtime directory \"",
+            RUN_DIR,
+            b"\": ",
+            &serr(e),
+        ]);
+    })
+}
+
+/// ip's messages for a failed run-dir setup.
+fn run_dir_failed((step, e): (RunDirStep, Errno)) {
+    let e = serr(e);
+    match step {
+        RunDirStep::Open => say(&[
+            b"Cannot open netns runtime directory \"",
+            RUN_DIR,
+            b"\": ",
+            &e,
+        ]),
+        RunDirStep::MakeShared => say(&[b"mount --make-shared ", RUN_DIR, b" failed: ", &e]),
+        RunDirStep::Bind => say(&[b"mount --bind ", RUN_DIR, b" ", RUN_DIR, b" failed: ", &e]),
+        RunDirStep::MakePrivate => say(&[b"mount --make-private ", RUN_DIR, b" failed: ", &e]),
+    }
+}
+
+/// Undo a failed add or attach: remove the placeholder this run created, and only that (ip's
+/// message when the removal fails).
+fn remove_placeholder(name: &OsStr, placeholder: &OwnedFd) {
+    if let Err(e) = netns::remove_placeholder(&netns::entry_path(name), placeholder) {
+        say(&[
+            b"Cannot remove namespace file \"",
+            &entry_bytes(name),
+            b"\": ",
+            &serr(e),
+        ]);
     }
 }
 
@@ -619,7 +741,7 @@ fn set(ctx: &mut Ctx, args: &[OsString]) -> i32 {
 }
 
 /// Call `f` for each run-dir entry until it returns non-zero (ip's `netns_foreach`); 1 when the
-/// dir exists but cannot be read.
+/// dir exists but cannot be read, and (unlike ip, which exits 0) 1 when `f` failed.
 fn for_each_name(mut f: impl FnMut(&OsStr) -> i32) -> i32 {
     let dir = match RunDir::open() {
         Ok(d) => d,
@@ -629,18 +751,33 @@ fn for_each_name(mut f: impl FnMut(&OsStr) -> i32) -> i32 {
             return 1;
         }
     };
-    let Ok(names) = dir.names() else {
-        return 0;
+    let names = match dir.names() {
+        Ok(n) => n,
+        Err(e) => {
+            read_dir_failed(e);
+            return 1;
+        }
     };
     for name in names {
         if f(&name) != 0 {
-            break;
+            return 1;
         }
     }
     0
 }
 
+/// A run dir that opened but could not be read to its end (ip stops silently, exit 0).
+fn read_dir_failed(e: Errno) {
+    say(&[b"Failed to read directory ", RUN_DIR, b": ", &serr(e)]);
+}
+
 fn delete(ctx: &mut Ctx, args: &[OsString]) -> i32 {
+    // Held until this delete is done (see `netns::RunDirLock`); no run dir, nothing to lock.
+    let _lock = if RunDir::open().is_ok() {
+        netns::lock_run_dir(&mut |_| {}).ok()
+    } else {
+        None
+    };
     if ctx.all {
         return for_each_name(remove_entry);
     }
@@ -698,7 +835,15 @@ fn identify(ctx: &mut Ctx, args: &[OsString]) -> i32 {
     let mut found: Option<OsString> = None;
     match RunDir::open() {
         Ok(dir) => {
-            for name in dir.names().unwrap_or_default() {
+            let names = match dir.names() {
+                Ok(n) => n,
+                Err(e) => {
+                    // ip stops reading silently and prints no name, exit 0.
+                    read_dir_failed(e);
+                    return 1;
+                }
+            };
+            for name in names {
                 if dir.entry_id(&name).is_ok_and(|e| e == id) {
                     found = Some(name);
                 }
@@ -906,6 +1051,10 @@ fn monitor() -> i32 {
             out(&line);
             // Each event reaches a pipe or a file as it happens (ip waits for 4 KiB).
             flush_out();
+            if crate::output::stdout_failed() {
+                // Nobody hears the events any more (ip would go on; the exit status says it).
+                return 0;
+            }
         }
     }
 }

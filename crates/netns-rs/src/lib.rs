@@ -21,7 +21,7 @@ use nscore::cmdline::doc::{OptDoc, ToolDoc, ValueHint};
 
 use crate::batch::{Line, Lines, SplitError};
 use crate::commands::Ctx;
-use crate::output::{die, flush_out, say, serr};
+use crate::output::{die, finish, say, serr};
 
 /// Run netns-rs with `args` (argv[0] included); returns the exit status.
 pub fn run(args: Vec<OsString>) -> i32 {
@@ -33,13 +33,11 @@ pub fn run(args: Vec<OsString>) -> i32 {
     });
     if let Some(file) = &globals.batch {
         let code = run_batch(file, &globals);
-        flush_out();
-        return code;
+        return finish(code);
     }
     let mut ctx = Ctx::new(globals.all, globals.json, globals.pretty, false);
     let code = commands::do_netns(&mut ctx, &rest[first..]);
-    flush_out();
-    code & 0xff
+    finish(code & 0xff)
 }
 
 /// ip's other objects: a batch line for one of them cannot be run by netns-rs.
@@ -107,6 +105,35 @@ fn run_batch(file: &OsStr, g: &cli::Globals) -> i32 {
             Line::MissingContinuation => {
                 say(&[b"Missing continuation line"]);
                 break;
+            }
+            Line::ReadError(e) => {
+                // ip takes a read error for the end of the file, exit 0.
+                let e = nscore::error::Errno::from_io_error(&e).unwrap_or(nscore::error::Errno::IO);
+                say(&[b"Cannot read file \"", file.as_bytes(), b"\": ", &serr(e)]);
+                ret = 1;
+                break;
+            }
+            Line::TooLong => {
+                // ip reads a line of any length, and aborts when memory runs out.
+                let max = batch::MAX_LINE.to_string();
+                say(&[
+                    b"Line ",
+                    lines.lineno.to_string().as_bytes(),
+                    b" is too long (more than ",
+                    max.as_bytes(),
+                    b" bytes)",
+                ]);
+                say(&[
+                    b"Command failed ",
+                    file.as_bytes(),
+                    b":",
+                    lines.lineno.to_string().as_bytes(),
+                ]);
+                ret = 1;
+                if !g.force {
+                    break;
+                }
+                continue;
             }
         };
         let words = match batch::split(&text) {
@@ -210,7 +237,11 @@ pub fn doc() -> ToolDoc {
         differences: vec![
             "delete never follows a symlink in /run/netns into another tool's namespace mount.",
             "monitor writes each line as the event happens, even into a pipe or a file.",
-            "list and exec say when an entry is a stale placeholder and how to remove it.",
+            "on a terminal, a hint line follows ip's message for a stale placeholder.",
+            "add, attach and delete of netns-rs never race each other (one run dir lock); a failed add removes only the file it created.",
+            "a FIFO or device in /run/netns never blocks a command.",
+            "a lost stdout write, an unreadable run dir, a lost netlink socket or a failed -all delete gives exit status 1 (ip: 0).",
+            "batch lines longer than 2 MiB fail with a message instead of exhausting memory.",
             "-json also works for identify and pids.",
         ],
     }
