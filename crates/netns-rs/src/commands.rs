@@ -828,7 +828,12 @@ fn identify(ctx: &mut Ctx, args: &[OsString]) -> i32 {
             p.as_bytes()
         }
     };
-    let id = match netns_identity(open_proc_net(pid)) {
+    let opened = open_proc_net(pid);
+    let ns_id = opened
+        .as_ref()
+        .ok()
+        .and_then(|fd| nscore::nsfs::ns_id(fd).ok());
+    let id = match netns_identity(opened) {
         Ok(id) => id,
         Err(code) => return code,
     };
@@ -858,7 +863,12 @@ fn identify(ctx: &mut Ctx, args: &[OsString]) -> i32 {
     if ctx.json {
         let mut j = JsonList::begin(ctx.pretty);
         if let Some(n) = &found {
-            j.object(&[("name", JVal::Str(bytes(n)))]);
+            j.open_object();
+            j.member("name", &JVal::Str(bytes(n)));
+            if let Some(ns_id) = ns_id {
+                j.member(NS_ID_KEY, &JVal::Uint(ns_id));
+            }
+            j.close_object();
         }
         j.end();
     } else {

@@ -243,6 +243,7 @@ pub fn doc() -> ToolDoc {
             "a lost stdout write, an unreadable run dir, a lost netlink socket or a failed -all delete gives exit status 1 (ip: 0).",
             "batch lines longer than 2 MiB fail with a message instead of exhausting memory.",
             "-json also works for identify and pids.",
+            "-json list and identify add each namespace's ID (NS_GET_ID) as the key ns_id, for nsenter-rs --net=:ID.",
         ],
     }
 }

@@ -550,13 +550,71 @@ fn json_for_identify_and_pids() {
         return;
     }
     let o = run_sh("ip netns add a; $IP -n a -j $NETNS identify; $IP -j $NETNS identify; $IP -j -p $NETNS identify $$", true);
-    assert_eq!(o.out(), "[{\"name\":\"a\"}]\n[]\n[ ]\n", "{o:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&without_ns_id(&o.stdout)),
+        "[{\"name\":\"a\"}]\n[]\n[ ]\n",
+        "{o:?}"
+    );
     let o = run_sh(
         "ip netns add a; ip netns exec a sleep 10 >/dev/null 2>&1 & p=$!; sleep 0.3; [ \"$($IP -j $NETNS pids a)\" = \"[{\\\"pid\\\":$p}]\" ] && echo ok; \
          [ \"$($IP -j $NETNS pids a | head -c1)\" = '[' ] && echo array; kill $p",
         true,
     );
     assert_eq!(o.out(), "ok\narray\n", "{o:?}");
+}
+
+/// COMPATIBILITY.md, netns-rs: "namespace IDs in JSON" (issue 16): `list -j` and `identify -j`
+/// carry each namespace's ID (`NS_GET_ID`) as `ns_id`, after ip's own keys; it is the ID the
+/// kernel reports inside the namespace as `SO_NETNS_COOKIE` (read here by python, independently).
+#[test]
+fn ns_id_in_list_and_identify_json() {
+    if !need_root() {
+        return;
+    }
+    let cookie = "import socket, struct; s = socket.socket(); print(struct.unpack('Q', s.getsockopt(socket.SOL_SOCKET, 71, 8))[0])";
+    let o = run_sh(
+        &format!(
+            "ip netns add a; ip netns add b; ip netns set b 4; touch /run/netns/stray\n\
+             for n in a b; do echo \"$n=$(ip netns exec $n /usr/bin/python3 -c \"{cookie}\")\"; done\n\
+             $IP -j $NETNS list 2>/dev/null\n\
+             $IP -n b -j $NETNS identify\n\
+             $IP -j -p $NETNS list 2>/dev/null"
+        ),
+        true,
+    );
+    let out = o.out();
+    let mut lines = out.lines();
+    let a = lines
+        .next()
+        .and_then(|l| l.strip_prefix("a="))
+        .unwrap_or("?");
+    let b = lines
+        .next()
+        .and_then(|l| l.strip_prefix("b="))
+        .unwrap_or("?");
+    assert!(
+        a.parse::<u64>().is_ok() && b.parse::<u64>().is_ok() && a != b,
+        "{o:?}"
+    );
+    let list = lines.next().unwrap_or_default();
+    assert!(
+        list.contains(&format!("{{\"name\":\"a\",\"ns_id\":{a}}}")),
+        "{o:?}"
+    );
+    assert!(
+        list.contains(&format!("{{\"name\":\"b\",\"id\":4,\"ns_id\":{b}}}")),
+        "{o:?}"
+    );
+    assert!(list.contains("{\"name\":\"stray\"}"), "{o:?}");
+    assert_eq!(
+        lines.next(),
+        Some(format!("[{{\"name\":\"b\",\"ns_id\":{b}}}]").as_str()),
+        "{o:?}"
+    );
+    assert!(
+        out.contains(&format!("\"id\": 4,\n        \"ns_id\": {b}\n    }}")),
+        "{o:?}"
+    );
 }
 
 // ---------------------------------------------------------------- iproute2 7.x
