@@ -335,6 +335,12 @@ pub fn parse_globals(args: &[OsString], switch: SwitchFn<'_>) -> (Globals, usize
         if arg.first() != Some(&b'-') {
             break;
         }
+        if arg == b"--version" {
+            // A standalone program answers --version (ip has no such option: it would say
+            // `Option "-version" is unknown`); ip's own -V and -Version work as before.
+            nscore::cmdline::print_version();
+            die(0);
+        }
         let word = if arg.get(1) == Some(&b'-') {
             &arg[1..]
         } else {

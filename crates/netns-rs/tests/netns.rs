@@ -365,13 +365,34 @@ fn global_options_as_ip_reads_them() {
     for opts in ["-l 3", "-family inet6", "-rc 100", "-rc lots", "-f bogus"] {
         same_sh(&format!("{setup}; $IP {opts} $NETNS list; echo rc=$?"));
     }
-    // -V: our own version line (the common rule), on stdout, exit 0.
-    let out = Command::new(OURS).arg("-V").output().unwrap();
+    // -V, -Version and --version (issue 15): our own version line (the common rule), on
+    // stdout, exit 0, after other options too. ip has no --version.
+    for args in [
+        &["-V"][..],
+        &["-Version"],
+        &["-Ver"],
+        &["--version"],
+        &["-j", "--version", "list"],
+        &["--V"],
+    ] {
+        let out = Command::new(OURS).args(args).output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("netns-rs from nsutils {}\n", env!("CARGO_PKG_VERSION")),
+            "{args:?}"
+        );
+        assert!(out.status.success(), "{args:?}");
+        assert_eq!(out.stderr, b"", "{args:?}");
+    }
+    let o = Outcome::of(oracle::command("ip", "ip").arg("--version"));
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        format!("netns-rs from nsutils {}\n", env!("CARGO_PKG_VERSION"))
+        o.err(),
+        "Option \"-version\" is unknown, try \"ip -help\".\n"
     );
-    assert!(out.status.success());
+    // Words that are not --version stay ip's.
+    same_argv(&["--vers"]);
+    same_argv(&["-version"]);
+    same_argv(&["--versionx"]);
 }
 
 #[test]
