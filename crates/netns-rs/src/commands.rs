@@ -703,9 +703,36 @@ fn remove_entry(name: &OsStr) -> i32 {
                 b"\": ",
                 &serr(e),
             ]);
+            if e == Errno::BUSY && nscore::hint::stderr_is_terminal() {
+                nscore::hint::show(Cause::NetnsBusy, &holders(name));
+            }
             1
         }
     }
+}
+
+/// Who holds a name that could not be removed: the processes in the namespace still mounted
+/// there (the `pids` logic), or that only a mount does.
+fn holders(name: &OsStr) -> String {
+    let pids = netns::open_path(&netns::entry_path(name))
+        .ok()
+        .and_then(|fd| nscore::NsId::from_fd(&fd).ok())
+        .and_then(|id| netns::pids_in(id).ok())
+        .unwrap_or_default();
+    if pids.is_empty() {
+        return "no process (another mount of it remains)".to_string();
+    }
+    const SHOWN: usize = 8;
+    let words: Vec<String> = pids
+        .iter()
+        .take(SHOWN)
+        .map(|p| format!("PID {p}"))
+        .collect();
+    let mut text = words.join(", ");
+    if pids.len() > SHOWN {
+        text.push_str(&format!(" and {} more", pids.len() - SHOWN));
+    }
+    text
 }
 
 fn set(ctx: &mut Ctx, args: &[OsString]) -> i32 {
@@ -956,7 +983,12 @@ pub fn switch(name: &OsStr) -> bool {
         }
         SwitchStep::Unshare => say(&[b"unshare failed: ", &err]),
         SwitchStep::Rslave => say(&[b"\"mount --make-rslave /\" failed: ", &err]),
-        SwitchStep::MountSys => say(&[b"mount of /sys failed: ", &err]),
+        SwitchStep::MountSys => {
+            say(&[b"mount of /sys failed: ", &err]);
+            if e == Errno::PERM {
+                nscore::hint::show(Cause::NetnsSysRemountRefused, "");
+            }
+        }
     }
     false
 }

@@ -564,6 +564,62 @@ fn stale_placeholder_hint_on_a_terminal_only() {
     );
 }
 
+/// COMPATIBILITY.md, netns-rs: "hints on a terminal" (issue 14): EBUSY on delete names the
+/// processes in the namespace still mounted there, and a refused /sys mount in `exec` says why,
+/// each on a pseudo-terminal only, after ip's message; without a terminal stderr is ip's.
+#[test]
+fn busy_and_sys_hints_on_a_terminal_only() {
+    if !need_root() {
+        return;
+    }
+    // x has a process and a second mount stacked on it: delete unmounts one and fails EBUSY.
+    let busy = "ip netns add x; ip netns exec x sleep 100 >/dev/null 2>&1 & p=$!\n\
+                for i in $(seq 1000); do [ \"$(ip netns pids x)\" = \"$p\" ] && break; sleep 0.01; done\n\
+                ip netns add y; mount --bind /run/netns/y /run/netns/x; mount --bind /run/netns/x /run/netns/x\n";
+    same_sh(&format!("{busy}$IP $NETNS delete x; echo rc=$?; kill $p"));
+    let (orig, ours) = both_sh(&format!(
+        "{busy}echo p=$p; script -qec \"$IP $NETNS delete x\" /dev/null; echo rc=$?; \
+         script -qec \"$IP $NETNS delete x\" /dev/null; echo rc=$?; \
+         script -qec \"$IP $NETNS delete nosuch\" /dev/null; echo rc=$?; kill $p"
+    ));
+    let out = ours.out();
+    let pid = out
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("p="))
+        .unwrap_or("?");
+    let busy_msg = "Cannot remove namespace file \"/run/netns/x\": Device or resource busy\r\n";
+    let hint_y = "hint: the namespace is still mounted elsewhere or in use by: no process (another mount of it remains)\r\n";
+    let hint_x =
+        format!("hint: the namespace is still mounted elsewhere or in use by: PID {pid}\r\n");
+    assert!(out.contains(&format!("{busy_msg}{hint_y}")), "{ours:?}");
+    assert!(out.contains(&format!("{busy_msg}{hint_x}")), "{ours:?}");
+    let after_pid = |t: &str| t.split_once('\n').map(|(_, rest)| rest.to_string());
+    assert_eq!(
+        after_pid(&out.replace(hint_y, "").replace(&hint_x, "")),
+        after_pid(&orig.out()),
+        "{orig:?}{ours:?}"
+    );
+    // /sys refused: a user namespace whose /sys has a mount over a non-empty directory (so a
+    // new sysfs would reveal what it hides).
+    let sys = |cmd: &str| {
+        format!(
+            "mount -t tmpfs t /sys/kernel/mm; unshare -Urm --propagation private sh -c '\
+             mount -t tmpfs t /run; {OURS} add x 2>/dev/null; {cmd}; echo rc=$?'"
+        )
+    };
+    same_sh(&sys("$IP $NETNS exec x true"));
+    let (orig, ours) = both_sh(&sys("script -qec \"$IP $NETNS exec x true\" /dev/null"));
+    let hint = "hint: this user namespace may not mount a new /sys; run as root in the initial user namespace\r\n";
+    assert!(
+        ours.out().starts_with(&format!(
+            "mount of /sys failed: Operation not permitted\r\n{hint}"
+        )),
+        "{ours:?}"
+    );
+    assert_eq!(ours.out().replace(hint, ""), orig.out(), "{orig:?}{ours:?}");
+}
+
 /// COMPATIBILITY.md, netns-rs: "-json for identify and pids".
 #[test]
 fn json_for_identify_and_pids() {
