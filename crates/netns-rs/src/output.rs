@@ -254,6 +254,8 @@ fn put_string(buf: &mut Vec<u8>, s: &[u8]) {
             0x08 => buf.extend_from_slice(b"\\b"),
             b'\\' => buf.extend_from_slice(b"\\\\"),
             b'"' => buf.extend_from_slice(b"\\\""),
+            // iproute2 7.x: other control characters and DEL as \u00XX (lower-case hex).
+            0..0x20 | 0x7f => buf.extend_from_slice(format!("\\u{c:04x}").as_bytes()),
             _ => buf.push(c),
         }
     }
@@ -277,6 +279,10 @@ mod tests {
     #[test]
     fn json_as_iproute2_writes_it() {
         assert_eq!(render(false, &[]), b"[]\n");
+        assert_eq!(
+            render(false, &[vec![("name", JVal::Str(b"a\x01\x1f\x7f\xff"))]]),
+            b"[{\"name\":\"a\\u0001\\u001f\\u007f\xff\"}]\n".to_vec()
+        );
         assert_eq!(render(true, &[]), b"[ ]\n");
         let objs = vec![
             vec![("name", JVal::Str(b"b"))],

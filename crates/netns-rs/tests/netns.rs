@@ -150,6 +150,12 @@ fn json_strings_escaped_as_ip() {
     }
     let o = same("ip netns add 'q\"b\\s\ttab<>&'", &["-j", "list"]);
     assert!(o.out().contains(r#"q\"b\\s\ttab<>&"#), "{o:?}");
+    // iproute2 7.x writes other control characters and DEL as \u00XX; bytes >= 0x80 as they are.
+    let names = "for c in 001 002 010 011 014 015 033 037 047 134 042 177 377; do \
+                 ip netns add \"$(printf \"x\\\\$c\")\"; done";
+    let o = same(names, &["-j", "list"]);
+    assert!(o.out().contains(r#""x\u0001""#), "{o:?}");
+    same(names, &["-j", "-p", "list"]);
 }
 
 #[test]
