@@ -220,6 +220,7 @@ pub fn doc() -> ToolDoc {
         description: vec![
             "netns-rs is a drop-in for iproute2's ip netns: a named network namespace is a file in /run/netns with the namespace bind-mounted over it, so it lives on without any process in it.",
             "Options are ip's: a single dash, and any prefix of the word, the first match in ip's own order winning (-a is -all, -b is -batch, -f is ip's -family, not -force); --x means -x. Subcommands may be shortened the same way (a is add, at is attach).",
+            "As a program of its own it also answers --version (ip's -V and -Version print the same line).",
         ],
         options,
         operand_hint: ValueHint::NetnsName,
