@@ -622,11 +622,16 @@ fn add(ctx: &mut Ctx, args: &[OsString], create: bool) -> i32 {
                         &err,
                     ]),
                     CreateStep::Restore => {
+                        // ip exits here with the namespace bound under the name it reported
+                        // as failed; netns-rs removes it first (the mount namespace is ours).
                         say(&[b"setns: ", &err]);
+                        // Still inside the new namespace: that is what is bound there.
+                        let bound = nscore::NsId::from_path(netns::SELF_NET).ok();
+                        remove_placeholder(name, &placeholder, bound);
                         die(1);
                     }
                 }
-                remove_placeholder(name, &placeholder);
+                remove_placeholder(name, &placeholder, None);
                 1
             }
         },
@@ -643,7 +648,7 @@ fn add(ctx: &mut Ctx, args: &[OsString], create: bool) -> i32 {
                         b" failed: ",
                         &serr(e),
                     ]);
-                    remove_placeholder(name, &placeholder);
+                    remove_placeholder(name, &placeholder, None);
                     1
                 }
             }
@@ -681,8 +686,8 @@ fn run_dir_failed((step, e): (RunDirStep, Errno)) {
 
 /// Undo a failed add or attach: remove the placeholder this run created, and only that (ip's
 /// message when the removal fails).
-fn remove_placeholder(name: &OsStr, placeholder: &OwnedFd) {
-    if let Err(e) = netns::remove_placeholder(&netns::entry_path(name), placeholder) {
+fn remove_placeholder(name: &OsStr, placeholder: &OwnedFd, bound: Option<nscore::NsId>) {
+    if let Err(e) = netns::remove_placeholder(&netns::entry_path(name), placeholder, bound) {
         say(&[
             b"Cannot remove namespace file \"",
             &entry_bytes(name),

@@ -611,9 +611,12 @@ fn busy_and_sys_hints_on_a_terminal_only() {
     let sys = |cmd: &str| {
         format!(
             "mount -t tmpfs t /sys/kernel/mm; unshare -Urm --propagation private sh -c '\
-             mount -t tmpfs t /run; {OURS} add x 2>/dev/null; {cmd}; echo rc=$?'"
+             mount -t tmpfs t /run; {ip} netns add x 2>/dev/null; {cmd}; echo rc=$?'",
+            ip = oracle::launcher("ip").display()
         )
     };
+    // (ip's add there fails to return to the caller's netns and exits 1 with the name bound,
+    // which the exec uses.)
     same_sh(&sys("$IP $NETNS exec x true"));
     let (orig, ours) = both_sh(&sys("script -qec \"$IP $NETNS exec x true\" /dev/null"));
     let hint = "hint: this user namespace may not mount a new /sys; run as root in the initial user namespace\r\n";
@@ -624,6 +627,24 @@ fn busy_and_sys_hints_on_a_terminal_only() {
         "{ours:?}"
     );
     assert_eq!(ours.out().replace(hint, ""), orig.out(), "{orig:?}{ours:?}");
+}
+
+/// COMPATIBILITY.md, netns-rs: "a failed add leaves nothing": in a user namespace the new
+/// namespace can be made and bound, but going back to the caller's (owned by the parent user
+/// namespace) fails; ip says `setns: ...`, exits 1, and leaves the name bound. netns-rs says the
+/// same, exits 1, and removes it.
+#[test]
+fn add_that_cannot_return_leaves_nothing() {
+    if !need_root() {
+        return;
+    }
+    let script = "unshare -Urm --propagation private sh -c 'mount -t tmpfs t /run; \
+                  $0 $1 add x; echo rc=$?; ls /run/netns; grep -c /run/netns/x /proc/self/mountinfo' \"$IP\" \"$NETNS\"";
+    let (orig, ours) = both_sh(script);
+    assert_eq!(orig.err(), "setns: Operation not permitted\n", "{orig:?}");
+    assert_eq!(orig.out(), "rc=1\nx\n1\n", "{orig:?}");
+    assert_eq!(ours.err(), orig.err(), "{ours:?}");
+    assert_eq!(ours.out(), "rc=1\n0\n", "{ours:?}");
 }
 
 /// COMPATIBILITY.md, netns-rs: "-json for identify and pids".

@@ -224,14 +224,34 @@ fn fd_target(placeholder: &OwnedFd) -> PathBuf {
 
 /// Undo a failed [`create`] or [`attach`]: unmount and unlink `path`, but only while it still
 /// is the file `placeholder` refers to (same device and inode), so a name that a concurrent
-/// run deleted and made again is left alone. Returns the unlink's failure; a file that is no
-/// longer ours counts as removed.
-pub fn remove_placeholder(path: &Path, placeholder: &OwnedFd) -> Result<(), Errno> {
+/// run deleted and made again is left alone. When the bind itself succeeded (a later step
+/// failed), `bound` is the namespace this run mounted there: a mount of exactly that namespace
+/// is taken off first, and the file under it is then checked the same way. Returns the
+/// unlink's failure; a file that is no longer ours counts as removed.
+pub fn remove_placeholder(
+    path: &Path,
+    placeholder: &OwnedFd,
+    bound: Option<NsId>,
+) -> Result<(), Errno> {
     let ours = rustix::fs::fstat(placeholder)?;
-    match rustix::fs::statat(rustix::fs::CWD, path, rustix::fs::AtFlags::SYMLINK_NOFOLLOW) {
-        Ok(st) if st.st_dev == ours.st_dev && st.st_ino == ours.st_ino => remove(path, false),
-        Ok(_) | Err(Errno::NOENT) => Ok(()),
-        Err(e) => Err(e),
+    let seen = || rustix::fs::statat(rustix::fs::CWD, path, rustix::fs::AtFlags::SYMLINK_NOFOLLOW);
+    let mut st = match seen() {
+        Ok(st) => st,
+        Err(Errno::NOENT) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if bound.is_some_and(|ns| NsId::from_stat(&st) == ns) {
+        let _ = mnt::unmount(path, true, true);
+        st = match seen() {
+            Ok(st) => st,
+            Err(Errno::NOENT) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+    }
+    if st.st_dev == ours.st_dev && st.st_ino == ours.st_ino {
+        remove(path, false)
+    } else {
+        Ok(())
     }
 }
 
