@@ -214,7 +214,8 @@ impl Ctx {
 /// The run dir's names and each one's nsid, asking the kernel once per name over one socket
 /// (ip asks twice). A run dir that cannot be opened (other than missing) or read is reported
 /// here (ip stays silent and exits 0 with nothing listed).
-fn names_and_ids(ctx: &mut Ctx) -> Result<Vec<Entry>, DirFail> {
+/// With `ns_ids`, each namespace's ID (`NS_GET_ID`) too.
+fn names_and_ids(ctx: &mut Ctx, ns_ids: bool) -> Result<Vec<Entry>, DirFail> {
     // Files are opened a batch at a time, so a run dir with more names than the fd limit
     // (1,024 by default) still works.
     const BATCH: usize = 64;
@@ -234,7 +235,27 @@ fn names_and_ids(ctx: &mut Ctx) -> Result<Vec<Entry>, DirFail> {
     let mut names = names.into_iter().peekable();
     while names.peek().is_some() {
         let chunk: Vec<OsString> = names.by_ref().take(BATCH).collect();
-        let fds: Vec<Option<OwnedFd>> = chunk.iter().map(|n| dir.open_entry(n).ok()).collect();
+        let fds: Vec<Option<OwnedFd>> = chunk
+            .iter()
+            .map(|n| match dir.open_entry(n) {
+                Ok(fd) => Some(fd),
+                Err(e) => {
+                    // ip skips any entry it cannot open; one that vanished or is forbidden is
+                    // skipped here too, but a fault (out of descriptors or memory, I/O) would
+                    // cost the entry its id without a word: say so, and fail the command.
+                    if is_fault(e) {
+                        say(&[
+                            b"Cannot open network namespace \"",
+                            bytes(n),
+                            b"\": ",
+                            &serr(e),
+                        ]);
+                        ctx.partial = true;
+                    }
+                    None
+                }
+            })
+            .collect();
         let open: Vec<BorrowedFd<'_>> = fds.iter().flatten().map(|f| f.as_fd()).collect();
         let mut answers = ctx.getter().get_by_fds(&open).into_iter();
         for (name, fd) in chunk.into_iter().zip(&fds) {
@@ -250,7 +271,25 @@ fn names_and_ids(ctx: &mut Ctx) -> Result<Vec<Entry>, DirFail> {
                     None => IdAnswer::Id(None),
                 },
             };
-            let ns_id = fd.as_ref().and_then(|fd| nscore::nsfs::ns_id(fd).ok());
+            let ns_id = match fd {
+                Some(fd) if ns_ids => match nscore::nsfs::ns_id(fd) {
+                    Ok(id) => Some(id),
+                    // Not a namespace, or a kernel before 6.18: no key.
+                    Err(nscore::Error::IoctlUnsupported { .. }) => None,
+                    Err(e) => {
+                        let e = e.errno().unwrap_or(Errno::IO);
+                        say(&[
+                            b"NS_GET_ID of \"",
+                            &entry_bytes(&name),
+                            b"\" failed: ",
+                            &serr(e),
+                        ]);
+                        ctx.partial = true;
+                        None
+                    }
+                },
+                _ => None,
+            };
             out.push(Entry {
                 name,
                 answer,
@@ -270,7 +309,7 @@ fn map_init(ctx: &mut Ctx, known: Option<&[Entry]>) -> bool {
     let fetched;
     let entries = match known {
         Some(k) => k,
-        None => match names_and_ids(ctx) {
+        None => match names_and_ids(ctx, false) {
             Ok(v) => {
                 fetched = v;
                 &fetched[..]
@@ -294,7 +333,8 @@ fn map_init(ctx: &mut Ctx, known: Option<&[Entry]>) -> bool {
 }
 
 fn list(ctx: &mut Ctx) -> i32 {
-    let entries = match names_and_ids(ctx) {
+    ctx.partial = false;
+    let entries = match names_and_ids(ctx, ctx.json) {
         Ok(e) => e,
         Err(DirFail::Missing) => return 0,
         Err(DirFail::Failed) => return 1,
@@ -345,9 +385,8 @@ fn list(ctx: &mut Ctx) -> i32 {
         Some(j) => j.end(),
         None => out(&text),
     }
-    ctx.partial = false;
     // Names without their ids are a partial answer (ip exits 0).
-    i32::from(lost)
+    i32::from(lost | std::mem::take(&mut ctx.partial))
 }
 
 /// The JSON key of a namespace's ID (`NS_GET_ID`) in `list -j` and `identify -j`: an extra key
@@ -530,8 +569,21 @@ fn name_of_nsid(ctx: &mut Ctx, nsid: i32) -> Option<OsString> {
         }
     };
     for name in names {
-        let Ok(fd) = dir.open_entry(&name) else {
-            continue;
+        let fd = match dir.open_entry(&name) {
+            Ok(fd) => fd,
+            Err(e) => {
+                // As in names_and_ids: only a fault of the moment is worth a word.
+                if is_fault(e) {
+                    say(&[
+                        b"Cannot open network namespace \"",
+                        bytes(&name),
+                        b"\": ",
+                        &serr(e),
+                    ]);
+                    ctx.partial = true;
+                }
+                continue;
+            }
         };
         let answer = match ctx.getter().get_by_fd(&fd) {
             Ok(Some(id)) if id == nsid => return Some(name),
@@ -796,6 +848,15 @@ fn for_each_name(mut f: impl FnMut(&OsStr) -> i32) -> i32 {
         }
     }
     0
+}
+
+/// Whether an errno is a fault of the moment (out of descriptors or memory, I/O, interrupted)
+/// rather than something about the file itself.
+fn is_fault(e: Errno) -> bool {
+    matches!(
+        e,
+        Errno::MFILE | Errno::NFILE | Errno::NOMEM | Errno::IO | Errno::INTR | Errno::AGAIN
+    )
 }
 
 /// A run dir that opened but could not be read to its end (ip stops silently, exit 0).

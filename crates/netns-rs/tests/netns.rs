@@ -1128,6 +1128,40 @@ fn dir_read_errors_and_failed_deletes_reach_the_exit_code() {
     );
 }
 
+/// COMPATIBILITY.md, netns-rs: "failures reach the exit code": an entry that cannot be opened
+/// because of a fault (EMFILE here, injected on that one path) or whose ID cannot be read loses
+/// its id without a word in ip (exit 0); netns-rs names it and exits 1.
+#[test]
+fn faults_while_listing_reach_the_exit_code() {
+    if !need_root() {
+        return;
+    }
+    let open_fault =
+        "strace -f -o /dev/null -P a -e trace=openat,open -e inject=openat,open:error=EMFILE";
+    let (orig, ours) = both_sh(&format!(
+        "ip netns add a; ip netns add b; ip netns set a 4; cd /run/netns; \
+         {open_fault} $IP $NETNS list 2>&1 | grep -v '^strace:' | sort; echo rc=${{PIPESTATUS[0]}}; \
+         {open_fault} $IP $NETNS list-id 2>&1 | grep -v '^strace:'; echo rc=${{PIPESTATUS[0]}}"
+    ));
+    assert_eq!(orig.out(), "a\nb\nrc=0\nnsid 4 \nrc=0\n", "{orig:?}");
+    assert_eq!(
+        ours.out(),
+        "Cannot open network namespace \"a\": Too many open files\na\nb\nrc=1\n\
+         Cannot open network namespace \"a\": Too many open files\nnsid 4 \nrc=1\n",
+        "{ours:?}"
+    );
+    let o = run_sh(
+        "ip netns add a; strace -f -o /dev/null -P /run/netns/a -e trace=ioctl -e inject=ioctl:error=EIO \
+         $IP -j $NETNS list; echo rc=$?",
+        true,
+    );
+    assert_eq!(o.out(), "[{\"name\":\"a\"}]\nrc=1\n", "{o:?}");
+    assert_eq!(
+        o.err(),
+        "NS_GET_ID of \"/run/netns/a\" failed: Input/output error\n"
+    );
+}
+
 /// COMPATIBILITY.md, netns-rs: "a lost netlink socket is said once" (issue 13 item 7). ip
 /// prints the socket's error once per name (twice in fact: once for its name cache) and exits 0.
 #[test]
