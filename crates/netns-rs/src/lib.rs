@@ -3,15 +3,19 @@
 //! before the subcommand.
 //!
 //! Data flows one way: [`cli`] reads the global options (acting on `-netns` at once, as ip
-//! does), [`batch`] splits batch lines, [`commands`] checks the name, dispatches and acts through
-//! `nscore::netns` and `nscore::nsid`, and [`output`] writes what ip would write.
+//! does), [`batch`] splits batch lines, [`commands`] checks the name and dispatches to itself,
+//! [`listing`] or [`registry`], which act through `nscore::netns` and `nscore::nsid` with the
+//! state in [`ctx`], and [`output`] writes what ip would write.
 
 pub mod batch;
 pub mod cli;
 pub mod commands;
+pub mod ctx;
 pub mod help;
+pub mod listing;
 pub mod output;
 pub mod parse;
+pub mod registry;
 
 use std::ffi::{OsStr, OsString};
 use std::io::BufRead;
@@ -20,7 +24,7 @@ use std::os::unix::ffi::OsStrExt;
 use nscore::cmdline::doc::{OptDoc, ToolDoc, ValueHint};
 
 use crate::batch::{Line, Lines, SplitError};
-use crate::commands::Ctx;
+use crate::ctx::Ctx;
 use crate::output::{die, finish, say, serr};
 
 /// Run netns-rs with `args` (argv[0] included); returns the exit status.
