@@ -320,7 +320,7 @@ fn missing_value(key: Key) -> ! {
     die(255)
 }
 
-/// Parse ip's global options from `args` (after argv[0]); returns the settings and the index of
+/// Parse ip's global options from `args` (after `argv[0]`); returns the settings and the index of
 /// the first word that belongs to the subcommand. Usage errors, `-help` and `-Version` end the
 /// process here, as they do in ip; `-netns NAME` calls `switch` at once.
 pub fn parse_globals(args: &[OsString], switch: SwitchFn<'_>) -> (Globals, usize) {

@@ -27,7 +27,7 @@ use crate::batch::{Line, Lines, SplitError};
 use crate::ctx::Ctx;
 use crate::output::{die, finish, say, serr};
 
-/// Run netns-rs with `args` (argv[0] included); returns the exit status.
+/// Run netns-rs with `args` (`argv[0]` included); returns the exit status.
 pub fn run(args: Vec<OsString>) -> i32 {
     let rest = args.get(1..).unwrap_or_default();
     let (globals, first) = cli::parse_globals(rest, &mut |name| {
