@@ -303,10 +303,10 @@ pub fn attach(source: &Path, placeholder: &OwnedFd) -> Result<(), Errno> {
 /// (`follow = true`), which unmounts whatever a symlinked name points to (Docker's or CNI's own
 /// bind mount); `follow = false` only ever unmounts the entry itself.
 ///
-/// When the unlink fails after the unmount took a namespace off the name (other than with
-/// EBUSY, where another mount still covers it), that namespace is bound back (from a descriptor
-/// opened before the unmount), so a failed removal leaves the name as it was; iproute2 leaves a
-/// placeholder whose namespace is gone.
+/// When the unlink fails after the unmount took a namespace off the name and no other mount
+/// still covers it, that namespace is bound back (from a descriptor opened before the unmount),
+/// so a failed removal leaves the name as it was; iproute2 leaves a placeholder whose namespace
+/// is gone.
 pub fn remove(path: &Path, follow: bool) -> Result<(), Errno> {
     let held = open_path(path)
         .ok()
@@ -314,9 +314,15 @@ pub fn remove(path: &Path, follow: bool) -> Result<(), Errno> {
     let unmounted = mnt::unmount(path, true, !follow).is_ok();
     let result = rustix::fs::unlink(path);
     if let (Err(e), Some(ns), true) = (result, &held, unmounted) {
-        // ENOENT: someone else removed it; EBUSY: another mount still covers the name, which
-        // thus still names a namespace (a repeated delete takes stacked mounts off one by one).
-        if e != Errno::NOENT && e != Errno::BUSY {
+        // ENOENT: someone else removed it. Another mount may still cover the name (EBUSY with
+        // stacked mounts): it then still names a namespace, and a repeated delete takes the
+        // mounts off one by one, as with ip.
+        let still_named = || {
+            open_path(path)
+                .ok()
+                .is_some_and(|fd| crate::nsfs::ns_kind(&fd).is_ok())
+        };
+        if e != Errno::NOENT && !still_named() {
             use std::os::fd::AsRawFd;
             let source = PathBuf::from(format!("/proc/self/fd/{}", ns.as_raw_fd()));
             let _ = mnt::bind(&source, path);
