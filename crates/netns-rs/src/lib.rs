@@ -18,7 +18,7 @@ pub mod parse;
 pub mod registry;
 
 use std::ffi::{OsStr, OsString};
-use std::io::BufRead;
+use std::os::fd::AsFd;
 use std::os::unix::ffi::OsStrExt;
 
 use nscore::cmdline::doc::{OptDoc, ToolDoc, ValueHint};
@@ -82,21 +82,41 @@ const IP_OBJECTS: &[&str] = &[
 ];
 
 fn run_batch(file: &OsStr, g: &cli::Globals) -> i32 {
-    let input: Box<dyn BufRead> = if file.as_bytes() == b"-" {
-        Box::new(std::io::BufReader::new(std::io::stdin()))
+    // ip reads its batch file as its standard input (freopen), in blocks of the stream's block
+    // size as C stdio does, so a program that `exec` runs inherits the file at that offset;
+    // `-` reads the standard input itself the same way.
+    let source = if file.as_bytes() == b"-" {
+        std::io::stdin().as_fd().try_clone_to_owned()
     } else {
-        match std::fs::File::open(file) {
-            Ok(f) => Box::new(std::io::BufReader::new(f)),
-            Err(e) => {
-                let e = nscore::error::Errno::from_io_error(&e).unwrap_or(nscore::error::Errno::IO);
-                say(&[
-                    b"Cannot open file \"",
-                    file.as_bytes(),
-                    b"\" for reading: ",
-                    &serr(e),
-                ]);
-                return 1;
-            }
+        std::fs::File::open(file).map(std::os::fd::OwnedFd::from)
+    };
+    let opened = source
+        .map_err(|e| nscore::error::Errno::from_io_error(&e).unwrap_or(nscore::error::Errno::IO));
+    let opened = opened.and_then(|fd| {
+        if file.as_bytes() != b"-" {
+            nscore::netns::make_stdin(&fd)?;
+        }
+        Ok(fd)
+    });
+    let input = match opened {
+        Ok(fd) => {
+            let f = std::fs::File::from(fd);
+            let block = f
+                .metadata()
+                .ok()
+                .and_then(|m| usize::try_from(std::os::unix::fs::MetadataExt::blksize(&m)).ok())
+                .filter(|&b| b > 0)
+                .unwrap_or(4096);
+            std::io::BufReader::with_capacity(block, f)
+        }
+        Err(e) => {
+            say(&[
+                b"Cannot open file \"",
+                file.as_bytes(),
+                b"\" for reading: ",
+                &serr(e),
+            ]);
+            return 1;
         }
     };
     let mut lines = Lines::new(input);

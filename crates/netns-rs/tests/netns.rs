@@ -486,6 +486,14 @@ fn batch_mode() {
     same_sh("printf 'netns add a\\nbogus x\\nnetns list\\n' > /run/b; $IP -force -b /run/b $NETNS; echo rc=$?");
     same_sh("printf 'netns add a\\nnetns exec a /nonexistent\\nnetns list\\n' > /run/b; $IP -b /run/b $NETNS; echo rc=$?");
     same_sh("printf 'netns add a\\nnetns list-id target-nsid 77\\nnetns list\\n' > /run/b; $IP -b /run/b $NETNS; echo rc=$?");
+    // ip reads its batch file as its standard input (freopen), in blocks: a program that exec
+    // runs reads the rest of the file after the blocks ip has read, not ip's own stdin.
+    let long = "{ echo 'netns add a'; echo 'netns exec a sh -c \"wc -c\"'; \
+                for i in $(seq 400); do echo \"# filler line $i\"; done; echo 'netns list'; } > /run/b";
+    same_sh(&format!("{long}; echo hello | $IP -b /run/b; echo rc=$?"));
+    same_sh(&format!("{long}; $IP -b /run/b <&-; echo rc=$?"));
+    same_sh(&format!("{long}; cat /run/b | $IP -b -; echo rc=$?"));
+    same_sh(&format!("{long}; $IP -b - < /run/b; echo rc=$?"));
 }
 
 #[test]

@@ -79,6 +79,28 @@ pub fn open_name_or_path(name: &OsStr) -> Result<OwnedFd, Errno> {
     }
 }
 
+/// Make `file` the process's standard input (`dup2(file, 0)`), as iproute2's batch mode does
+/// with its file (`freopen(FILE, "r", stdin)`): the two share one file offset, and the programs
+/// `exec` runs in batch mode inherit it as their standard input. See dup(2).
+#[doc(alias = "dup2")]
+pub fn make_stdin(file: impl AsFd) -> Result<(), Errno> {
+    use std::os::fd::AsRawFd;
+    let raw = file.as_fd().as_raw_fd();
+    if raw == 0 {
+        // Opened as fd 0 (standard input was closed): keep it across exec.
+        return rustix::io::fcntl_setfd(file, rustix::io::FdFlags::empty());
+    }
+    // SAFETY: dup2 takes two descriptor numbers and touches no memory; `raw` is open for the
+    // call (borrowed), and replacing descriptor 0 is the point: nothing in this process holds
+    // fd 0 as an owned Rust handle that would close it later.
+    let ret = unsafe { libc::dup2(raw, 0) };
+    if ret < 0 {
+        let e = std::io::Error::last_os_error();
+        return Err(Errno::from_io_error(&e).unwrap_or(Errno::IO));
+    }
+    Ok(())
+}
+
 /// The run dir opened once, so per-entry opens and stats are relative to it (`openat(2)`).
 pub struct RunDir {
     fd: OwnedFd,
