@@ -265,6 +265,7 @@ pub fn doc() -> ToolDoc {
             "on a terminal, a hint line follows ip's message for a stale placeholder.",
             "add, attach and delete of netns-rs never race each other (one run dir lock); a failed add removes only the file it created.",
             "a FIFO or device in /run/netns never blocks a command.",
+            "a delete whose unlink fails puts the namespace back, so the name still works; an add that fails after binding removes what it bound.",
             "a lost stdout write, an unreadable run dir, a lost netlink socket or a failed -all delete gives exit status 1 (ip: 0).",
             "batch lines longer than 2 MiB fail with a message instead of exhausting memory.",
             "-json also works for identify and pids.",
