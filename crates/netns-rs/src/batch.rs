@@ -10,6 +10,12 @@ use std::io::BufRead;
 /// Most words a line may have (ip's `MAX_ARGS` less the terminating NULL).
 pub const MAX_WORDS: usize = 511;
 
+/// Longest logical line read, in bytes (continuations included): the kernel's limit on a
+/// program's arguments (`ARG_MAX` is 2 MiB by default), so every line `exec` could run fits.
+/// ip reads lines of any length and aborts when memory runs out; netns-rs reads at most this
+/// much of a line and reports it (`Line N is too long`).
+pub const MAX_LINE: usize = 2 << 20;
+
 /// Why a line could not be split.
 #[derive(Debug, PartialEq, Eq)]
 pub enum SplitError {
@@ -34,6 +40,18 @@ pub enum Line {
     End,
     /// A continuation backslash on the last line (`Missing continuation line`); ends the batch.
     MissingContinuation,
+    /// A logical line longer than [`MAX_LINE`] (the rest of it has been skipped).
+    TooLong,
+    /// Reading the input failed.
+    ReadError(std::io::Error),
+}
+
+/// What one physical read found.
+enum Raw {
+    Line(Vec<u8>),
+    End,
+    TooLong,
+    Error(std::io::Error),
 }
 
 fn cut_comment(line: &mut Vec<u8>) {
@@ -52,28 +70,61 @@ impl<R: BufRead> Lines<R> {
         Lines { input, lineno: 0 }
     }
 
-    fn raw_line(&mut self) -> Option<Vec<u8>> {
+    /// One physical line of at most `room` bytes; a longer one is read to its end (in bounded
+    /// pieces, kept nowhere) and reported as [`Raw::TooLong`].
+    fn raw_line(&mut self, room: usize) -> Raw {
         let mut line = Vec::new();
-        match self.input.read_until(b'\n', &mut line) {
-            Ok(0) | Err(_) => None,
-            Ok(_) => {
-                self.lineno += 1;
-                Some(line)
+        let limit = u64::try_from(room).unwrap_or(u64::MAX).saturating_add(1);
+        let mut bounded = std::io::Read::take(&mut self.input, limit);
+        match bounded.read_until(b'\n', &mut line) {
+            Ok(0) => return Raw::End,
+            Ok(_) => {}
+            Err(e) => return Raw::Error(e),
+        }
+        self.lineno += 1;
+        if line.len() <= room || line.ends_with(b"\n") && line.len() == room + 1 {
+            return Raw::Line(line);
+        }
+        loop {
+            let buf = match self.input.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Raw::Error(e),
+            };
+            if buf.is_empty() {
+                break;
+            }
+            match buf.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    self.input.consume(i + 1);
+                    break;
+                }
+                None => {
+                    let n = buf.len();
+                    self.input.consume(n);
+                }
             }
         }
+        Raw::TooLong
     }
 
     /// The next logical line.
     pub fn next_line(&mut self) -> Line {
-        let Some(mut line) = self.raw_line() else {
-            return Line::End;
+        let mut line = match self.raw_line(MAX_LINE) {
+            Raw::Line(l) => l,
+            Raw::End => return Line::End,
+            Raw::TooLong => return Line::TooLong,
+            Raw::Error(e) => return Line::ReadError(e),
         };
         cut_comment(&mut line);
         while let Some(at) = find_continuation(&line) {
-            let Some(mut next) = self.raw_line() else {
-                return Line::MissingContinuation;
-            };
             line.truncate(at);
+            let mut next = match self.raw_line(MAX_LINE.saturating_sub(line.len())) {
+                Raw::Line(l) => l,
+                Raw::End => return Line::MissingContinuation,
+                Raw::TooLong => return Line::TooLong,
+                Raw::Error(e) => return Line::ReadError(e),
+            };
             cut_comment(&mut next);
             line.extend_from_slice(&next);
         }
@@ -166,6 +217,7 @@ mod tests {
                     got.push(("<missing>".into(), l.lineno));
                     break;
                 }
+                Line::TooLong | Line::ReadError(_) => unreachable!(),
             }
         }
         assert_eq!(
@@ -177,6 +229,22 @@ mod tests {
                 ("<missing>".to_string(), 5)
             ]
         );
+    }
+
+    #[test]
+    fn long_lines_are_skipped_whole() {
+        let mut text = b"netns add a\n".to_vec();
+        text.extend(std::iter::repeat_n(b'x', MAX_LINE + 10));
+        text.extend_from_slice(b"\nnetns list\n");
+        text.extend_from_slice(&[b'y'; MAX_LINE]);
+        text.extend_from_slice(b"\n");
+        let mut l = Lines::new(std::io::BufReader::with_capacity(4096, &text[..]));
+        assert!(matches!(l.next_line(), Line::Text(t) if t == b"netns add a\n"));
+        assert!(matches!(l.next_line(), Line::TooLong));
+        assert_eq!(l.lineno, 2);
+        assert!(matches!(l.next_line(), Line::Text(t) if t == b"netns list\n"));
+        assert!(matches!(l.next_line(), Line::Text(t) if t.len() == MAX_LINE + 1));
+        assert!(matches!(l.next_line(), Line::End));
     }
 
     #[test]

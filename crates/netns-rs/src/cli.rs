@@ -307,7 +307,20 @@ fn ip_color(word: &[u8]) -> bool {
         )
 }
 
-/// Parse ip's global options from `args` (after argv[0]); returns the settings and the index of
+/// ip 7.x on an option whose value is missing (`ip -b`): `Error: argument "WHAT" is required`,
+/// exit 255, where WHAT is ip's own word for the value.
+fn missing_value(key: Key) -> ! {
+    let what: &[u8] = match key {
+        Key::Loops => b"loop count",
+        Key::Family => b"family type",
+        Key::Rcvbuf => b"rcvbuf size",
+        _ => b"batch file",
+    };
+    say(&[b"Error: argument \"", what, b"\" is required"]);
+    die(255)
+}
+
+/// Parse ip's global options from `args` (after `argv[0]`); returns the settings and the index of
 /// the first word that belongs to the subcommand. Usage errors, `-help` and `-Version` end the
 /// process here, as they do in ip; `-netns NAME` calls `switch` at once.
 pub fn parse_globals(args: &[OsString], switch: SwitchFn<'_>) -> (Globals, usize) {
@@ -321,6 +334,12 @@ pub fn parse_globals(args: &[OsString], switch: SwitchFn<'_>) -> (Globals, usize
         }
         if arg.first() != Some(&b'-') {
             break;
+        }
+        if arg == b"--version" {
+            // A standalone program answers --version (ip has no such option: it would say
+            // `Option "-version" is unknown`); ip's own -V and -Version work as before.
+            nscore::cmdline::print_version();
+            die(0);
         }
         let word = if arg.get(1) == Some(&b'-') {
             &arg[1..]
@@ -343,13 +362,12 @@ pub fn parse_globals(args: &[OsString], switch: SwitchFn<'_>) -> (Globals, usize
             say(&[b"Option \"", word, b"\" is unknown, try \"ip -help\"."]);
             die(255);
         };
+        let key = o.def.key;
         let mut value = || -> &OsString {
             i += 1;
             match args.get(i) {
                 Some(v) => v,
-                None => {
-                    crate::help::print_usage_and_die();
-                }
+                None => missing_value(key),
             }
         };
         match o.def.key {

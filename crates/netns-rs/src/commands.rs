@@ -1,105 +1,28 @@
-//! The subcommands (iproute2 `do_netns`): the name check, prefix dispatch, and one function per
-//! subcommand that acts through `nscore::netns` / `nscore::nsid` and reports as ip does.
+//! The subcommands (iproute2 `do_netns`): the name check, prefix dispatch, and the subcommands
+//! that neither list ([`crate::listing`]) nor change the registry ([`crate::registry`]): `set`,
+//! `identify`, `pids`, `exec` and `monitor`, acting through `nscore::netns` / `nscore::nsid`
+//! and reporting as ip does.
 //!
 //! Each function returns what ip's `do_cmd` returns: 0, 1 (handler returned -1), 2 (netlink
 //! error) or a program's exit status. ip's `exit(-1)` paths (usage, invalid argument, invalid
 //! name) end the process with 255 on the spot, even in batch mode, as ip's do.
 
 use std::ffi::{OsStr, OsString};
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use nscore::create::{ChildStatus, Forked};
 use nscore::error::Errno;
-use nscore::netns::{self, CreateStep, MonitorEvent, MonitorStep, RunDir, RunDirStep, SwitchStep};
-use nscore::nsid::{NetlinkError, NsidEntry, NsidSocket};
+use nscore::hint::Cause;
+use nscore::netns::{self, MonitorEvent, MonitorStep, RunDir, SwitchStep};
 
 use crate::cli::{find_sub, Sub};
+use crate::ctx::{bytes, invarg, netlink_error, read_dir_failed, stale_hint, Ctx, RUN_DIR};
+use crate::listing::{list, list_id, NS_ID_KEY};
 use crate::output::{die, flush_out, out, say, serr, JVal, JsonList};
 use crate::parse::{get_i32, is_pid};
-
-const RUN_DIR: &[u8] = netns::RUN_DIR.as_bytes();
-
-/// State that lives as long as the process (in batch mode: across lines), as ip's statics do.
-pub struct Ctx {
-    /// `-all`.
-    pub all: bool,
-    /// `-json`.
-    pub json: bool,
-    /// `-pretty`.
-    pub pretty: bool,
-    /// Running a batch: `exec` forks and waits instead of replacing the process.
-    pub batch: bool,
-    /// The name → nsid cache ip builds once per process (`netns_map_init`); `None` until built.
-    map: Option<Vec<(OsString, i32)>>,
-    /// The non-strict socket for per-name queries (ip's `rtnsh`).
-    getter: Option<NsidSocket>,
-    /// The socket for dumps and `set` (ip's `rth`).
-    strict: Option<NsidSocket>,
-}
-
-impl Ctx {
-    /// A context for the given global options.
-    pub fn new(all: bool, json: bool, pretty: bool, batch: bool) -> Ctx {
-        Ctx {
-            all,
-            json,
-            pretty,
-            batch,
-            map: None,
-            getter: None,
-            strict: None,
-        }
-    }
-
-    fn getter(&mut self) -> &mut NsidSocket {
-        self.getter.get_or_insert_with(|| open_socket(false))
-    }
-
-    /// ip's main socket: strict checking, except in batch mode, where ip opens it without
-    /// (so the kernel ignores `target-nsid` in dumps there).
-    fn strict(&mut self) -> &mut NsidSocket {
-        let strict = !self.batch;
-        self.strict.get_or_insert_with(|| open_socket(strict))
-    }
-}
-
-fn open_socket(strict: bool) -> NsidSocket {
-    match NsidSocket::open(strict) {
-        Ok(s) => s,
-        Err(_) => {
-            say(&[b"Cannot open rtnetlink"]);
-            die(1)
-        }
-    }
-}
-
-fn bytes(s: &OsStr) -> &[u8] {
-    s.as_bytes()
-}
-
-fn entry_bytes(name: &OsStr) -> Vec<u8> {
-    let mut p = RUN_DIR.to_vec();
-    p.push(b'/');
-    p.extend_from_slice(name.as_bytes());
-    p
-}
-
-fn netlink_error(e: &NetlinkError) {
-    say(&[e.to_string().as_bytes()]);
-}
-
-fn stale_hint(name: &OsStr) {
-    let path = entry_bytes(name);
-    say(&[
-        b"\"",
-        &path,
-        b"\" is a stale placeholder: the namespace it named is gone (its bind mount was made in another mount namespace, or unmounted); remove it with \"ip netns delete ",
-        bytes(name),
-        b"\"",
-    ]);
-}
+use crate::registry::{add, delete, for_each_name};
 
 /// `ip netns ARGS`: the name check, then the subcommand.
 pub fn do_netns(ctx: &mut Ctx, args: &[OsString]) -> i32 {
@@ -138,454 +61,6 @@ pub fn do_netns(ctx: &mut Ctx, args: &[OsString]) -> i32 {
     }
 }
 
-/// The answer for one run-dir entry: its nsid, or why there is none.
-enum IdAnswer {
-    /// The nsid, if the current namespace assigned one.
-    Id(Option<i32>),
-    /// The file could not be opened (ip stays silent).
-    NoFile,
-    /// The kernel refused it (printed as ip prints it).
-    Err(NetlinkError),
-    /// A stale placeholder (printed as a hint).
-    Stale,
-}
-
-impl IdAnswer {
-    fn id(&self) -> Option<i32> {
-        match self {
-            IdAnswer::Id(id) => *id,
-            _ => None,
-        }
-    }
-
-    /// Whether [`IdAnswer::report`] prints anything.
-    fn reports(&self) -> bool {
-        matches!(self, IdAnswer::Err(_) | IdAnswer::Stale)
-    }
-
-    fn report(&self, name: &OsStr) {
-        match self {
-            IdAnswer::Err(e) => netlink_error(e),
-            IdAnswer::Stale => stale_hint(name),
-            _ => {}
-        }
-    }
-}
-
-/// The run dir's names and each one's nsid, asking the kernel once per name over one socket
-/// (ip asks twice). `None` when the run dir cannot be opened.
-fn names_and_ids(ctx: &mut Ctx) -> Option<Vec<(OsString, IdAnswer)>> {
-    // Files are opened a batch at a time, so a run dir with more names than the fd limit
-    // (1,024 by default) still works.
-    const BATCH: usize = 64;
-    let dir = RunDir::open().ok()?;
-    let names = dir.names().ok()?;
-    let mut out = Vec::with_capacity(names.len());
-    let mut names = names.into_iter().peekable();
-    while names.peek().is_some() {
-        let chunk: Vec<OsString> = names.by_ref().take(BATCH).collect();
-        let fds: Vec<Option<OwnedFd>> = chunk.iter().map(|n| dir.open_entry(n).ok()).collect();
-        let open: Vec<BorrowedFd<'_>> = fds.iter().flatten().map(|f| f.as_fd()).collect();
-        let mut answers = ctx.getter().get_by_fds(&open).into_iter();
-        for (name, fd) in chunk.into_iter().zip(&fds) {
-            let answer = match fd {
-                None => IdAnswer::NoFile,
-                Some(fd) => match answers.next() {
-                    Some(Ok(id)) => IdAnswer::Id(id),
-                    Some(Err(e)) if e.errno == Errno::INVAL && netns::is_stale_placeholder(fd) => {
-                        IdAnswer::Stale
-                    }
-                    Some(Err(e)) => IdAnswer::Err(e),
-                    None => IdAnswer::Id(None),
-                },
-            };
-            out.push((name, answer));
-        }
-    }
-    Some(out)
-}
-
-/// ip's `netns_map_init`: once per process, name → nsid for every entry (first name wins per
-/// nsid), reporting entries the kernel refuses.
-fn map_init(ctx: &mut Ctx, known: Option<&[(OsString, IdAnswer)]>) {
-    if ctx.map.is_some() {
-        return;
-    }
-    let fetched;
-    let entries = match known {
-        Some(k) => k,
-        None => match names_and_ids(ctx) {
-            Some(v) => {
-                fetched = v;
-                &fetched[..]
-            }
-            None => return,
-        },
-    };
-    let mut map: Vec<(OsString, i32)> = Vec::new();
-    for (name, answer) in entries {
-        answer.report(name);
-        if let Some(id) = answer.id() {
-            if !map.iter().any(|(_, i)| *i == id) {
-                map.push((name.clone(), id));
-            }
-        }
-    }
-    ctx.map = Some(map);
-}
-
-fn list(ctx: &mut Ctx) -> i32 {
-    let Some(entries) = names_and_ids(ctx) else {
-        return 0;
-    };
-    let first_map = ctx.map.is_none();
-    map_init(ctx, Some(&entries));
-    let mut json = ctx.json.then(|| JsonList::begin(ctx.pretty));
-    let mut text = Vec::new();
-    for (name, answer) in &entries {
-        // ip prints the name, then asks for the id (printing any error), then the id: what is
-        // printed before the error goes out first (a terminal shows it first).
-        match &mut json {
-            Some(j) => {
-                j.open_object();
-                j.member("name", &JVal::Str(bytes(name)));
-            }
-            None => text.extend_from_slice(bytes(name)),
-        }
-        // A stale entry is explained once, not twice as ip repeats its error.
-        if answer.reports() && !(first_map && matches!(answer, IdAnswer::Stale)) {
-            match &mut json {
-                Some(j) => j.emit(),
-                None => out(&std::mem::take(&mut text)),
-            }
-            answer.report(name);
-        }
-        let id = answer.id();
-        match &mut json {
-            Some(j) => {
-                if let Some(id) = id {
-                    j.member("id", &JVal::Int(id.into()));
-                }
-                j.close_object();
-            }
-            None => {
-                if let Some(id) = id {
-                    text.extend_from_slice(format!(" (id: {id})").as_bytes());
-                }
-                text.push(b'\n');
-            }
-        }
-    }
-    match json {
-        Some(j) => j.end(),
-        None => out(&text),
-    }
-    0
-}
-
-fn invarg(msg: &[u8], arg: &[u8]) -> ! {
-    say(&[b"Error: argument \"", arg, b"\" is wrong: ", msg]);
-    die(255)
-}
-
-fn list_id(ctx: &mut Ctx, args: &[OsString]) -> i32 {
-    map_init(ctx, None);
-    let mut target: Option<i32> = None;
-    let mut nsid: Option<i32> = None;
-    let mut i = 0;
-    while i < args.len() {
-        let word = args[i].as_bytes();
-        let (slot, key): (&mut Option<i32>, &[u8]) = match word {
-            b"target-nsid" => (&mut target, b"target-nsid"),
-            b"nsid" => (&mut nsid, b"nsid"),
-            _ => crate::help::print_subcommand_usage_and_die(),
-        };
-        if slot.is_some() {
-            say(&[
-                b"Error: duplicate \"",
-                key,
-                b"\": \"",
-                word,
-                b"\" is the second value.",
-            ]);
-            die(255);
-        }
-        i += 1;
-        let Some(value) = args.get(i) else {
-            say(&[b"Command line is not complete. Try option \"help\""]);
-            die(255);
-        };
-        match get_i32(value.as_bytes()) {
-            None => {
-                let msg = [b"\"", key, b"\" value is invalid"].concat();
-                invarg(&msg, value.as_bytes());
-            }
-            Some(v) if v < 0 => {
-                // ip names the word after the value here (usually past argv's end: "(null)").
-                let next = args.get(i + 1).map(|a| a.as_bytes()).unwrap_or(b"(null)");
-                let msg = [b"\"", key, b"\" value should be >= 0"].concat();
-                invarg(&msg, next);
-            }
-            Some(v) => *slot = Some(v),
-        }
-        i += 1;
-    }
-    let mut json = ctx.json.then(|| JsonList::begin(ctx.pretty));
-    let mut text = Vec::new();
-    if let Some(n) = nsid {
-        match ctx.getter().get_by_nsid(n, target) {
-            Ok(entry) => print_nsid(ctx, &entry, &mut json, &mut text),
-            Err(e) => {
-                netlink_error(&e);
-                return 2;
-            }
-        }
-    } else {
-        match ctx.strict().dump(target) {
-            Ok(entries) => {
-                for entry in &entries {
-                    print_nsid(ctx, entry, &mut json, &mut text);
-                }
-            }
-            Err(e) => {
-                netlink_error(&e);
-                if let Some(j) = json {
-                    j.end();
-                }
-                say(&[b"Dump terminated"]);
-                die(1);
-            }
-        }
-    }
-    match json {
-        Some(j) => j.end(),
-        None => out(&text),
-    }
-    0
-}
-
-/// ip's `print_nsid`, with its name lookup: the cache by (current-)nsid, taken out once printed;
-/// else a fresh walk of the run dir for a name with this nsid, put back into the cache.
-fn print_nsid(ctx: &mut Ctx, e: &NsidEntry, json: &mut Option<JsonList>, text: &mut Vec<u8>) {
-    match json {
-        Some(j) => {
-            j.open_object();
-            if let Some(n) = e.nsid {
-                j.member("nsid", &JVal::Int(n.into()));
-            }
-            if let Some(c) = e.current {
-                j.member("current-nsid", &JVal::Int(c.into()));
-            }
-        }
-        None => {
-            match e.nsid {
-                Some(n) => text.extend_from_slice(format!("nsid {n} ").as_bytes()),
-                None => text.extend_from_slice(b"nsid unassigned "),
-            }
-            if e.has_current {
-                match e.current {
-                    Some(c) => text.extend_from_slice(format!("current-nsid {c} ").as_bytes()),
-                    None => text.extend_from_slice(b"current-nsid unassigned "),
-                }
-            }
-        }
-    }
-    let key = if e.has_current { e.current } else { e.nsid };
-    let mut name: Option<OsString> = None;
-    if let (Some(k), Some(map)) = (key, ctx.map.as_mut()) {
-        if let Some(pos) = map.iter().position(|(_, id)| *id == k) {
-            name = Some(map.remove(pos).0);
-        }
-    }
-    if name.is_none() {
-        if let Some(n) = e.nsid {
-            // The walk may print errors: what ip has printed by then goes out first.
-            match json {
-                Some(j) => j.emit(),
-                None => out(&std::mem::take(text)),
-            }
-            name = name_of_nsid(ctx, n);
-            if let (Some(found), Some(map)) = (&name, ctx.map.as_mut()) {
-                if !map.iter().any(|(_, id)| *id == n) {
-                    map.push((found.clone(), n));
-                }
-            }
-        }
-    }
-    match json {
-        Some(j) => {
-            if let Some(n) = &name {
-                j.member("name", &JVal::Str(bytes(n)));
-            }
-            j.close_object();
-        }
-        None => {
-            if let Some(n) = &name {
-                text.extend_from_slice(b"(iproute2 netns name: ");
-                text.extend_from_slice(bytes(n));
-                text.push(b')');
-            }
-            text.push(b'\n');
-        }
-    }
-}
-
-/// ip's `netns_get_name`: the first entry (readdir order) whose nsid is `nsid`, asking entry by
-/// entry and reporting refusals on the way.
-fn name_of_nsid(ctx: &mut Ctx, nsid: i32) -> Option<OsString> {
-    let dir = RunDir::open().ok()?;
-    for name in dir.names().ok()? {
-        let Ok(fd) = dir.open_entry(&name) else {
-            continue;
-        };
-        match ctx.getter().get_by_fd(&fd) {
-            Ok(Some(id)) if id == nsid => return Some(name),
-            Ok(_) => {}
-            Err(e) if e.errno == Errno::INVAL && netns::is_stale_placeholder(&fd) => {
-                stale_hint(&name)
-            }
-            Err(e) => netlink_error(&e),
-        }
-    }
-    None
-}
-
-/// `add NAME` (`create`) and `attach NAME PID`.
-fn add(ctx: &mut Ctx, args: &[OsString], create: bool) -> i32 {
-    let _ = ctx;
-    let pid = if create {
-        if args.is_empty() {
-            say(&[b"No netns name specified"]);
-            return 1;
-        }
-        None
-    } else {
-        if args.len() < 2 {
-            say(&[b"No netns name and PID specified"]);
-            return 1;
-        }
-        match get_i32(args[1].as_bytes()) {
-            Some(p) if p != 0 => Some(p),
-            _ => {
-                say(&[b"Invalid PID: ", args[1].as_bytes()]);
-                return 1;
-            }
-        }
-    };
-    let name = args[0].as_os_str();
-    let path = netns::entry_path(name);
-    let path_b = entry_bytes(name);
-    if let Err(e) = netns::make_run_dir() {
-        say(&[b"mkdir ", RUN_DIR, b" failed: ", &serr(e)]);
-        return 1;
-    }
-    let setup = netns::share_run_dir(&mut |e| {
-        say(&[
-            b"Warning: could not flock netns runtime directory \"",
-            RUN_DIR,
-            b"\": ",
-            &serr(e),
-        ]);
-    });
-    if let Err((step, e)) = setup {
-        let e = serr(e);
-        match step {
-            RunDirStep::Open => say(&[
-                b"Cannot open netns runtime directory \"",
-                RUN_DIR,
-                b"\": ",
-                &e,
-            ]),
-            RunDirStep::MakeShared => say(&[b"mount --make-shared ", RUN_DIR, b" failed: ", &e]),
-            RunDirStep::Bind => say(&[b"mount --bind ", RUN_DIR, b" ", RUN_DIR, b" failed: ", &e]),
-            RunDirStep::MakePrivate => say(&[b"mount --make-private ", RUN_DIR, b" failed: ", &e]),
-        }
-        return 1;
-    }
-    if let Err(e) = netns::create_placeholder(&path) {
-        say(&[
-            b"Cannot create namespace file \"",
-            &path_b,
-            b"\": ",
-            &serr(e),
-        ]);
-        return 1;
-    }
-    match pid {
-        None => match netns::create(&path) {
-            Ok(()) => 0,
-            Err((step, e)) => {
-                let err = serr(e);
-                match step {
-                    CreateStep::Save => say(&[b"Cannot open init namespace: ", &err]),
-                    CreateStep::Unshare => say(&[
-                        b"Failed to create a new network namespace \"",
-                        bytes(name),
-                        b"\": ",
-                        &err,
-                    ]),
-                    CreateStep::Bind => say(&[
-                        b"Bind ",
-                        netns::SELF_NET.as_bytes(),
-                        b" -> ",
-                        &path_b,
-                        b" failed: ",
-                        &err,
-                    ]),
-                    CreateStep::Restore => {
-                        say(&[b"setns: ", &err]);
-                        die(1);
-                    }
-                }
-                remove_entry(name);
-                1
-            }
-        },
-        Some(pid) => {
-            let source = netns::pid_net_path(pid);
-            match netns::attach(&source, &path) {
-                Ok(()) => 0,
-                Err(e) => {
-                    say(&[
-                        b"Bind ",
-                        source.as_os_str().as_bytes(),
-                        b" -> ",
-                        &path_b,
-                        b" failed: ",
-                        &serr(e),
-                    ]);
-                    if let Err(e) = std::fs::remove_file(&path) {
-                        let e = Errno::from_io_error(&e).unwrap_or(Errno::IO);
-                        say(&[
-                            b"Cannot remove namespace file \"",
-                            &path_b,
-                            b"\": ",
-                            &serr(e),
-                        ]);
-                    }
-                    1
-                }
-            }
-        }
-    }
-}
-
-/// ip's `on_netns_del`, without following a symlinked name into its target's mount.
-fn remove_entry(name: &OsStr) -> i32 {
-    match netns::remove(&netns::entry_path(name), false) {
-        Ok(()) => 0,
-        Err(e) => {
-            say(&[
-                b"Cannot remove namespace file \"",
-                &entry_bytes(name),
-                b"\": ",
-                &serr(e),
-            ]);
-            1
-        }
-    }
-}
-
 fn set(ctx: &mut Ctx, args: &[OsString]) -> i32 {
     if args.is_empty() {
         say(&[b"No netns name specified"]);
@@ -615,41 +90,6 @@ fn set(ctx: &mut Ctx, args: &[OsString]) -> i32 {
             netlink_error(&e);
             2
         }
-    }
-}
-
-/// Call `f` for each run-dir entry until it returns non-zero (ip's `netns_foreach`); 1 when the
-/// dir exists but cannot be read.
-fn for_each_name(mut f: impl FnMut(&OsStr) -> i32) -> i32 {
-    let dir = match RunDir::open() {
-        Ok(d) => d,
-        Err(Errno::NOENT) => return 0,
-        Err(e) => {
-            say(&[b"Failed to open directory ", RUN_DIR, b": ", &serr(e)]);
-            return 1;
-        }
-    };
-    let Ok(names) = dir.names() else {
-        return 0;
-    };
-    for name in names {
-        if f(&name) != 0 {
-            break;
-        }
-    }
-    0
-}
-
-fn delete(ctx: &mut Ctx, args: &[OsString]) -> i32 {
-    if ctx.all {
-        return for_each_name(remove_entry);
-    }
-    match args.first() {
-        None => {
-            say(&[b"No netns name specified"]);
-            1
-        }
-        Some(name) => remove_entry(name),
     }
 }
 
@@ -691,14 +131,27 @@ fn identify(ctx: &mut Ctx, args: &[OsString]) -> i32 {
             p.as_bytes()
         }
     };
-    let id = match netns_identity(open_proc_net(pid)) {
+    let opened = open_proc_net(pid);
+    let ns_id = opened
+        .as_ref()
+        .ok()
+        .and_then(|fd| nscore::nsfs::ns_id(fd).ok());
+    let id = match netns_identity(opened) {
         Ok(id) => id,
         Err(code) => return code,
     };
     let mut found: Option<OsString> = None;
     match RunDir::open() {
         Ok(dir) => {
-            for name in dir.names().unwrap_or_default() {
+            let names = match dir.names() {
+                Ok(n) => n,
+                Err(e) => {
+                    // ip stops reading silently and prints no name, exit 0.
+                    read_dir_failed(e);
+                    return 1;
+                }
+            };
+            for name in names {
                 if dir.entry_id(&name).is_ok_and(|e| e == id) {
                     found = Some(name);
                 }
@@ -713,7 +166,12 @@ fn identify(ctx: &mut Ctx, args: &[OsString]) -> i32 {
     if ctx.json {
         let mut j = JsonList::begin(ctx.pretty);
         if let Some(n) = &found {
-            j.object(&[("name", JVal::Str(bytes(n)))]);
+            j.open_object();
+            j.member("name", &JVal::Str(bytes(n)));
+            if let Some(ns_id) = ns_id {
+                j.member(NS_ID_KEY, &JVal::Uint(ns_id));
+            }
+            j.close_object();
         }
         j.end();
     } else {
@@ -801,7 +259,12 @@ pub fn switch(name: &OsStr) -> bool {
         }
         SwitchStep::Unshare => say(&[b"unshare failed: ", &err]),
         SwitchStep::Rslave => say(&[b"\"mount --make-rslave /\" failed: ", &err]),
-        SwitchStep::MountSys => say(&[b"mount of /sys failed: ", &err]),
+        SwitchStep::MountSys => {
+            say(&[b"mount of /sys failed: ", &err]);
+            if e == Errno::PERM {
+                nscore::hint::show(Cause::NetnsSysRemountRefused, "");
+            }
+        }
     }
     false
 }
@@ -906,6 +369,10 @@ fn monitor() -> i32 {
             out(&line);
             // Each event reaches a pipe or a file as it happens (ip waits for 4 KiB).
             flush_out();
+            if crate::output::stdout_failed() {
+                // Nobody hears the events any more (ip would go on; the exit status says it).
+                return 0;
+            }
         }
     }
 }

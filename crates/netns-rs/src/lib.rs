@@ -3,27 +3,31 @@
 //! before the subcommand.
 //!
 //! Data flows one way: [`cli`] reads the global options (acting on `-netns` at once, as ip
-//! does), [`batch`] splits batch lines, [`commands`] checks the name, dispatches and acts through
-//! `nscore::netns` and `nscore::nsid`, and [`output`] writes what ip would write.
+//! does), [`batch`] splits batch lines, [`commands`] checks the name and dispatches to itself,
+//! [`listing`] or [`registry`], which act through `nscore::netns` and `nscore::nsid` with the
+//! state in [`ctx`], and [`output`] writes what ip would write.
 
 pub mod batch;
 pub mod cli;
 pub mod commands;
+pub mod ctx;
 pub mod help;
+pub mod listing;
 pub mod output;
 pub mod parse;
+pub mod registry;
 
 use std::ffi::{OsStr, OsString};
-use std::io::BufRead;
+use std::os::fd::AsFd;
 use std::os::unix::ffi::OsStrExt;
 
 use nscore::cmdline::doc::{OptDoc, ToolDoc, ValueHint};
 
 use crate::batch::{Line, Lines, SplitError};
-use crate::commands::Ctx;
-use crate::output::{die, flush_out, say, serr};
+use crate::ctx::Ctx;
+use crate::output::{die, finish, say, serr};
 
-/// Run netns-rs with `args` (argv[0] included); returns the exit status.
+/// Run netns-rs with `args` (`argv[0]` included); returns the exit status.
 pub fn run(args: Vec<OsString>) -> i32 {
     let rest = args.get(1..).unwrap_or_default();
     let (globals, first) = cli::parse_globals(rest, &mut |name| {
@@ -33,13 +37,11 @@ pub fn run(args: Vec<OsString>) -> i32 {
     });
     if let Some(file) = &globals.batch {
         let code = run_batch(file, &globals);
-        flush_out();
-        return code;
+        return finish(code);
     }
     let mut ctx = Ctx::new(globals.all, globals.json, globals.pretty, false);
     let code = commands::do_netns(&mut ctx, &rest[first..]);
-    flush_out();
-    code & 0xff
+    finish(code & 0xff)
 }
 
 /// ip's other objects: a batch line for one of them cannot be run by netns-rs.
@@ -80,21 +82,41 @@ const IP_OBJECTS: &[&str] = &[
 ];
 
 fn run_batch(file: &OsStr, g: &cli::Globals) -> i32 {
-    let input: Box<dyn BufRead> = if file.as_bytes() == b"-" {
-        Box::new(std::io::BufReader::new(std::io::stdin()))
+    // ip reads its batch file as its standard input (freopen), in blocks of the stream's block
+    // size as C stdio does, so a program that `exec` runs inherits the file at that offset;
+    // `-` reads the standard input itself the same way.
+    let source = if file.as_bytes() == b"-" {
+        std::io::stdin().as_fd().try_clone_to_owned()
     } else {
-        match std::fs::File::open(file) {
-            Ok(f) => Box::new(std::io::BufReader::new(f)),
-            Err(e) => {
-                let e = nscore::error::Errno::from_io_error(&e).unwrap_or(nscore::error::Errno::IO);
-                say(&[
-                    b"Cannot open file \"",
-                    file.as_bytes(),
-                    b"\" for reading: ",
-                    &serr(e),
-                ]);
-                return 1;
-            }
+        std::fs::File::open(file).map(std::os::fd::OwnedFd::from)
+    };
+    let opened = source
+        .map_err(|e| nscore::error::Errno::from_io_error(&e).unwrap_or(nscore::error::Errno::IO));
+    let opened = opened.and_then(|fd| {
+        if file.as_bytes() != b"-" {
+            nscore::netns::make_stdin(&fd)?;
+        }
+        Ok(fd)
+    });
+    let input = match opened {
+        Ok(fd) => {
+            let f = std::fs::File::from(fd);
+            let block = f
+                .metadata()
+                .ok()
+                .and_then(|m| usize::try_from(std::os::unix::fs::MetadataExt::blksize(&m)).ok())
+                .filter(|&b| b > 0)
+                .unwrap_or(4096);
+            std::io::BufReader::with_capacity(block, f)
+        }
+        Err(e) => {
+            say(&[
+                b"Cannot open file \"",
+                file.as_bytes(),
+                b"\" for reading: ",
+                &serr(e),
+            ]);
+            return 1;
         }
     };
     let mut lines = Lines::new(input);
@@ -107,6 +129,35 @@ fn run_batch(file: &OsStr, g: &cli::Globals) -> i32 {
             Line::MissingContinuation => {
                 say(&[b"Missing continuation line"]);
                 break;
+            }
+            Line::ReadError(e) => {
+                // ip takes a read error for the end of the file, exit 0.
+                let e = nscore::error::Errno::from_io_error(&e).unwrap_or(nscore::error::Errno::IO);
+                say(&[b"Cannot read file \"", file.as_bytes(), b"\": ", &serr(e)]);
+                ret = 1;
+                break;
+            }
+            Line::TooLong => {
+                // ip reads a line of any length, and aborts when memory runs out.
+                let max = batch::MAX_LINE.to_string();
+                say(&[
+                    b"Line ",
+                    lines.lineno.to_string().as_bytes(),
+                    b" is too long (more than ",
+                    max.as_bytes(),
+                    b" bytes)",
+                ]);
+                say(&[
+                    b"Command failed ",
+                    file.as_bytes(),
+                    b":",
+                    lines.lineno.to_string().as_bytes(),
+                ]);
+                ret = 1;
+                if !g.force {
+                    break;
+                }
+                continue;
             }
         };
         let words = match batch::split(&text) {
@@ -193,6 +244,7 @@ pub fn doc() -> ToolDoc {
         description: vec![
             "netns-rs is a drop-in for iproute2's ip netns: a named network namespace is a file in /run/netns with the namespace bind-mounted over it, so it lives on without any process in it.",
             "Options are ip's: a single dash, and any prefix of the word, the first match in ip's own order winning (-a is -all, -b is -batch, -f is ip's -family, not -force); --x means -x. Subcommands may be shortened the same way (a is add, at is attach).",
+            "As a program of its own it also answers --version (ip's -V and -Version print the same line).",
         ],
         options,
         operand_hint: ValueHint::NetnsName,
@@ -210,8 +262,14 @@ pub fn doc() -> ToolDoc {
         differences: vec![
             "delete never follows a symlink in /run/netns into another tool's namespace mount.",
             "monitor writes each line as the event happens, even into a pipe or a file.",
-            "list and exec say when an entry is a stale placeholder and how to remove it.",
+            "on a terminal, a hint line follows ip's message for a stale placeholder.",
+            "add, attach and delete of netns-rs never race each other (one run dir lock); a failed add removes only the file it created.",
+            "a FIFO or device in /run/netns never blocks a command.",
+            "a delete whose unlink fails puts the namespace back, so the name still works; an add that fails after binding removes what it bound.",
+            "a lost stdout write, an unreadable run dir, a lost netlink socket or a failed -all delete gives exit status 1 (ip: 0).",
+            "batch lines longer than 2 MiB fail with a message instead of exhausting memory.",
             "-json also works for identify and pids.",
+            "-json list and identify add each namespace's ID (NS_GET_ID) as the key ns_id, for nsenter-rs --net=:ID.",
         ],
     }
 }

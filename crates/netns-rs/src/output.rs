@@ -18,6 +18,8 @@ struct Out {
     /// 0 until the first write looks at stdout.
     cap: usize,
     line_buffered: bool,
+    /// The first write error, if one happened.
+    failed: Option<std::io::Error>,
 }
 
 thread_local! {
@@ -27,6 +29,7 @@ thread_local! {
             file: None,
             cap: 0,
             line_buffered: false,
+            failed: None,
         })
     };
 }
@@ -52,11 +55,14 @@ impl Out {
             .unwrap_or(4096);
     }
 
-    /// Write the first `len` buffered bytes; errors are ignored, as ip's stdio ignores them.
+    /// Write the first `len` buffered bytes. ip's stdio ignores errors; netns-rs remembers the
+    /// first, so the exit status can tell (see [`finish`]).
     fn write_out(&mut self, len: usize) {
         let chunk: Vec<u8> = self.buf.drain(..len).collect();
         if let Some(f) = &mut self.file {
-            let _ = f.write_all(&chunk);
+            if let Err(e) = f.write_all(&chunk) {
+                self.failed.get_or_insert(e);
+            }
         }
     }
 }
@@ -106,9 +112,33 @@ pub fn serr(errno: nscore::error::Errno) -> Vec<u8> {
     nscore::error::strerror(errno).into_bytes()
 }
 
-/// Flush stdout and end the process with `code` (ip's `exit()`).
-pub fn die(code: i32) -> ! {
+/// Whether a write to stdout has failed (checked by `monitor`, which would otherwise go on
+/// forever writing nowhere).
+pub fn stdout_failed() -> bool {
+    OUT.with(|o| o.borrow().failed.is_some())
+}
+
+/// Flush stdout and give the exit status for `code`: 1 instead of 0 when some of stdout could
+/// not be written (ip exits 0 with its output lost), saying why unless the reader went away
+/// (`EPIPE`, where a pipeline like `| head -1` wants no message).
+pub fn finish(code: i32) -> i32 {
     flush_out();
+    let failed = OUT.with(|o| o.borrow_mut().failed.take());
+    match failed {
+        Some(e) if code == 0 => {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                let e = nscore::error::Errno::from_io_error(&e).unwrap_or(nscore::error::Errno::IO);
+                say(&[b"write error: ", &serr(e)]);
+            }
+            1
+        }
+        _ => code,
+    }
+}
+
+/// Flush stdout and end the process with `code` (ip's `exit()`; see [`finish`]).
+pub fn die(code: i32) -> ! {
+    let code = finish(code);
     nscore::cmdline::exit(code)
 }
 
@@ -121,6 +151,8 @@ pub fn print_version() {
 pub enum JVal<'a> {
     /// A number.
     Int(i64),
+    /// An unsigned 64-bit number (a namespace ID).
+    Uint(u64),
     /// A string (any bytes; only the characters json_writer escapes are escaped).
     Str(&'a [u8]),
 }
@@ -182,6 +214,7 @@ impl JsonList {
         }
         match value {
             JVal::Int(n) => self.buf.extend_from_slice(n.to_string().as_bytes()),
+            JVal::Uint(n) => self.buf.extend_from_slice(n.to_string().as_bytes()),
             JVal::Str(s) => put_string(&mut self.buf, s),
         }
     }
@@ -221,6 +254,8 @@ fn put_string(buf: &mut Vec<u8>, s: &[u8]) {
             0x08 => buf.extend_from_slice(b"\\b"),
             b'\\' => buf.extend_from_slice(b"\\\\"),
             b'"' => buf.extend_from_slice(b"\\\""),
+            // iproute2 7.x: other control characters and DEL as \u00XX (lower-case hex).
+            0..0x20 | 0x7f => buf.extend_from_slice(format!("\\u{c:04x}").as_bytes()),
             _ => buf.push(c),
         }
     }
@@ -244,6 +279,10 @@ mod tests {
     #[test]
     fn json_as_iproute2_writes_it() {
         assert_eq!(render(false, &[]), b"[]\n");
+        assert_eq!(
+            render(false, &[vec![("name", JVal::Str(b"a\x01\x1f\x7f\xff"))]]),
+            b"[{\"name\":\"a\\u0001\\u001f\\u007f\xff\"}]\n".to_vec()
+        );
         assert_eq!(render(true, &[]), b"[ ]\n");
         let objs = vec![
             vec![("name", JVal::Str(b"b"))],

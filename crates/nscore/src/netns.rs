@@ -54,10 +54,19 @@ pub fn entry_path(name: &OsStr) -> PathBuf {
     PathBuf::from(OsString::from_vec(p))
 }
 
-/// `open(path, O_RDONLY | O_CLOEXEC)`. See open(2).
+/// How a namespace file is opened: `O_RDONLY | O_CLOEXEC`, plus `O_NONBLOCK | O_NOCTTY` so that
+/// a FIFO (or a device) put where a name should be never blocks the open (ip's plain open waits
+/// forever for a FIFO's writer); the kernel then refuses the fd as it refuses any non-namespace.
+const NS_OPEN: OFlags = OFlags::RDONLY
+    .union(OFlags::CLOEXEC)
+    .union(OFlags::NONBLOCK)
+    .union(OFlags::NOCTTY);
+
+/// `open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)`: never blocks, even on a FIFO.
+/// See open(2).
 #[doc(alias = "open")]
 pub fn open_path(path: &Path) -> Result<OwnedFd, Errno> {
-    rustix::fs::open(path, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
+    rustix::fs::open(path, NS_OPEN, Mode::empty())
 }
 
 /// Open a name as iproute2's `netns_get_fd()` does: a word containing `/` is a path, anything
@@ -68,6 +77,28 @@ pub fn open_name_or_path(name: &OsStr) -> Result<OwnedFd, Errno> {
     } else {
         open_path(&entry_path(name))
     }
+}
+
+/// Make `file` the process's standard input (`dup2(file, 0)`), as iproute2's batch mode does
+/// with its file (`freopen(FILE, "r", stdin)`): the two share one file offset, and the programs
+/// `exec` runs in batch mode inherit it as their standard input. See dup(2).
+#[doc(alias = "dup2")]
+pub fn make_stdin(file: impl AsFd) -> Result<(), Errno> {
+    use std::os::fd::AsRawFd;
+    let raw = file.as_fd().as_raw_fd();
+    if raw == 0 {
+        // Opened as fd 0 (standard input was closed): keep it across exec.
+        return rustix::io::fcntl_setfd(file, rustix::io::FdFlags::empty());
+    }
+    // SAFETY: dup2 takes two descriptor numbers and touches no memory; `raw` is open for the
+    // call (borrowed), and replacing descriptor 0 is the point: nothing in this process holds
+    // fd 0 as an owned Rust handle that would close it later.
+    let ret = unsafe { libc::dup2(raw, 0) };
+    if ret < 0 {
+        let e = std::io::Error::last_os_error();
+        return Err(Errno::from_io_error(&e).unwrap_or(Errno::IO));
+    }
+    Ok(())
 }
 
 /// The run dir opened once, so per-entry opens and stats are relative to it (`openat(2)`).
@@ -103,14 +134,10 @@ impl RunDir {
         Ok(out)
     }
 
-    /// `openat(rundir, name, O_RDONLY | O_CLOEXEC)`: the namespace file (following its mount).
+    /// `openat(rundir, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)`: the namespace file
+    /// (following its mount); never blocks, even on a FIFO.
     pub fn open_entry(&self, name: &OsStr) -> Result<OwnedFd, Errno> {
-        rustix::fs::openat(
-            &self.fd,
-            name,
-            OFlags::RDONLY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
+        rustix::fs::openat(&self.fd, name, NS_OPEN, Mode::empty())
     }
 
     /// `fstatat(rundir, name, 0)`: the identity an entry resolves to (following the bind mount
@@ -143,28 +170,46 @@ pub enum RunDirStep {
     MakePrivate,
 }
 
-/// Make [`RUN_DIR`] a shared mount point, once, as iproute2 7.x does: under an exclusive
-/// `flock(2)` on the dir, try `MS_SHARED | MS_REC`; when the dir is not a mount point yet
-/// (EINVAL), bind it onto itself (`MS_BIND | MS_REC`), make that recursively private (so it gets
-/// a peer group of its own even when `/run` is shared) and try again. A failed `flock` is handed
-/// to `flock_failed` and the setup goes on without the lock. See mount_namespaces(7).
-pub fn share_run_dir(flock_failed: &mut dyn FnMut(Errno)) -> Result<(), (RunDirStep, Errno)> {
-    let lock = rustix::fs::open(
+/// An exclusive `flock(2)` on [`RUN_DIR`], released when dropped (its descriptor closes).
+///
+/// iproute2 takes this lock only while it sets up the shared mount; netns-rs holds it for the
+/// whole of an `add`, `attach` or `delete`, so two netns-rs runs never interleave their steps on
+/// one name (stacked mounts, a cleanup that removes another run's namespace). A bind mount of
+/// the dir onto itself is the same inode, so the lock is the same before and after the setup.
+pub struct RunDirLock {
+    _fd: OwnedFd,
+}
+
+/// Open [`RUN_DIR`] and take its exclusive lock. A failed `flock` (not the open) is handed to
+/// `flock_failed` and the lock is then held in name only, as iproute2 goes on without it.
+pub fn lock_run_dir(
+    flock_failed: &mut dyn FnMut(Errno),
+) -> Result<RunDirLock, (RunDirStep, Errno)> {
+    let fd = rustix::fs::open(
         RUN_DIR,
         OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
         Mode::empty(),
     )
     .map_err(|e| (RunDirStep::Open, e))?;
-    let locked = match rustix::fs::flock(&lock, FlockOperation::LockExclusive) {
-        Ok(()) => true,
-        Err(e) => {
-            flock_failed(e);
-            false
+    loop {
+        match rustix::fs::flock(&fd, FlockOperation::LockExclusive) {
+            Err(Errno::INTR) => continue,
+            Err(e) => flock_failed(e),
+            Ok(()) => {}
         }
-    };
+        break;
+    }
+    Ok(RunDirLock { _fd: fd })
+}
+
+/// Make [`RUN_DIR`] a shared mount point, once, as iproute2 7.x does (under the caller's
+/// [`RunDirLock`]): try `MS_SHARED | MS_REC`; when the dir is not a mount point yet (EINVAL),
+/// bind it onto itself (`MS_BIND | MS_REC`), make that recursively private (so it gets a peer
+/// group of its own even when `/run` is shared) and try again. See mount_namespaces(7).
+pub fn share_run_dir(_lock: &RunDirLock) -> Result<(), (RunDirStep, Errno)> {
     let dir = Path::new(RUN_DIR);
     let mut made_mount = false;
-    let result = loop {
+    loop {
         match mnt::set_propagation(dir, Propagation::Shared, true) {
             Ok(()) => break Ok(()),
             Err(Errno::INVAL) if !made_mount => {}
@@ -177,22 +222,59 @@ pub fn share_run_dir(flock_failed: &mut dyn FnMut(Errno)) -> Result<(), (RunDirS
             break Err((RunDirStep::MakePrivate, e));
         }
         made_mount = true;
-    };
-    if locked {
-        let _ = rustix::fs::flock(&lock, FlockOperation::Unlock);
     }
-    result
 }
 
 /// `open(path, O_RDONLY | O_CREAT | O_EXCL, 0)`: the mode-0 placeholder a namespace is bound
-/// onto; EEXIST when the name is taken. See open(2).
-pub fn create_placeholder(path: &Path) -> Result<(), Errno> {
+/// onto; EEXIST when the name is taken. The descriptor is what [`create`], [`attach`] and
+/// [`remove_placeholder`] work on, so they touch this very file even if the name has been
+/// deleted and made again by someone else meanwhile. See open(2).
+pub fn create_placeholder(path: &Path) -> Result<OwnedFd, Errno> {
     rustix::fs::open(
         path,
         OFlags::RDONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC,
         Mode::empty(),
     )
-    .map(drop)
+}
+
+/// `/proc/self/fd/N` for an open placeholder: a mount onto it lands on that very file (the
+/// kernel refuses with ENOENT once the file is unlinked), never on a newer file of that name.
+fn fd_target(placeholder: &OwnedFd) -> PathBuf {
+    use std::os::fd::AsRawFd;
+    PathBuf::from(format!("/proc/self/fd/{}", placeholder.as_raw_fd()))
+}
+
+/// Undo a failed [`create`] or [`attach`]: unmount and unlink `path`, but only while it still
+/// is the file `placeholder` refers to (same device and inode), so a name that a concurrent
+/// run deleted and made again is left alone. When the bind itself succeeded (a later step
+/// failed), `bound` is the namespace this run mounted there: a mount of exactly that namespace
+/// is taken off first, and the file under it is then checked the same way. Returns the
+/// unlink's failure; a file that is no longer ours counts as removed.
+pub fn remove_placeholder(
+    path: &Path,
+    placeholder: &OwnedFd,
+    bound: Option<NsId>,
+) -> Result<(), Errno> {
+    let ours = rustix::fs::fstat(placeholder)?;
+    let seen = || rustix::fs::statat(rustix::fs::CWD, path, rustix::fs::AtFlags::SYMLINK_NOFOLLOW);
+    let mut st = match seen() {
+        Ok(st) => st,
+        Err(Errno::NOENT) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if bound.is_some_and(|ns| NsId::from_stat(&st) == ns) {
+        let _ = mnt::unmount(path, true, true);
+        st = match seen() {
+            Ok(st) => st,
+            Err(Errno::NOENT) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+    }
+    if st.st_dev == ours.st_dev && st.st_ino == ours.st_ino {
+        remove(path, false)
+    } else {
+        Ok(())
+    }
 }
 
 /// The step of [`create`] that failed.
@@ -211,16 +293,18 @@ pub enum CreateStep {
 /// Where [`create`] binds the new namespace from.
 pub const SELF_NET: &str = "/proc/self/ns/net";
 
-/// Create a network namespace and bind it onto `placeholder`, leaving the caller where it was:
-/// save `/proc/self/ns/net`, `unshare(CLONE_NEWNET)`, bind [`SELF_NET`] onto the placeholder,
-/// `setns(2)` back. On failure the caller is back in its own namespace too (unless restoring is
-/// what failed). Single-threaded callers only. See network_namespaces(7).
-pub fn create(placeholder: &Path) -> Result<(), (CreateStep, Errno)> {
+/// Create a network namespace and bind it onto the open `placeholder` (see
+/// [`create_placeholder`]), leaving the caller where it was: save `/proc/self/ns/net`,
+/// `unshare(CLONE_NEWNET)`, bind [`SELF_NET`] onto the placeholder, `setns(2)` back. On failure
+/// the caller is back in its own namespace too (unless restoring is what failed).
+/// Single-threaded callers only. See network_namespaces(7).
+pub fn create(placeholder: &OwnedFd) -> Result<(), (CreateStep, Errno)> {
     let saved = open_path(Path::new(SELF_NET)).map_err(|e| (CreateStep::Save, e))?;
     if let Err(e) = crate::create::unshare(NsKinds(NsKind::Net.clone_flag())) {
         return Err((CreateStep::Unshare, e));
     }
-    let bound = mnt::bind(Path::new(SELF_NET), placeholder).map_err(|e| (CreateStep::Bind, e));
+    let bound =
+        mnt::bind(Path::new(SELF_NET), &fd_target(placeholder)).map_err(|e| (CreateStep::Bind, e));
     crate::enter::setns(&saved, Some(NsKind::Net)).map_err(|e| (CreateStep::Restore, e))?;
     bound
 }
@@ -230,18 +314,43 @@ pub fn pid_net_path(pid: i32) -> PathBuf {
     PathBuf::from(format!("/proc/{pid}/ns/net"))
 }
 
-/// Bind a namespace file (`/proc/PID/ns/net`) onto a placeholder (`MS_BIND`). See mount(2).
-pub fn attach(source: &Path, placeholder: &Path) -> Result<(), Errno> {
-    mnt::bind(source, placeholder)
+/// Bind a namespace file (`/proc/PID/ns/net`) onto the open placeholder (`MS_BIND`). See
+/// mount(2).
+pub fn attach(source: &Path, placeholder: &OwnedFd) -> Result<(), Errno> {
+    mnt::bind(source, &fd_target(placeholder))
 }
 
 /// Forget a name: `umount2(path, MNT_DETACH [| UMOUNT_NOFOLLOW])` with its result ignored, then
 /// `unlink(2)`; only the unlink's failure is returned. iproute2 follows symlinks
 /// (`follow = true`), which unmounts whatever a symlinked name points to (Docker's or CNI's own
 /// bind mount); `follow = false` only ever unmounts the entry itself.
+///
+/// When the unlink fails after the unmount took a namespace off the name and no other mount
+/// still covers it, that namespace is bound back (from a descriptor opened before the unmount),
+/// so a failed removal leaves the name as it was; iproute2 leaves a placeholder whose namespace
+/// is gone.
 pub fn remove(path: &Path, follow: bool) -> Result<(), Errno> {
-    let _ = mnt::unmount(path, true, !follow);
-    rustix::fs::unlink(path)
+    let held = open_path(path)
+        .ok()
+        .filter(|fd| crate::nsfs::ns_kind(fd).is_ok());
+    let unmounted = mnt::unmount(path, true, !follow).is_ok();
+    let result = rustix::fs::unlink(path);
+    if let (Err(e), Some(ns), true) = (result, &held, unmounted) {
+        // ENOENT: someone else removed it. Another mount may still cover the name (EBUSY with
+        // stacked mounts): it then still names a namespace, and a repeated delete takes the
+        // mounts off one by one, as with ip.
+        let still_named = || {
+            open_path(path)
+                .ok()
+                .is_some_and(|fd| crate::nsfs::ns_kind(&fd).is_ok())
+        };
+        if e != Errno::NOENT && !still_named() {
+            use std::os::fd::AsRawFd;
+            let source = PathBuf::from(format!("/proc/self/fd/{}", ns.as_raw_fd()));
+            let _ = mnt::bind(&source, path);
+        }
+    }
+    result
 }
 
 /// The step of [`switch`] that failed.

@@ -29,6 +29,10 @@ pub struct NetlinkError {
     pub extack: Option<String>,
     /// True when the error came inside a dump (ip adds `Dump terminated`).
     pub in_dump: bool,
+    /// True when the socket call itself failed (`sendto`, `recvmsg`), not the kernel's answer
+    /// to one request: every request on the socket then fails the same way, so a caller says
+    /// it once.
+    pub local: bool,
 }
 
 impl std::fmt::Display for NetlinkError {
@@ -48,6 +52,7 @@ fn io_err(e: std::io::Error) -> NetlinkError {
         errno: Errno::from_io_error(&e).unwrap_or(Errno::IO),
         extack: None,
         in_dump: false,
+        local: true,
     }
 }
 
@@ -157,6 +162,7 @@ impl NsidSocket {
                             errno: Errno::from_raw_os_error(-d.code),
                             extack: tlv_text(&d.extended_ack),
                             in_dump: dump,
+                            local: false,
                         });
                     }
                     NetlinkPayload::Done(_) => return Ok(found),
@@ -169,6 +175,7 @@ impl NsidSocket {
                             errno: Errno::from_raw_os_error(-code),
                             extack: extack_text(&e.header, msg.header.flags),
                             in_dump: dump,
+                            local: false,
                         });
                     }
                     _ => {}
@@ -275,6 +282,7 @@ impl NsidSocket {
                                 errno: Errno::from_raw_os_error(-e.raw_code()),
                                 extack: extack_text(&e.header, msg.header.flags),
                                 in_dump: false,
+                                local: false,
                             }),
                             _ => continue,
                         };
@@ -446,6 +454,7 @@ mod tests {
             errno: Errno::EXIST,
             extack: Some("Peer netns already has a nsid assigned".into()),
             in_dump: false,
+            local: false,
         };
         assert_eq!(
             e.to_string(),
@@ -455,6 +464,7 @@ mod tests {
             errno: Errno::PERM,
             extack: None,
             in_dump: false,
+            local: false,
         };
         assert_eq!(e.to_string(), "RTNETLINK answers: Operation not permitted");
     }
