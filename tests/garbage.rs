@@ -154,11 +154,7 @@ fn without_pids(mut o: Outcome) -> Outcome {
 fn original(arg0: &str, args: &[Vec<u8>]) -> Outcome {
     let os: Vec<OsString> = args.iter().map(|a| OsString::from_vec(a.clone())).collect();
     let (name, words) = if arg0 == "netns-rs" {
-        let g = nsutils_testkit::global_option_words(&os);
-        let mut w = os[..g].to_vec();
-        w.push("netns".into());
-        w.extend_from_slice(&os[g..]);
-        ("ip", w)
+        ("ip", nsutils_testkit::as_ip_netns(&os))
     } else {
         (arg0, os)
     };

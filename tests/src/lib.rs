@@ -15,6 +15,7 @@ pub mod oracle;
 pub mod prereq;
 
 use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -291,14 +292,11 @@ impl Tool {
     /// The original's command line for `args`.
     pub fn original_cmd<S: AsRef<OsStr>>(&self, args: &[S]) -> Command {
         let mut cmd = oracle::command(self.name, self.name);
-        let globals = if self.original_prefix.is_empty() {
-            0
+        if self.original_prefix.is_empty() {
+            cmd.args(args);
         } else {
-            global_option_words(args)
-        };
-        cmd.args(&args[..globals]);
-        cmd.args(&self.original_prefix);
-        cmd.args(&args[globals..]);
+            cmd.args(as_ip_netns(args));
+        }
         cmd
     }
 
@@ -381,26 +379,83 @@ impl Tool {
     }
 }
 
-/// How many leading words of `args` are ip global options (`-all`, `-j`, `-b FILE`, ...):
-/// every word up to the first that does not start with `-`; `-b`/`-batch` and `-n`/`-netns`
-/// (ip accepts any prefix, and `--x` as `-x`) also take the next word.
+/// ip's global options in the order ip tries them (an abbreviation means the first that it
+/// begins, `-` alone included), as `ip -help` lists them and as the oracle answers: the name,
+/// whether only the whole word counts, and whether it takes the next word as its value.
+const IP_GLOBALS: &[(&str, bool, bool)] = &[
+    ("loops", false, true),
+    ("family", false, true),
+    ("4", true, false),
+    ("6", true, false),
+    ("0", true, false),
+    ("M", true, false),
+    ("B", true, false),
+    ("human", false, false),
+    ("human-readable", false, false),
+    ("iec", false, false),
+    ("stats", false, false),
+    ("statistics", false, false),
+    ("details", false, false),
+    ("resolve", false, false),
+    ("oneline", false, false),
+    ("timestamp", false, false),
+    ("tshort", false, false),
+    ("Version", false, false),
+    ("force", false, false),
+    ("batch", false, true),
+    ("brief", false, false),
+    ("json", false, false),
+    ("pretty", false, false),
+    ("rcvbuf", false, true),
+    ("color", false, false),
+    ("help", false, false),
+    ("netns", false, true),
+    ("Numeric", false, false),
+    ("all", false, false),
+];
+
+/// How many leading words of `args` are ip global options (`-all`, `-j`, `-b FILE`, ...), as
+/// netns-rs reads them before its sub-command: up to the first word without a leading `-`;
+/// `--x` counts as `-x`, and an option that takes a value takes the next word whatever it is.
+/// A bare `--` ends them (netns-rs's own separator; it is counted, and is not ip's).
 pub fn global_option_words<S: AsRef<OsStr>>(args: &[S]) -> usize {
     let mut i = 0;
     while i < args.len() {
-        let w = args[i].as_ref().to_string_lossy();
-        if !w.starts_with('-') || w == "-" {
+        let w = args[i].as_ref().as_bytes();
+        if w == b"--" {
+            return i + 1;
+        }
+        if w.first() != Some(&b'-') {
             break;
         }
-        let w = w.strip_prefix('-').unwrap_or(&w).to_string();
-        let w = if w.starts_with("-") {
-            w
-        } else {
-            format!("-{w}")
-        };
-        let takes_value = w.len() >= 2 && ["-batch", "-netns"].iter().any(|o| o.starts_with(&w));
+        let rest = w.strip_prefix(b"--").unwrap_or(&w[1..]);
+        let takes_value = IP_GLOBALS
+            .iter()
+            .find(|(name, exact, _)| {
+                if *exact {
+                    rest == name.as_bytes()
+                } else {
+                    name.as_bytes().starts_with(rest)
+                }
+            })
+            .is_some_and(|(_, _, value)| *value);
         i += if takes_value { 2 } else { 1 };
     }
     i.min(args.len())
+}
+
+/// `args` of netns-rs as ip's: the global options, `netns`, then the rest (a `--` that ended the
+/// global options, netns-rs's own separator, is dropped).
+pub fn as_ip_netns<S: AsRef<OsStr>>(args: &[S]) -> Vec<OsString> {
+    let g = global_option_words(args);
+    let mut v: Vec<OsString> = args[..g]
+        .iter()
+        .map(|a| a.as_ref().to_os_string())
+        .filter(|a| a != "--")
+        .collect();
+    v.push("netns".into());
+    v.extend(args[g..].iter().map(|a| a.as_ref().to_os_string()));
+    v
 }
 
 /// Panic with both outcomes side by side when they differ.
