@@ -73,10 +73,23 @@ awk '$5 ~ "^/run/netns" { print $5, $(NF-2) }' /proc/self/mountinfo
 fn run_sh(script: &str, ours: bool) -> Outcome {
     let mut cmd = Command::new("unshare");
     cmd.arg("-n").arg("/bin/bash").arg("-c").arg(script);
-    if ours {
-        cmd.env("IP", OURS).env("NETNS", "");
+    // A script that drops to nobody runs the binaries from the sandbox's binds, which any user
+    // reaches (the checkout may sit under a 0700 home); the others use their real paths, since
+    // some mount a tmpfs of their own over /run.
+    let as_nobody = script.contains("setpriv");
+    let (ours_bin, ip_bin) = if as_nobody {
+        oracle::require();
+        (
+            format!("{}/netns-rs", nsutils_testkit::SANDBOX_BIN).into(),
+            format!("{}/bin/ip", nsutils_testkit::SANDBOX_ORACLE).into(),
+        )
     } else {
-        cmd.env("IP", oracle::launcher("ip")).env("NETNS", "netns");
+        (std::path::PathBuf::from(OURS), oracle::launcher("ip"))
+    };
+    if ours {
+        cmd.env("IP", ours_bin).env("NETNS", "");
+    } else {
+        cmd.env("IP", ip_bin).env("NETNS", "netns");
     }
     Outcome::of(sandbox(&mut cmd))
 }

@@ -430,12 +430,14 @@ fn bad_numbers() {
     t.assert_same(&["-N", "x", "true"]);
 }
 
+/// Run `args` as nobody through ours or the oracle, from the sandbox's binds of them (nobody
+/// may not reach the checkout, say under a 0700 home).
 fn as_nobody(args: &[&str], ours_too: bool) -> Outcome {
-    let oracle = nsutils_testkit::oracle::launcher("nsenter");
+    nsutils_testkit::oracle::require();
     let bin = if ours_too {
-        std::path::Path::new(OURS)
+        format!("{}/nsenter-rs", nsutils_testkit::SANDBOX_BIN)
     } else {
-        oracle.as_path()
+        format!("{}/bin/nsenter", nsutils_testkit::SANDBOX_ORACLE)
     };
     let mut cmd = Command::new("setpriv");
     cmd.args([
@@ -450,7 +452,7 @@ fn as_nobody(args: &[&str], ours_too: bool) -> Outcome {
     .arg("bash")
     .arg(bin)
     .args(args);
-    Outcome::of(&mut cmd)
+    Outcome::of(sandbox(&mut cmd))
 }
 
 #[test]
@@ -1401,12 +1403,15 @@ fn on_tty(prefix: &[&str], cmd: &str) -> Outcome {
         None => Command::new("script"),
     };
     c.args(["-qec", cmd, "/dev/null"]);
-    Outcome::of(&mut c)
+    Outcome::of(sandbox(&mut c))
 }
 
 /// The terminal output for ours with `args` (argv[0] `nsenter`).
 fn ours_on_tty(prefix: &[&str], args: &[&str]) -> Outcome {
-    let mut line = format!("exec -a nsenter {OURS}");
+    let mut line = format!(
+        "exec -a nsenter {}/nsenter-rs",
+        nsutils_testkit::SANDBOX_BIN
+    );
     for a in args {
         line.push_str(&format!(" '{a}'"));
     }
