@@ -108,7 +108,9 @@ done
             "{o:?}"
         );
     }
-    assert_eq!(lines[2], "orig 5 rc=1 out=0", "{o:?}");
+    // The release fails too (exit 1), but what it prints before failing depends on how far it
+    // got with 5 descriptors (seen: nothing, and part of a table): only its status is stable.
+    assert!(lines[2].starts_with("orig 5 rc=1 "), "{o:?}");
 }
 
 trait Lines {
