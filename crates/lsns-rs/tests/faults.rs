@@ -14,9 +14,10 @@ const OURS: &str = env!("CARGO_BIN_EXE_lsns-rs");
 
 /// Run `script` (bash) in a fresh PID namespace inside a sandbox; `$OURS` is a copy of lsns-rs
 /// that any user can run, `$ORACLE_LD`/`$ORACLE_LIB`/`$ORACLE_BIN` run the oracle's lsns
-/// without its launcher script (the shell would need file descriptors of its own).
+/// without its launcher script (the shell would need file descriptors of its own), from the
+/// sandbox's bind of the oracle, which any user reaches (the checkout may be under a 0700 home).
 fn in_pidns(script: &str) -> Outcome {
-    let root = oracle::dir().join("root");
+    let root = std::path::Path::new(nsutils_testkit::SANDBOX_ORACLE).join("root");
     let lib = root.join("usr/lib/x86_64-linux-gnu");
     oracle::require();
     let mut cmd = Command::new("/bin/bash");
