@@ -120,3 +120,24 @@ fn binaries_and_oracle_are_reachable_by_any_user() {
         assert!(out.out().starts_with("lsns from util-linux"), "{out:?}");
     }
 }
+
+#[test]
+fn concurrent_sandboxes_share_nothing() {
+    if !need_root() {
+        return;
+    }
+    // Each sandbox writes its own name into the same scratch path, waits until the other has
+    // written too, and reads its own name back.
+    let run = |me: &'static str| {
+        std::thread::spawn(move || {
+            sandbox_sh(&format!(
+                "echo {me} > {SCRATCH}/who; for i in $(seq 50); do cat {SCRATCH}/who; done | sort -u"
+            ))
+        })
+    };
+    let threads: Vec<_> = (0..8).map(|i| run(["a", "b", "c", "d", "e", "f", "g", "h"][i])).collect();
+    for (i, t) in threads.into_iter().enumerate() {
+        let o = t.join().unwrap();
+        assert_eq!(o.out(), format!("{}\n", ["a", "b", "c", "d", "e", "f", "g", "h"][i]), "{o:?}");
+    }
+}

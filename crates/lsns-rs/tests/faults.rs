@@ -23,7 +23,7 @@ fn in_pidns(script: &str) -> Outcome {
     let mut cmd = Command::new("/bin/bash");
     cmd.arg("-c")
         .arg(
-            r#"S=/run/nsutils-scratch; cp "$OURS_BUILT" $S/lsns-rs && chmod 755 $S $S/lsns-rs
+            r#"export S=/run/nsutils-scratch; cp "$OURS_BUILT" $S/lsns-rs && chmod 755 $S $S/lsns-rs
 export OURS=$S/lsns-rs
 exec unshare -fp --mount-proc bash -c "$SCRIPT""#,
         )
