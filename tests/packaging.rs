@@ -487,9 +487,11 @@ fn lintian_accepts_the_deb() {
     };
     // Errors and warnings only (lintian's default), overrides applied; its exit status is
     // non-zero when it reports an error.
+    // lintian leaves temporary files behind (MLDBM caches in $TMPDIR): give it our directory.
     let out = Command::new("lintian")
         .args(["--tag-display-limit", "0"])
         .arg(&deb)
+        .env("TMPDIR", deb.parent().expect("tempdir"))
         .output()
         .expect("run lintian");
     let report: Vec<String> = String::from_utf8_lossy(&out.stdout)
