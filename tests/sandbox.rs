@@ -135,9 +135,15 @@ fn concurrent_sandboxes_share_nothing() {
             ))
         })
     };
-    let threads: Vec<_> = (0..8).map(|i| run(["a", "b", "c", "d", "e", "f", "g", "h"][i])).collect();
+    let threads: Vec<_> = (0..8)
+        .map(|i| run(["a", "b", "c", "d", "e", "f", "g", "h"][i]))
+        .collect();
     for (i, t) in threads.into_iter().enumerate() {
         let o = t.join().unwrap();
-        assert_eq!(o.out(), format!("{}\n", ["a", "b", "c", "d", "e", "f", "g", "h"][i]), "{o:?}");
+        assert_eq!(
+            o.out(),
+            format!("{}\n", ["a", "b", "c", "d", "e", "f", "g", "h"][i]),
+            "{o:?}"
+        );
     }
 }
