@@ -111,15 +111,15 @@ fn scenarios() -> Vec<Scenario> {
             },
             Scenario {
                 setup: "",
-                argv: "lsns-rs -J",
+                argv: "lsns-rs -J -o TYPE,NPROCS,PID",
             },
             Scenario {
                 setup: "ip netns add a",
                 argv: "netns-rs pids a",
             },
             Scenario {
-                setup: "touch /run/nsutils-scratch/n",
-                argv: "unshare-rs --net=/run/nsutils-scratch/n --uts=/nonexistent/u true",
+                setup: "touch /run/nsutils-scratch/n /run/nsutils-scratch/u",
+                argv: "unshare-rs --net=/run/nsutils-scratch/n --uts=/run/nsutils-scratch/u true",
             },
         ]);
     }

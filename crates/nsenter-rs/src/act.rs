@@ -585,7 +585,8 @@ fn continue_as_child() -> Result<Option<i32>, Fatal> {
                 let _ = nscore::signal::raise(sig);
                 return Ok(Some(1));
             }
-            Err(_) => return Ok(Some(1)),
+            // util-linux exits 1 silently here; a failure deserves its message.
+            Err(e) => return Err(fatal(&e)),
         }
     }
 }
