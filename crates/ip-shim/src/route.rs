@@ -15,7 +15,7 @@
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
-use netns_rs::cli::{matches, Key, GLOBAL_OPTS};
+use netns_rs::cli::{ip_color, matches, Key, GLOBAL_OPTS};
 
 /// Where a command line goes.
 #[derive(Debug, PartialEq, Eq)]
@@ -28,19 +28,6 @@ pub enum Route {
     Ip,
 }
 
-/// ip's `-color[=WHEN]` test: the name part is a prefix of `-color` and WHEN is one ip knows.
-fn is_color(word: &[u8]) -> bool {
-    let (name, value) = match word.iter().position(|&b| b == b'=') {
-        Some(i) => (&word[..i], Some(&word[i + 1..])),
-        None => (word, None),
-    };
-    matches(name, "-color")
-        && matches!(
-            value,
-            None | Some(b"") | Some(b"always") | Some(b"auto") | Some(b"never")
-        )
-}
-
 /// The key of the global option `word` (with its leading `-`), as netns-rs's parser finds it.
 fn global_key(word: &[u8]) -> Option<Key> {
     GLOBAL_OPTS
@@ -49,7 +36,7 @@ fn global_key(word: &[u8]) -> Option<Key> {
             let name = o.def.long.unwrap_or_default();
             let rest = word.strip_prefix(b"-").unwrap_or(word);
             if o.def.key == Key::Color {
-                return is_color(word);
+                return ip_color(word);
             }
             if o.exact {
                 rest == name.as_bytes()

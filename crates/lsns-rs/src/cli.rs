@@ -206,10 +206,7 @@ pub const HELP_ORDER: &[Key] = &[
 
 /// The option table in `--help` order.
 pub fn help_table() -> Vec<OptDef<Key>> {
-    HELP_ORDER
-        .iter()
-        .filter_map(|k| OPTIONS.iter().find(|o| o.key == *k).copied())
-        .collect()
+    nscore::cmdline::help::in_order(OPTIONS, HELP_ORDER)
 }
 
 /// The tree kinds.

@@ -295,7 +295,9 @@ pub struct Globals {
 /// `-netns NAME` is acted on while parsing, as ip does; this is how.
 pub type SwitchFn<'a> = &'a mut dyn FnMut(&OsStr);
 
-fn ip_color(word: &[u8]) -> bool {
+/// ip's `-color[=WHEN]` test: the name part is a prefix of `-color` and WHEN is one ip knows
+/// (also the drop-in ip's, which must read global options as netns-rs does).
+pub fn ip_color(word: &[u8]) -> bool {
     let (name, value) = match word.iter().position(|&b| b == b'=') {
         Some(i) => (&word[..i], Some(&word[i + 1..])),
         None => (word, None),

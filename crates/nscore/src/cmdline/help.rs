@@ -176,6 +176,15 @@ pub fn render_options<K>(
     });
 }
 
+/// The entries of `opts` in the order of `keys` (each key's entries in table order): the
+/// `--help` order of a tool whose table is in the original's long-option order, which glibc's
+/// ambiguity messages show (`lsns --=`), while its `--help` lists them otherwise.
+pub fn in_order<K: Copy + PartialEq>(opts: &[OptDef<K>], keys: &[K]) -> Vec<OptDef<K>> {
+    keys.iter()
+        .flat_map(|k| opts.iter().filter(move |o| o.key == *k).copied())
+        .collect()
+}
+
 /// Append the option lines of `opts` in table order with `style`. `label` may replace an
 /// entry's left part (return `None` to keep [`option_label`]'s), for the few lines util-linux
 /// spells irregularly (nsenter 2.38 prints ` -W. --wdns <dir>`).
