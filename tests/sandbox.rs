@@ -58,12 +58,14 @@ fn inherited_run_mounts_are_detached() {
     if !need_root() {
         return;
     }
-    // A mount namespace of our own that looks like a host where `ip netns add` was used: a
-    // shared /run/netns mount with a namespace bound in it. The sandbox made from there must
+    // A mount namespace of our own that looks like a host where `ip netns add` was used: /run
+    // a tmpfs (its own, so nothing is created on the host's), a shared /run/netns mount with a
+    // namespace bound in it. The sandbox made from there must
     // see none of it: not covered, detached.
     let exe = std::env::current_exe().unwrap();
     let script = r#"set -e
 mount --make-rprivate /
+mount -t tmpfs hostrun /run
 mkdir -p /run/netns
 mount -t tmpfs hostlike /run/netns
 mount --make-shared /run/netns
