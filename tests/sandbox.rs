@@ -58,19 +58,19 @@ fn inherited_run_mounts_are_detached() {
     if !need_root() {
         return;
     }
-    // A mount namespace of our own that looks like a host where `ip netns add` was used: /run
-    // a tmpfs (its own, so nothing is created on the host's), a shared /run/netns mount with a
+    // A mount namespace of our own (unshare makes it private) that looks like a host where
+    // `ip netns add` was used: /run a tmpfs (its own, so nothing is created on the host's; `-n`
+    // keeps libmount from creating /run/mount there first), a shared /run/netns mount with a
     // namespace bound in it. The sandbox made from there must
     // see none of it: not covered, detached.
     let exe = std::env::current_exe().unwrap();
     let script = r#"set -e
-mount --make-rprivate /
-mount -t tmpfs hostrun /run
+mount -n -t tmpfs hostrun /run
 mkdir -p /run/netns
-mount -t tmpfs hostlike /run/netns
-mount --make-shared /run/netns
+mount -n -t tmpfs hostlike /run/netns
+mount -n --make-shared /run/netns
 touch /run/netns/hostns
-mount --bind /proc/self/ns/net /run/netns/hostns
+mount -n --bind /proc/self/ns/net /run/netns/hostns
 exec "$0" --exact sandbox_from_a_busy_host --ignored --nocapture --test-threads=1"#;
     let out = nsutils_testkit::Outcome::of(
         std::process::Command::new("unshare")
