@@ -10,17 +10,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The programs the oracle has, and where each lives in the unpacked root.
-const PROGRAMS: [(&str, &str); 4] = [
-    ("unshare", "usr/bin/unshare"),
-    ("nsenter", "usr/bin/nsenter"),
-    ("lsns", "usr/bin/lsns"),
-    ("ip", "usr/sbin/ip"),
-];
-
-const LIB: &str = "usr/lib/x86_64-linux-gnu";
-const LOADER: &str = "ld-linux-x86-64.so.2";
-
 /// The oracle's directory: `$NSUTILS_ORACLE`, else `oracle/` beside cargo's profile
 /// directory (`target/oracle`), else the workspace's `target/oracle`.
 pub fn dir() -> PathBuf {
@@ -34,10 +23,21 @@ pub fn dir() -> PathBuf {
     }
 }
 
+/// Where `key` (`loader`, `libdir` or a program's name) lives below the oracle's `root/`, as
+/// `cargo xtask oracle` wrote it in `layout` (it alone knows the unpacked layout).
+pub fn rel(key: &str) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(dir().join("layout")).ok()?;
+    text.lines()
+        .filter_map(|l| l.split_once(' '))
+        .find(|(k, _)| *k == key)
+        .map(|(_, p)| PathBuf::from(p))
+}
+
 /// True when the oracle is unpacked and complete.
 pub fn present() -> bool {
     let d = dir();
-    d.join("root/.complete").is_file() && d.join("root").join(LIB).join(LOADER).is_file()
+    d.join("root/.complete").is_file()
+        && rel("loader").is_some_and(|l| d.join("root").join(l).is_file())
 }
 
 /// Stop here when the oracle is missing: under `CI` panic, otherwise print one line naming
@@ -71,16 +71,14 @@ pub fn launcher(name: &str) -> PathBuf {
 pub fn command(name: &str, argv0: &str) -> Command {
     require();
     let root = dir().join("root");
-    let rel = PROGRAMS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, p)| *p)
-        .unwrap_or_else(|| panic!("the oracle has no program {name}"));
-    let mut c = Command::new(root.join(LIB).join(LOADER));
+    let at = |key: &str| {
+        root.join(rel(key).unwrap_or_else(|| panic!("the oracle's layout has no {key}")))
+    };
+    let mut c = Command::new(at("loader"));
     c.arg("--library-path")
-        .arg(root.join(LIB))
+        .arg(at("libdir"))
         .arg("--argv0")
         .arg(argv0)
-        .arg(root.join(rel));
+        .arg(at(name));
     c
 }

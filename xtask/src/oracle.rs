@@ -14,6 +14,8 @@
 //!   is never taken for a cache.
 //! - `versions`: `PACKAGE VERSION` lines for every unpacked package.
 //! - `bin/NAME`: the launchers.
+//! - `layout`: `KEY PATH` lines, paths relative to `root/`: `loader`, `libdir`, and one line per
+//!   program; the test kit reads it instead of knowing the layout itself.
 //! - `root.prev/`, `versions.prev`: the oracle a `--refresh` replaced, which
 //!   `cargo xtask oracle-diff` compares the current one with (`oracle-corpus.txt`).
 
@@ -432,6 +434,12 @@ fn write_launchers(dir: &Path) -> Result<(), Fail> {
     let bin = dir.join("bin");
     mkdirs(&bin)?;
     let lib = format!("usr/lib/{}", multiarch());
+    let mut layout = format!("loader {lib}/{}\nlibdir {lib}\n", loader_name());
+    for (name, rel) in PROGRAMS {
+        layout.push_str(&format!("{name} {rel}\n"));
+    }
+    let p = dir.join("layout");
+    std::fs::write(&p, layout).map_err(|e| Fail(format!("{}: {e}", p.display())))?;
     for (name, rel) in PROGRAMS {
         let script = format!(
             "#!/bin/sh\n\

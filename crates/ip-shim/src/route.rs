@@ -15,7 +15,7 @@
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
-use netns_rs::cli::{ip_color, matches, Key, GLOBAL_OPTS};
+use netns_rs::cli::{global_opt, Key};
 
 /// Where a command line goes.
 #[derive(Debug, PartialEq, Eq)]
@@ -30,21 +30,7 @@ pub enum Route {
 
 /// The key of the global option `word` (with its leading `-`), as netns-rs's parser finds it.
 fn global_key(word: &[u8]) -> Option<Key> {
-    GLOBAL_OPTS
-        .iter()
-        .find(|o| {
-            let name = o.def.long.unwrap_or_default();
-            let rest = word.strip_prefix(b"-").unwrap_or(word);
-            if o.def.key == Key::Color {
-                return ip_color(word);
-            }
-            if o.exact {
-                rest == name.as_bytes()
-            } else {
-                word.len() > 1 && matches(rest, name) || word == b"-" && !name.is_empty()
-            }
-        })
-        .map(|o| o.def.key)
+    global_opt(word).map(|o| o.def.key)
 }
 
 /// Decide where `args` (argv[0] included) goes.

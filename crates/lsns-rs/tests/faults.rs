@@ -18,8 +18,9 @@ const OURS: &str = env!("CARGO_BIN_EXE_lsns-rs");
 /// sandbox's bind of the oracle, which any user reaches (the checkout may be under a 0700 home).
 fn in_pidns(script: &str) -> Outcome {
     let root = std::path::Path::new(nsutils_testkit::SANDBOX_ORACLE).join("root");
-    let lib = root.join("usr/lib/x86_64-linux-gnu");
     oracle::require();
+    let at = |key: &str| root.join(oracle::rel(key).expect("the oracle's layout"));
+    let lib = at("libdir");
     let mut cmd = Command::new("/bin/bash");
     cmd.arg("-c")
         .arg(
@@ -28,9 +29,9 @@ export OURS=$S/lsns-rs
 exec unshare -fp --mount-proc bash -c "$SCRIPT""#,
         )
         .env("OURS_BUILT", OURS)
-        .env("ORACLE_LD", lib.join("ld-linux-x86-64.so.2"))
+        .env("ORACLE_LD", at("loader"))
         .env("ORACLE_LIB", &lib)
-        .env("ORACLE_BIN", root.join("usr/bin/lsns"))
+        .env("ORACLE_BIN", at("lsns"))
         .env("SCRIPT", script)
         .env("LANG", "C.UTF-8");
     Outcome::of(sandbox(&mut cmd))

@@ -295,9 +295,26 @@ pub struct Globals {
 /// `-netns NAME` is acted on while parsing, as ip does; this is how.
 pub type SwitchFn<'a> = &'a mut dyn FnMut(&OsStr);
 
-/// ip's `-color[=WHEN]` test: the name part is a prefix of `-color` and WHEN is one ip knows
-/// (also the drop-in ip's, which must read global options as netns-rs does).
-pub fn ip_color(word: &[u8]) -> bool {
+/// The global option `word` (one leading `-`, as ip reads `--x` as `-x`) selects, as ip matches
+/// it: the first entry of [`GLOBAL_OPTS`] it abbreviates (`-` alone included), exact words only
+/// whole, `-color` with a WHEN ip knows. Also the drop-in ip's reading.
+pub fn global_opt(word: &[u8]) -> Option<&'static GlobalOpt> {
+    GLOBAL_OPTS.iter().find(|o| {
+        let name = o.def.long.unwrap_or_default();
+        let rest = word.strip_prefix(b"-").unwrap_or(word);
+        if o.def.key == Key::Color {
+            return ip_color(word);
+        }
+        if o.exact {
+            rest == name.as_bytes()
+        } else {
+            word.len() > 1 && matches(rest, name) || word == b"-" && !name.is_empty()
+        }
+    })
+}
+
+/// ip's `-color[=WHEN]` test: the name part is a prefix of `-color` and WHEN is one ip knows.
+fn ip_color(word: &[u8]) -> bool {
     let (name, value) = match word.iter().position(|&b| b == b'=') {
         Some(i) => (&word[..i], Some(&word[i + 1..])),
         None => (word, None),
@@ -348,18 +365,7 @@ pub fn parse_globals(args: &[OsString], switch: SwitchFn<'_>) -> (Globals, usize
         } else {
             arg
         };
-        let found = GLOBAL_OPTS.iter().find(|o| {
-            let name = o.def.long.unwrap_or_default();
-            let rest = word.strip_prefix(b"-").unwrap_or(word);
-            if o.def.key == Key::Color {
-                return ip_color(word);
-            }
-            if o.exact {
-                rest == name.as_bytes()
-            } else {
-                word.len() > 1 && matches(rest, name) || word == b"-" && !name.is_empty()
-            }
-        });
+        let found = global_opt(word);
         let Some(o) = found else {
             say(&[b"Option \"", word, b"\" is unknown, try \"ip -help\"."]);
             die(255);

@@ -81,6 +81,16 @@ const IP_OBJECTS: &[&str] = &[
     "help",
 ];
 
+/// ip's line after a failed batch command: `Command failed FILE:LINE`.
+fn command_failed(file: &OsStr, lineno: usize) {
+    say(&[
+        b"Command failed ",
+        file.as_bytes(),
+        b":",
+        lineno.to_string().as_bytes(),
+    ]);
+}
+
 fn run_batch(file: &OsStr, g: &cli::Globals) -> i32 {
     // ip reads its batch file as its standard input (freopen), in blocks of the stream's block
     // size as C stdio does, so a program that `exec` runs inherits the file at that offset;
@@ -147,12 +157,7 @@ fn run_batch(file: &OsStr, g: &cli::Globals) -> i32 {
                     max.as_bytes(),
                     b" bytes)",
                 ]);
-                say(&[
-                    b"Command failed ",
-                    file.as_bytes(),
-                    b":",
-                    lines.lineno.to_string().as_bytes(),
-                ]);
+                command_failed(file, lines.lineno);
                 ret = 1;
                 if !g.force {
                     break;
@@ -192,12 +197,7 @@ fn run_batch(file: &OsStr, g: &cli::Globals) -> i32 {
             1
         };
         if code != 0 {
-            say(&[
-                b"Command failed ",
-                file.as_bytes(),
-                b":",
-                lines.lineno.to_string().as_bytes(),
-            ]);
+            command_failed(file, lines.lineno);
             ret = 1;
             if !g.force {
                 break;

@@ -26,16 +26,16 @@ pub const FORWARDED: [i32; 7] = [
     libc::SIGWINCH,
 ];
 
-const WATCHED: [i32; 8] = [
-    libc::SIGTERM,
-    libc::SIGINT,
-    libc::SIGHUP,
-    libc::SIGQUIT,
-    libc::SIGUSR1,
-    libc::SIGUSR2,
-    libc::SIGWINCH,
-    libc::SIGCHLD,
-];
+/// What the init waits for: the [`FORWARDED`] signals and SIGCHLD.
+const WATCHED: [i32; 8] = {
+    let mut w = [libc::SIGCHLD; 8];
+    let mut i = 0;
+    while i < FORWARDED.len() {
+        w[i] = FORWARDED[i];
+        i += 1;
+    }
+    w
+};
 
 /// Block the forwarded signals and SIGCHLD, before forking the program, so none is lost
 /// between the fork and [`supervise`]; returns the mask to restore in the program's process.
