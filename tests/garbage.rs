@@ -131,22 +131,7 @@ fn run_garbage(bin: &str, arg0: &str, tool_words: &[&[u8]], skip: impl Fn(&[Vec<
 /// The outcome with every `/proc/<digits>/` in stderr made `/proc/PID/`: the two runs are two
 /// processes.
 fn without_pids(mut o: Outcome) -> Outcome {
-    let mut out = Vec::with_capacity(o.stderr.len());
-    let e = &o.stderr;
-    let mut i = 0;
-    while i < e.len() {
-        if e[i..].starts_with(b"/proc/") {
-            let digits = e[i + 6..].iter().take_while(|b| b.is_ascii_digit()).count();
-            if digits > 0 && e.get(i + 6 + digits) == Some(&b'/') {
-                out.extend_from_slice(b"/proc/PID");
-                i += 6 + digits;
-                continue;
-            }
-        }
-        out.push(e[i]);
-        i += 1;
-    }
-    o.stderr = out;
+    o.stderr = nsutils_testkit::mask_pid_bytes(&o.stderr);
     o
 }
 

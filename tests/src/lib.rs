@@ -385,6 +385,34 @@ impl Tool {
     }
 }
 
+/// `bytes` with every `/proc/<digits>/` made `/proc/PID/`: messages that name a process (ours
+/// or the original's, two different processes) compare.
+pub fn mask_pid_bytes(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b"/proc/") {
+            let digits = bytes[i + 6..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            if digits > 0 && bytes.get(i + 6 + digits) == Some(&b'/') {
+                out.extend_from_slice(b"/proc/PID");
+                i += 6 + digits;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
+
+/// [`mask_pid_bytes`] for text.
+pub fn mask_pids(text: &str) -> String {
+    String::from_utf8_lossy(&mask_pid_bytes(text.as_bytes())).into_owned()
+}
+
 /// ip's global options in the order ip tries them (an abbreviation means the first that it
 /// begins, `-` alone included), as `ip -help` lists them and as the oracle answers: the name,
 /// whether only the whole word counts, and whether it takes the next word as its value.

@@ -58,23 +58,6 @@ fn in_private_userns(script: &str) -> Outcome {
     Outcome::of(&mut cmd)
 }
 
-/// Replace every `/proc/<digits>/` by `/proc/PID/`, so messages naming a PID compare.
-fn normalize(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(i) = rest.find("/proc/") {
-        out.push_str(&rest[..i + 6]);
-        rest = &rest[i + 6..];
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits > 0 {
-            out.push_str("PID");
-            rest = &rest[digits..];
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// How many live (non-zombie) unshare-rs processes the PID namespace has.
 const LIVE_HELPERS: &str = "ps -e -o stat=,comm= | grep -v '^Z' | grep -c unshare-rs";
 
@@ -224,7 +207,7 @@ fn failed_run_undoes_its_binds() {
             let mut lines = out.lines();
             (lines.next().unwrap_or("").to_string(), o.err(), o.code)
         };
-        let norm = |s: (String, String, i32)| (s.0, normalize(&s.1), s.2);
+        let norm = |s: (String, String, i32)| (s.0, nsutils_testkit::mask_pids(&s.1), s.2);
         assert_eq!(norm(head(&a)), norm(head(&b)), "{case}\n{a:?}\n{b:?}");
         assert!(
             b.out().ends_with("\n0\n"),

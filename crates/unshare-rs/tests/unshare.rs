@@ -39,23 +39,6 @@ fn expect(o: &Outcome, stdout: &str, stderr: &str, code: i32) {
     );
 }
 
-/// Replace every `/proc/<digits>/` by `/proc/PID/`, so messages naming our own PID compare.
-fn normalize(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(i) = rest.find("/proc/") {
-        out.push_str(&rest[..i + 6]);
-        rest = &rest[i + 6..];
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits > 0 && rest[digits..].starts_with('/') {
-            out.push_str("PID");
-            rest = &rest[digits..];
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// The oracle's `unshare` launcher, for shell scripts (it sets argv[0] itself; do not `exec -a`
 /// it, it finds its root from its own path).
 fn orig() -> String {
@@ -78,8 +61,16 @@ fn sandbox_both(script: &str) -> (Outcome, Outcome) {
 fn assert_sandbox_same(script: &str) -> Outcome {
     let (a, b) = sandbox_both(script);
     let (na, nb) = (
-        (normalize(&a.out()), normalize(&a.err()), a.code),
-        (normalize(&b.out()), normalize(&b.err()), b.code),
+        (
+            nsutils_testkit::mask_pids(&a.out()),
+            nsutils_testkit::mask_pids(&a.err()),
+            a.code,
+        ),
+        (
+            nsutils_testkit::mask_pids(&b.out()),
+            nsutils_testkit::mask_pids(&b.err()),
+            b.code,
+        ),
     );
     assert_eq!(
         na, nb,
@@ -1451,7 +1442,10 @@ fn init_option_parsing() {
     }
     same(&["--=x", "true"]);
     let (a, b) = tool().run_both(&["--i=/nonexistent/x", "true"], |_| {});
-    assert_eq!((normalize(&a.err()), a.code), (normalize(&b.err()), b.code));
+    assert_eq!(
+        (nsutils_testkit::mask_pids(&a.err()), a.code),
+        (nsutils_testkit::mask_pids(&b.err()), b.code)
+    );
     same(&["--ix", "true"]);
 }
 
@@ -1566,7 +1560,11 @@ fn hint_on_tty(nobody: bool, setup: &str, args: &str) -> String {
         None => panic!("no hint for {args}: {b:?}"),
     };
     let before = before.replace("unshare-rs", "unshare");
-    assert_eq!(normalize(&a.out()), normalize(&before), "{args}");
+    assert_eq!(
+        nsutils_testkit::mask_pids(&a.out()),
+        nsutils_testkit::mask_pids(&before),
+        "{args}"
+    );
     assert_eq!(a.code, b.code, "{args}");
     assert!(
         hint.ends_with('\n') && hint.matches('\n').count() == 1,
@@ -1585,8 +1583,8 @@ fn no_hint_on_tty(nobody: bool, setup: &str, args: &str) {
     let a = as_user(false, nobody, true, setup, args);
     let b = as_user(true, nobody, true, setup, args);
     assert_eq!(
-        normalize(&a.out()),
-        normalize(&b.out()).replace("unshare-rs", "unshare"),
+        nsutils_testkit::mask_pids(&a.out()),
+        nsutils_testkit::mask_pids(&b.out()).replace("unshare-rs", "unshare"),
         "{args}"
     );
 }
