@@ -92,7 +92,14 @@ fn cstring(p: &Path) -> std::ffi::CString {
 /// and [`SANDBOX_BIN`] and [`SANDBOX_ORACLE`] (read-only binds of our binaries and of the
 /// oracle, reachable by any user). The set-up runs in the child between fork and exec, with
 /// only raw system calls on C strings prepared before the fork (no allocation).
+///
+/// `SHELL` is `/bin/sh` unless the test set it: `script`, and unshare or nsenter without a
+/// program, run `$SHELL`, and a test must not depend on the login shell of whoever runs it (CI
+/// has none, and `sh` there is dash, without `exec -a`).
 pub fn sandbox(cmd: &mut Command) -> &mut Command {
+    if !cmd.get_envs().any(|(k, _)| k == "SHELL") {
+        cmd.env("SHELL", "/bin/sh");
+    }
     let inherited = mounts_under_run();
     let bin = cstring(&target_dir());
     let oracle_dir = oracle::dir();

@@ -61,8 +61,10 @@ impl Holder {
             None => Command::new("unshare"),
         };
         cmd.args(flags).args(prog).stdin(Stdio::null());
+        // After the sandbox, so that `prepare` has the last word on the environment.
+        sandbox(&mut cmd);
         prepare(&mut cmd);
-        let unshare = sandbox(&mut cmd).spawn().expect("start unshare");
+        let unshare = cmd.spawn().expect("start unshare");
         let upid = unshare.id() as i32;
         let forks = flags.iter().any(|f| *f == "-f" || *f == "--fork");
         let want = prog[0].rsplit('/').next().unwrap_or(prog[0]).to_string();
@@ -1402,7 +1404,8 @@ fn on_tty(prefix: &[&str], cmd: &str) -> Outcome {
         }
         None => Command::new("script"),
     };
-    c.args(["-qec", cmd, "/dev/null"]);
+    // `script` runs the line with $SHELL; it uses `exec -a`.
+    c.args(["-qec", cmd, "/dev/null"]).env("SHELL", "/bin/bash");
     Outcome::of(sandbox(&mut c))
 }
 
@@ -1511,7 +1514,7 @@ fn hint_pid_namespace_without_init() {
     let plain = tool().assert_same_in_sandbox(setup, &args);
     assert_eq!(plain.code, 1, "{plain:?}");
     let mut cmd = Command::new("/bin/bash");
-    cmd.arg("-c").arg(format!(
+    cmd.env("SHELL", "/bin/bash").arg("-c").arg(format!(
         "{setup} && exec script -qec 'exec -a nsenter {OURS} {}' /dev/null",
         args.join(" ")
     ));
@@ -1519,7 +1522,7 @@ fn hint_pid_namespace_without_init() {
     assert_hint(&tty, &plain, Cause::PidNsInitGone);
     // -F does not fork: no failure, no hint.
     let mut cmd = Command::new("/bin/bash");
-    cmd.arg("-c").arg(format!(
+    cmd.env("SHELL", "/bin/bash").arg("-c").arg(format!(
         "{setup} && exec script -qec 'exec -a nsenter {OURS} -F {}' /dev/null",
         args.join(" ")
     ));
