@@ -308,22 +308,9 @@ fn license_text(name: &str, crates: &[&Crate]) -> Result<String, Fail> {
     }
 }
 
-/// The rustc to ask about the toolchain: `RUSTC`, else the one beside the cargo that built
-/// xtask (so it works under `sudo` without the user's PATH), else `rustc` from PATH.
-pub fn rustc() -> Command {
-    let sibling = Path::new(env!("CARGO")).with_file_name("rustc");
-    Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| {
-        if sibling.is_file() {
-            sibling.into_os_string()
-        } else {
-            "rustc".into()
-        }
-    }))
-}
-
 /// The Rust toolchain's version (`1.95.0`), whose standard library is linked in.
 pub fn rustc_version() -> Option<String> {
-    let out = rustc().arg("-V").output().ok()?;
+    let out = crate::target::rustc().arg("-V").output().ok()?;
     String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
         .nth(1)
@@ -396,6 +383,14 @@ pub fn static_built_using(roots: &[&str], triple: &str) -> Result<String, Fail> 
         v.push(format!("rustc (= {r})"));
     }
     Ok(v.join(", "))
+}
+
+/// The DEP-5 copyright file for the binaries in `bin_dir` (their target from its path).
+pub fn for_binaries(bin_dir: &Path) -> Result<String, Fail> {
+    dep5(
+        &crate::tools::shipped_packages(),
+        &crate::target::target_of(bin_dir)?.triple,
+    )
 }
 
 #[cfg(test)]

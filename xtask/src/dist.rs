@@ -25,78 +25,6 @@ use std::process::Command;
 /// The licence texts shipped in the tarball, as files at the workspace root.
 pub const LICENSE_FILES: &[&str] = &["LICENSE", "LICENSE-APACHE"];
 
-/// What the binaries were built for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Target {
-    /// The Rust target triple (`x86_64-unknown-linux-gnu`).
-    pub triple: String,
-    /// Debian's name of the architecture (`amd64`).
-    pub deb_arch: String,
-}
-
-impl Target {
-    /// The CPU part of the triple (`x86_64`), for the tarball's name.
-    pub fn cpu(&self) -> &str {
-        self.triple.split('-').next().unwrap_or("unknown")
-    }
-}
-
-/// Debian's architecture name for a Rust target triple.
-pub fn deb_arch(triple: &str) -> Option<&'static str> {
-    let cpu = triple.split('-').next()?;
-    let abi = triple.rsplit('-').next().unwrap_or_default();
-    Some(match cpu {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "i386" | "i586" | "i686" => "i386",
-        c if c.starts_with("arm") || c.starts_with("thumbv7") => {
-            if abi.ends_with("hf") {
-                "armhf"
-            } else {
-                "armel"
-            }
-        }
-        c if c.starts_with("riscv64") => "riscv64",
-        "powerpc64le" => "ppc64el",
-        "powerpc64" => "ppc64",
-        "s390x" => "s390x",
-        "loongarch64" => "loong64",
-        "mips64el" => "mips64el",
-        "mipsel" => "mipsel",
-        _ => return None,
-    })
-}
-
-/// The target of the binaries in `bin_dir`: `.../<triple>/<profile>` names it; otherwise
-/// they are cargo's host builds (`target/release`), for the host rustc's triple.
-pub fn target_of(bin_dir: &Path) -> Result<Target, Fail> {
-    let from_path = bin_dir
-        .parent()
-        .and_then(Path::file_name)
-        .map(|n| n.to_string_lossy().into_owned())
-        .filter(|n| n.contains("-linux"));
-    let triple = match from_path {
-        Some(t) => t,
-        None => {
-            let out = copyright::rustc()
-                .arg("-vV")
-                .output()
-                .map_err(|e| Fail(format!("cannot run rustc -vV: {e}")))?;
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .find_map(|l| l.strip_prefix("host: "))
-                .map(str::to_string)
-                .ok_or_else(|| Fail("rustc -vV names no host triple".into()))?
-        }
-    };
-    let arch = deb_arch(&triple)
-        .ok_or_else(|| Fail(format!("no Debian architecture known for {triple}")))?;
-    Ok(Target {
-        deb_arch: arch.to_string(),
-        triple,
-    })
-}
-
 /// `SOURCE_DATE_EPOCH` from the environment, else the last commit's time (`git log -1`), else
 /// the workspace Cargo.toml's mtime (a tree without git).
 pub fn source_date_epoch() -> Result<u64, Fail> {
@@ -356,20 +284,6 @@ const LINTIAN_OVERRIDES: (&str, &str) = (
      nsutils: unknown-field Static-Built-Using\n",
 );
 
-/// The packages whose binaries are shipped, for the crate list.
-fn roots() -> Vec<&'static str> {
-    crate::tools::TOOLS
-        .iter()
-        .map(|t| t.package)
-        .chain([crate::tools::IP_SHIM])
-        .collect()
-}
-
-/// The DEP-5 copyright file for binaries in `bin_dir`.
-pub fn copyright(bin_dir: &Path) -> Result<String, Fail> {
-    copyright::dep5(&roots(), &target_of(bin_dir)?.triple)
-}
-
 /// `target/dist/NAME.tar.gz`: the binaries in `bin_dir` with man pages, completions, README and
 /// licences, laid out as `cargo xtask install --prefix /usr/local` lays them out, with
 /// normalised times, owners and order (reproducible).
@@ -408,7 +322,7 @@ pub fn tarball(bin_dir: &Path, version: &str, name: &str, epoch: u64) -> Result<
 
 /// Build the tarball and the .deb from binaries in `bin_dir`; returns their paths.
 pub fn dist(bin_dir: &Path, version: &str) -> Result<(PathBuf, PathBuf), Fail> {
-    let target = target_of(bin_dir)?;
+    let target = crate::target::target_of(bin_dir)?;
     let epoch = source_date_epoch()?;
     let out = crate::target_dir().join("dist");
     fs::create_dir_all(&out).map_err(|e| Fail(format!("{}: {e}", out.display())))?;
@@ -470,7 +384,7 @@ pub fn dist(bin_dir: &Path, version: &str) -> Result<(PathBuf, PathBuf), Fail> {
     }
     control.push_str(&format!(
         "Static-Built-Using: {}\n",
-        copyright::static_built_using(&roots(), &target.triple)?
+        copyright::static_built_using(&crate::tools::shipped_packages(), &target.triple)?
     ));
     control.push_str(
         "Section: admin\n\
@@ -534,25 +448,6 @@ fn gzip(data: &[u8]) -> Result<Vec<u8>, Fail> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn architectures_from_triples() {
-        for (t, a) in [
-            ("x86_64-unknown-linux-gnu", "amd64"),
-            ("aarch64-unknown-linux-gnu", "arm64"),
-            ("armv7-unknown-linux-gnueabihf", "armhf"),
-            ("arm-unknown-linux-gnueabi", "armel"),
-            ("i686-unknown-linux-gnu", "i386"),
-            ("riscv64gc-unknown-linux-gnu", "riscv64"),
-            ("powerpc64le-unknown-linux-gnu", "ppc64el"),
-            ("s390x-unknown-linux-gnu", "s390x"),
-        ] {
-            assert_eq!(deb_arch(t), Some(a), "{t}");
-        }
-        assert_eq!(deb_arch("wasm32-unknown-unknown"), None);
-        let t = target_of(Path::new("/x/target/aarch64-unknown-linux-gnu/release")).unwrap();
-        assert_eq!((t.deb_arch.as_str(), t.cpu()), ("arm64", "aarch64"));
-    }
 
     #[test]
     fn changelog_dates() {

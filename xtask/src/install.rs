@@ -118,7 +118,7 @@ pub fn layout(
     });
     v.push(Entry {
         rel: "share/doc/nsutils/copyright".into(),
-        content: Content::Bytes(crate::dist::copyright(bin_dir)?.into_bytes()),
+        content: Content::Bytes(crate::copyright::for_binaries(bin_dir)?.into_bytes()),
         mode: 0o644,
     });
     if drop_in {

@@ -27,6 +27,7 @@ mod install;
 mod man;
 mod oracle;
 mod static_build;
+mod target;
 mod tools;
 
 use std::path::{Path, PathBuf};

@@ -181,7 +181,7 @@ pub fn build() -> Result<PathBuf, Fail> {
 /// `target/dist/nsutils-VERSION-CPU-linux-static.tar.gz`: the static binaries (stripped),
 /// man pages, completions, README and licences, laid out as `cargo xtask install` would.
 pub fn tarball(bin_dir: &Path, version: &str) -> Result<PathBuf, Fail> {
-    let cpu = crate::dist::target_of(bin_dir)?.cpu().to_string();
+    let cpu = crate::target::target_of(bin_dir)?.cpu().to_string();
     let name = format!("nsutils-{version}-{cpu}-linux-static");
     let stripped = target_dir().join("stripped");
     let _ = std::fs::remove_dir_all(&stripped);

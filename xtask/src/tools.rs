@@ -88,3 +88,9 @@ pub const NETNS_SUBCOMMANDS: &[&str] = &[
 pub const NETNS_NAME_SUBCOMMANDS: &[&str] = &[
     "add", "attach", "delete", "del", "exec", "pids", "set", "identify",
 ];
+
+/// The packages whose binaries are shipped (the four tools and the drop-in ip), for the crate
+/// list of the copyright file.
+pub fn shipped_packages() -> Vec<&'static str> {
+    TOOLS.iter().map(|t| t.package).chain([IP_SHIM]).collect()
+}

@@ -5,7 +5,7 @@
 //! until `--`), matching each by prefix in its own table order; options that take a value
 //! (`-netns NAME`, `-family F`, `-loops N`, `-rcvbuf N`) consume the next word. The word after
 //! the options is the object, itself matched by prefix (`net` is `netns`, `ne` is `neighbor`).
-//! The table and both prefix rules are netns-rs's ([`netns_rs::cli::GLOBAL_OPTS`],
+//! The table and both prefix rules are netns-rs's ([`netns_rs::opts::GLOBAL_OPTS`],
 //! [`netns_rs::batch::is_netns_object`]), so the two cannot disagree.
 //!
 //! `-help`, `-Version` and `-batch` go to the real ip even before a `netns` word (ip acts on
@@ -15,7 +15,7 @@
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
-use netns_rs::cli::{global_opt, Key};
+use netns_rs::opts::{global_opt, Key};
 
 /// Where a command line goes.
 #[derive(Debug, PartialEq, Eq)]

@@ -241,7 +241,9 @@ pub struct Options {
 pub enum Parsed {
     /// List namespaces.
     Run(Box<Options>),
-    /// Stop now with this exit status (help, version, column list, or an error already printed).
+    /// `-H`: list the columns, raw or as JSON if asked, then exit 0.
+    ListColumns { raw: bool, json: bool },
+    /// Stop now with this exit status (help, version, or an error already printed).
     Exit(i32),
 }
 
@@ -401,8 +403,7 @@ pub fn parse(args: &[OsString]) -> Parsed {
     // 2.42 lists the columns once every option is read (with the final -J/-r), before the
     // operand and -o/-Q are looked at.
     if list_columns {
-        crate::report::list_columns(raw, json);
-        return Parsed::Exit(0);
+        return Parsed::ListColumns { raw, json };
     }
     let operands = g.operands();
 

@@ -27,6 +27,10 @@ pub fn run(args: Vec<OsString>) -> i32 {
     report::utf8_locale();
     let opts = match cli::parse(&args) {
         Parsed::Run(o) => o,
+        Parsed::ListColumns { raw, json } => {
+            report::list_columns(raw, json);
+            return 0;
+        }
         Parsed::Exit(code) => return code,
     };
     let has = |c: Col| opts.columns.contains(&c);

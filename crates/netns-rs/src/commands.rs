@@ -17,9 +17,9 @@ use nscore::error::Errno;
 use nscore::hint::Cause;
 use nscore::netns::{self, MonitorEvent, MonitorStep, RunDir, SwitchStep};
 
-use crate::cli::{find_sub, Sub};
 use crate::ctx::{bytes, invarg, netlink_error, read_dir_failed, stale_hint, Ctx, RUN_DIR};
 use crate::listing::{list, list_id, NS_ID_KEY};
+use crate::opts::{find_sub, Sub};
 use crate::output::{die, flush_out, out, say, serr, JVal, JsonList};
 use crate::parse::{get_i32, is_pid};
 use crate::registry::{add, delete, for_each_name};

@@ -1,9 +1,9 @@
 //! The two summaries: `netns-rs help` (the subcommand block ip netns prints, on stderr, exit
 //! 255) and `netns-rs -help` (ip's `-help` layout: usage lines, then `where` with the
 //! subcommands and the options, each option shown with the shortest prefix that selects it).
-//! Both are rendered from the tables in [`crate::cli`].
+//! Both are rendered from the tables in [`crate::opts`].
 
-use crate::cli::{Key, Sub, GLOBAL_OPTS, SUBCOMMANDS};
+use crate::opts::{Key, Sub, GLOBAL_OPTS, SUBCOMMANDS};
 use crate::output::{die, say};
 
 /// The order ip's block lists the subcommands in (not the matching order).

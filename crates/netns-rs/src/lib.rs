@@ -13,6 +13,7 @@ pub mod commands;
 pub mod ctx;
 pub mod help;
 pub mod listing;
+pub mod opts;
 pub mod output;
 pub mod parse;
 pub mod registry;
@@ -185,7 +186,7 @@ fn run_batch(file: &OsStr, g: &cli::Globals) -> i32 {
                 .map(|w| OsStr::from_bytes(w).to_os_string())
                 .collect();
             commands::do_netns(&mut ctx, &args)
-        } else if IP_OBJECTS.iter().any(|o| cli::matches(object, o)) {
+        } else if IP_OBJECTS.iter().any(|o| opts::matches(object, o)) {
             say(&[
                 b"Object \"",
                 object,
@@ -209,7 +210,7 @@ fn run_batch(file: &OsStr, g: &cli::Globals) -> i32 {
 
 /// netns-rs's documentation, from the same tables it parses with.
 pub fn doc() -> ToolDoc {
-    let options: Vec<OptDoc> = cli::GLOBAL_OPTS
+    let options: Vec<OptDoc> = opts::GLOBAL_OPTS
         .iter()
         .filter(|o| !o.def.help.is_empty())
         .map(|o| OptDoc {
@@ -220,13 +221,13 @@ pub fn doc() -> ToolDoc {
             value_name: o.def.value_name,
             help: o.def.help,
             hint: match o.def.key {
-                cli::Key::Batch => ValueHint::File,
-                cli::Key::Netns => ValueHint::NetnsName,
+                opts::Key::Batch => ValueHint::File,
+                opts::Key::Netns => ValueHint::NetnsName,
                 _ => ValueHint::None,
             },
         })
         .collect();
-    let subcommands: Vec<&'static str> = cli::SUBCOMMANDS
+    let subcommands: Vec<&'static str> = opts::SUBCOMMANDS
         .iter()
         .map(|d| -> &'static str {
             Box::leak(format!("{}: {}", d.synopsis, d.help).into_boxed_str())
