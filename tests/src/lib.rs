@@ -37,7 +37,7 @@ pub fn need_root() -> bool {
     false
 }
 
-/// Inside a [`sandbox`], the directory holding our built binaries (cargo's `target/debug`),
+/// Inside a [`sandbox`], the directory holding our built binaries ([`bin_dir`]),
 /// bind-mounted so that any user can reach it even when the checkout sits under a directory
 /// only root may traverse (a 0700 home).
 pub const SANDBOX_BIN: &str = "/run/nsutils-bin";
@@ -101,7 +101,7 @@ pub fn sandbox(cmd: &mut Command) -> &mut Command {
         cmd.env("SHELL", "/bin/sh");
     }
     let inherited = mounts_under_run();
-    let bin = cstring(&target_dir());
+    let bin = cstring(&bin_dir());
     let oracle_dir = oracle::dir();
     let oracle = oracle::present().then(|| cstring(&oracle_dir));
     // SAFETY: the closure runs in the forked child before exec and only makes raw system calls
@@ -254,11 +254,84 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
-/// The path of one of our binaries (`unshare-rs`, ...); panics with a hint when it is missing.
-/// `NSUTILS_BIN_DIR` names another directory to take them from (e.g. the static build's).
+/// The directory our binaries under test come from: `NSUTILS_BIN_DIR` when set (the static
+/// build's, as `cargo xtask static-suite` sets it), else cargo's ([`target_dir`]).
+pub fn bin_dir() -> PathBuf {
+    std::env::var_os("NSUTILS_BIN_DIR")
+        .filter(|d| !d.is_empty())
+        .map_or_else(target_dir, PathBuf::from)
+}
+
+/// One of our binaries as a test names it: `static OURS: Ours =
+/// Ours::new(env!("CARGO_BIN_EXE_nsenter-rs"));` is cargo's build, or the file of the same name
+/// in `NSUTILS_BIN_DIR` when that is set, so one suite runs against either build. It prints as
+/// its path (`{OURS}` in a script) and passes as one (`Command::new(OURS)`, `&OURS` for a
+/// `&str`).
+#[derive(Clone, Copy, Debug)]
+pub struct Ours(&'static str);
+
+impl Ours {
+    /// The binary cargo built at `built` (a `CARGO_BIN_EXE_*` path).
+    pub const fn new(built: &'static str) -> Ours {
+        Ours(built)
+    }
+
+    /// The path the tests run.
+    pub fn path(self) -> &'static str {
+        use std::collections::HashMap;
+        use std::sync::{Mutex, OnceLock};
+        static RESOLVED: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
+        let Some(dir) = std::env::var_os("NSUTILS_BIN_DIR").filter(|d| !d.is_empty()) else {
+            return self.0;
+        };
+        let mut map = RESOLVED
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        map.entry(self.0).or_insert_with(|| {
+            let name = Path::new(self.0).file_name().expect("a binary's path");
+            let p = Path::new(&dir).join(name);
+            assert!(p.exists(), "NSUTILS_BIN_DIR has no {}", p.display());
+            Box::leak(p.to_string_lossy().into_owned().into_boxed_str())
+        })
+    }
+}
+
+impl std::fmt::Display for Ours {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.path())
+    }
+}
+
+impl std::ops::Deref for Ours {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.path()
+    }
+}
+
+impl AsRef<OsStr> for Ours {
+    fn as_ref(&self) -> &OsStr {
+        OsStr::new(self.path())
+    }
+}
+
+impl From<Ours> for PathBuf {
+    fn from(o: Ours) -> PathBuf {
+        PathBuf::from(o.path())
+    }
+}
+
+impl AsRef<Path> for Ours {
+    fn as_ref(&self) -> &Path {
+        Path::new(self.path())
+    }
+}
+
+/// The path of one of our binaries (`unshare-rs`, ...) in [`bin_dir`]; panics with a hint when
+/// it is missing.
 pub fn our_bin(name: &str) -> PathBuf {
-    let dir = std::env::var_os("NSUTILS_BIN_DIR").map_or_else(target_dir, PathBuf::from);
-    let p = dir.join(name);
+    let p = bin_dir().join(name);
     assert!(
         p.exists(),
         "{} is missing: run `cargo test --workspace` (which builds every binary) or `cargo build --workspace`",

@@ -8,7 +8,8 @@
 //! - `man [DIR]`, `completions [DIR]`: write the generated files to a directory.
 //! - `dist [--from DIR]`: release tarball and a lintian-clean, reproducible .deb under
 //!   target/dist (`dist.rs`, `copyright.rs`); `dist --static`: the static tarball, and
-//!   `static-build` the checked static binaries (see `static_build.rs`).
+//!   `static-build` the checked static binaries and `static-suite` the whole test suite
+//!   against them (see `static_build.rs`).
 //! - `deps`: install the Debian packages the tests use, then `oracle`.
 //! - `oracle [--refresh]`: fetch util-linux and iproute2 from Debian unstable into
 //!   target/oracle, the reference every differential test compares against (see `oracle.rs`).
@@ -120,6 +121,11 @@ impl Args {
         }
     }
 
+    /// Every word left, for a command that passes them on.
+    fn rest(self) -> Vec<String> {
+        self.0
+    }
+
     fn done(self) -> Result<(), Fail> {
         match self.0.first() {
             None => Ok(()),
@@ -144,6 +150,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   dist [--from DIR]   target/dist/nsutils-VERSION-CPU-linux.tar.gz and the .deb
   dist --static       target/dist/nsutils-VERSION-CPU-linux-static.tar.gz (no .deb)
   static-build        build the static binaries into target/static and check their link
+  static-suite [ARGS] static-build, then the whole test suite against those binaries
+                      (ARGS go to cargo test)
   deps                install the Debian packages the tests use (as root), then oracle
   oracle [--refresh]  fetch the released util-linux and iproute2 the tests compare
                       against into target/oracle (cached) and print their versions
@@ -317,6 +325,9 @@ fn real_main() -> Result<(), Fail> {
         "static-build" => {
             a.done()?;
             println!("{}", static_build::build()?.display());
+        }
+        "static-suite" => {
+            static_build::suite(&a.rest())?;
         }
         "oracle" => {
             let opts = oracle::Options {

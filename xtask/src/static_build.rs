@@ -178,6 +178,27 @@ pub fn build() -> Result<PathBuf, Fail> {
     Ok(dir)
 }
 
+/// `cargo xtask static-suite`: the whole test suite again, against the static binaries
+/// (`NSUTILS_BIN_DIR`, which the test kit's `Ours` and `sandbox` honour), so the static build
+/// is held to the same bytes, messages and statuses as the dynamic one. `args` go to
+/// `cargo test` after `--workspace --locked --no-fail-fast`.
+pub fn suite(args: &[String]) -> Result<(), Fail> {
+    let dir = build()?;
+    let status = crate::cargo()
+        .args(["test", "--workspace", "--locked", "--no-fail-fast"])
+        .args(args)
+        .env("NSUTILS_BIN_DIR", &dir)
+        .status()
+        .map_err(|e| Fail(format!("cannot run cargo: {e}")))?;
+    if !status.success() {
+        return Err(Fail(format!(
+            "the test suite failed against the static binaries in {}",
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
 /// `target/dist/nsutils-VERSION-CPU-linux-static.tar.gz`: the static binaries (stripped),
 /// man pages, completions, README and licences, laid out as `cargo xtask install` would.
 pub fn tarball(bin_dir: &Path, version: &str) -> Result<PathBuf, Fail> {

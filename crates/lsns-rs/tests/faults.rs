@@ -10,7 +10,7 @@ use std::process::Command;
 
 use nsutils_testkit::{need_root, oracle, sandbox, Outcome};
 
-const OURS: &str = env!("CARGO_BIN_EXE_lsns-rs");
+static OURS: nsutils_testkit::Ours = nsutils_testkit::Ours::new(env!("CARGO_BIN_EXE_lsns-rs"));
 
 /// Run `script` (bash) in a fresh PID namespace inside a sandbox; `$OURS` is a copy of lsns-rs
 /// that any user can run, `$ORACLE_LD`/`$ORACLE_LIB`/`$ORACLE_BIN` run the oracle's lsns

@@ -14,7 +14,7 @@ use std::process::Command;
 
 use nsutils_testkit::{assert_outcomes_equal, need_root, sandbox, Outcome, Tool};
 
-const OURS: &str = env!("CARGO_BIN_EXE_lsns-rs");
+static OURS: nsutils_testkit::Ours = nsutils_testkit::Ours::new(env!("CARGO_BIN_EXE_lsns-rs"));
 
 fn tool() -> Tool {
     Tool::util_linux("lsns", OURS)
@@ -809,7 +809,7 @@ fn filters() {
             "-Q",
             q,
         ];
-        let (all, f) = run_pair(&setup, OURS, &words, "C.UTF-8");
+        let (all, f) = run_pair(&setup, &OURS, &words, "C.UTF-8");
         assert_eq!(f.out(), expect(&all, &*pred), "filter {q}: {f:?}");
     }
     // A literal's type wins: TYPE compared with a number cannot be cast.

@@ -17,7 +17,7 @@ fn traced_calls(args: &[&str]) -> String {
         "/dev/stderr",
         "--",
     ])
-    .arg(env!("CARGO_BIN_EXE_lsns-rs"))
+    .arg(nsutils_testkit::Ours::new(env!("CARGO_BIN_EXE_lsns-rs")))
     .args(args);
     let out = Outcome::of(&mut c);
     assert_eq!(out.code, 0, "{out:?}");

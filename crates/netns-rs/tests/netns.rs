@@ -16,7 +16,7 @@ use std::process::Command;
 
 use nsutils_testkit::{assert_outcomes_equal, need_root, oracle, sandbox, Outcome, Tool};
 
-const OURS: &str = env!("CARGO_BIN_EXE_netns-rs");
+static OURS: nsutils_testkit::Ours = nsutils_testkit::Ours::new(env!("CARGO_BIN_EXE_netns-rs"));
 
 fn tool() -> Tool {
     Tool::ip_netns(OURS)

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use nsutils_testkit::{need_root, sandbox, Outcome, Tool};
 
-const OURS: &str = env!("CARGO_BIN_EXE_nsenter-rs");
+static OURS: nsutils_testkit::Ours = nsutils_testkit::Ours::new(env!("CARGO_BIN_EXE_nsenter-rs"));
 
 fn tool() -> Tool {
     Tool::util_linux("nsenter", OURS)
@@ -579,7 +579,7 @@ fn pid_namespace_walkthrough() {
     };
     let oracle = nsutils_testkit::oracle::launcher("nsenter");
     let orig = run(oracle.to_str().unwrap());
-    let mine = run(OURS);
+    let mine = run(&OURS);
     assert_eq!(orig, mine);
     assert_eq!(mine.code, 0, "{mine:?}");
     assert!(mine.out().contains("      1 sleep\n"), "{mine:?}");
@@ -1068,7 +1068,7 @@ fn help_with_stdout_closed() {
             )
         };
         let oracle = nsutils_testkit::oracle::launcher("nsenter");
-        assert_eq!(run(oracle.to_str().unwrap()), run(OURS), "{redirect}");
+        assert_eq!(run(oracle.to_str().unwrap()), run(&OURS), "{redirect}");
     }
 }
 
@@ -1157,7 +1157,7 @@ fn env_entries_of_any_shape() {
             oracle.to_str().unwrap(),
             &args,
         ));
-        let mine = Outcome::of(&mut exec_with_env(&ours_env, OURS, &args));
+        let mine = Outcome::of(&mut exec_with_env(&ours_env, &OURS, &args));
         nsutils_testkit::assert_outcomes_equal("nsenter", &args, &orig, &mine);
     }
 }
@@ -1193,11 +1193,11 @@ fn a_fifo_never_blocks() {
             "bash -c 'exec -a nsenter \"$0\" \"$@\"' \"$NSENTER\"",
         );
         let orig = with_fifo(oracle.to_str().unwrap(), &run);
-        let mine = with_fifo(OURS, &run);
+        let mine = with_fifo(&OURS, &run);
         nsutils_testkit::assert_outcomes_equal("nsenter", &[opt], &orig, &mine);
         // Without one the original hangs in open(2); ours gives the same answer at once.
         let alone = with_fifo(
-            OURS,
+            &OURS,
             &format!("exec -a nsenter \"$NSENTER\" -t {me} -u {opt} true"),
         );
         assert_eq!(

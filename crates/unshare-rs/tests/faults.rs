@@ -12,7 +12,7 @@ use std::process::Command;
 
 use nsutils_testkit::{need_root, oracle, sandbox, Outcome, SCRATCH};
 
-const OURS: &str = env!("CARGO_BIN_EXE_unshare-rs");
+static OURS: nsutils_testkit::Ours = nsutils_testkit::Ours::new(env!("CARGO_BIN_EXE_unshare-rs"));
 
 /// Run a bash script inside a fresh sandbox.
 fn sandbox_sh(script: &str) -> Outcome {
@@ -252,7 +252,7 @@ fn owner_failure_as_nobody_leaves_nothing() {
     if !need_root() {
         return;
     }
-    let bin = Path::new(OURS).parent().unwrap().canonicalize().unwrap();
+    let bin = Path::new(&OURS).parent().unwrap().canonicalize().unwrap();
     let orc = oracle::launcher("unshare")
         .parent()
         .and_then(Path::parent)

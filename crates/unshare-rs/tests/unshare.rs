@@ -16,7 +16,7 @@ fn sandbox_sh(script: &str) -> Outcome {
     Outcome::of(sandbox(&mut cmd))
 }
 
-const OURS: &str = env!("CARGO_BIN_EXE_unshare-rs");
+static OURS: nsutils_testkit::Ours = nsutils_testkit::Ours::new(env!("CARGO_BIN_EXE_unshare-rs"));
 
 fn tool() -> Tool {
     Tool::util_linux("unshare", OURS)
@@ -1629,7 +1629,7 @@ fn hint_user_namespaces_disabled_by_sysctl() {
     for args in ["-n true", "-U true", "-r true"] {
         let o = sandbox_sh(&format!(
             "mkdir {RUN_BIN}; mount --bind -o ro {} {RUN_BIN} || exit 99\n{}",
-            Path::new(OURS)
+            Path::new(&OURS)
                 .parent()
                 .unwrap()
                 .canonicalize()
