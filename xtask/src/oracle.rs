@@ -113,6 +113,31 @@ pub fn libdir(root: &Path) -> PathBuf {
     root.join("usr/lib").join(multiarch())
 }
 
+/// The files a run of the oracle's programs maps: the loader, the shared libraries in
+/// [`libdir`] and the four programs (for the bench, which levels their page-cache state).
+pub fn files_run(root: &Path) -> Vec<PathBuf> {
+    let mut v = vec![loader(root)];
+    if let Ok(entries) = std::fs::read_dir(libdir(root)) {
+        v.extend(
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && p.to_string_lossy().contains(".so")),
+        );
+    }
+    for prog in [
+        "usr/bin/unshare",
+        "usr/bin/nsenter",
+        "usr/bin/lsns",
+        "usr/bin/ip",
+        "bin/ip",
+    ] {
+        v.push(root.join(prog));
+    }
+    v.retain(|p| p.is_file());
+    v
+}
+
 fn read_versions(dir: &Path) -> Result<BTreeMap<String, String>, Fail> {
     let p = dir.join("versions");
     let text = std::fs::read_to_string(&p).map_err(|e| Fail(format!("{}: {e}", p.display())))?;

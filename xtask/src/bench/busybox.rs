@@ -13,7 +13,9 @@
 //! round. Every command runs with `PATH=/usr/sbin:/usr/bin:/sbin:/bin`. The program is given
 //! two ways: `true` as typed (busybox then runs its own `true` applet, a second start of
 //! itself, where the others exec `/usr/bin/true`), and `/usr/bin/true`, the same program for
-//! all, which leaves only the tools' own cost different.
+//! all, which leaves only the tools' own cost different. Before it starts, every contestant's
+//! files are dropped from the page cache, so all are read in by exec as after a reboot
+//! (`measure::level_page_cache`).
 
 use super::measure;
 use crate::{run, Fail};
@@ -157,13 +159,23 @@ pub fn compare(ours: &Path, pid: i32, rounds: usize) -> Result<String, Fail> {
     let oracle_dir = crate::oracle::dir();
     let root = oracle_dir.join("root");
     let oracle = crate::oracle::is_complete(&oracle_dir).then_some(root.as_path());
-    // A standard PATH for every command (and their PATH search for `true`).
-    std::env::set_var("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
     let mut md = format!(
         "| command | nsutils-static ms | busybox-static ms | util-linux {} ms | /usr/bin ms | × busybox | × util-linux | × /usr/bin |\n|---|--:|--:|--:|--:|--:|--:|--:|\n",
         crate::oracle::EXPECTED[0].1
     );
     let mut notes = vec![format!("busybox-static {bb_version}")];
+    // Every contestant's files start from the same page-cache state (see
+    // `measure::level_page_cache`): a busybox just unpacked would otherwise start faster than
+    // the same file after a reboot.
+    let mut files: Vec<PathBuf> = ["unshare-rs", "nsenter-rs"]
+        .iter()
+        .map(|b| ours.join(b))
+        .collect();
+    files.push(busybox.clone());
+    if let Some(root) = oracle {
+        files.extend(crate::oracle::files_run(root));
+    }
+    notes.extend(measure::level_page_cache(&files));
     for s in scenarios(ours, &busybox, oracle, pid) {
         // Keep the variants that run and exit 0.
         let live: Vec<(&str, Vec<OsString>)> = s

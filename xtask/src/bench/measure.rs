@@ -5,6 +5,9 @@
 //! space's high-water mark in the child's `ru_maxrss`, so a vfork child would report the
 //! bench's own peak. A forked child starts from the bench's few resident pages instead; the
 //! bench reports that floor (a trivial program's peak RSS) next to the results.
+//!
+//! Every command gets the same small environment (PATH and the locale), not the one `cargo
+//! run` hands the bench.
 
 use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
@@ -44,9 +47,25 @@ fn secs(tv: libc::timeval) -> f64 {
     tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6
 }
 
+/// The environment every measured command gets: a standard PATH and the caller's locale,
+/// nothing else. `cargo xtask` runs under `cargo run`, which sets `LD_LIBRARY_PATH` (and
+/// CARGO_*, RUSTUP_*): inherited, it sent every dynamically linked program through extra
+/// library directories, `/usr/bin/true` after a static busybox applet included, and made
+/// ours look 9% slower next to busybox than it is.
+fn environment(c: &mut Command) {
+    c.env_clear().env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+    for (k, v) in std::env::vars_os() {
+        let k_text = k.to_string_lossy();
+        if k_text == "LANG" || k_text.starts_with("LC_") {
+            c.env(k, v);
+        }
+    }
+}
+
 fn command(argv: &[OsString]) -> Command {
     let mut c = Command::new(&argv[0]);
     c.args(&argv[1..]);
+    environment(&mut c);
     // A pre_exec hook makes std use fork+exec instead of posix_spawn (vfork); see the module
     // comment.
     // SAFETY: the closure does nothing.
@@ -104,4 +123,36 @@ pub fn words(argv: &[OsString]) -> String {
         .map(|a| a.to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Put `files` in the page-cache state they have after a reboot: written back (`sync FILE`),
+/// then dropped from the cache (`dd iflag=nocache count=0`, posix_fadvise DONTNEED), so the
+/// warm-up's first exec reads them in by page faults. Measured on Linux 6.18/ext4: a binary
+/// still cached from being written (just linked, copied or unpacked) starts about 20% faster
+/// than the same bytes read in by exec, enough to decide a comparison; so every contestant
+/// is levelled first. Only the page cache changes; a file that cannot be dropped is named.
+pub fn level_page_cache(files: &[std::path::PathBuf]) -> Vec<String> {
+    let files: Vec<&std::path::PathBuf> = files.iter().filter(|f| f.is_file()).collect();
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let mut problems = Vec::new();
+    match Command::new("sync").args(&files).status() {
+        Ok(s) if s.success() => {}
+        other => problems.push(format!("sync of the measured binaries: {other:?}")),
+    }
+    for f in files {
+        let ok = Command::new("dd")
+            .arg(format!("if={}", f.display()))
+            .args(["iflag=nocache", "count=0", "status=none"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            problems.push(format!(
+                "{} stays cached (dd iflag=nocache failed)",
+                f.display()
+            ));
+        }
+    }
+    problems
 }

@@ -8,7 +8,8 @@
 //!
 //! Each scenario runs the original, the installed original and ours (and, with `--static`, our
 //! `+crt-static` build) alternately, A B C A B C ..., after a warm-up, until it has enough rounds or has used its time
-//! budget. For each it keeps wall time, user+system CPU and peak RSS (wait4), and computes
+//! budget (every contestant's files first dropped from the page cache, so each is read in by
+//! exec as after a reboot: `measure::level_page_cache`). For each it keeps wall time, user+system CPU and peak RSS (wait4), and computes
 //! ours/original per round, reporting the median of those ratios so machine noise cancels.
 //!
 //! Scenarios: startup of unshare and nsenter, an `ip netns add; exec; del` cycle, lsns under
@@ -544,6 +545,15 @@ pub fn main(opts: Options) -> Result<(), Fail> {
             }
         }
     }
+
+    // Ours just linked would start from the page cache the linker filled, the oracle's files
+    // from wherever they are: drop both, so each is read in by exec as after a reboot.
+    let mut files: Vec<PathBuf> = ours
+        .iter()
+        .flat_map(|(_, d)| TOOLS.iter().map(move |t| d.join(t.bin)))
+        .collect();
+    files.extend(crate::oracle::files_run(&oracle));
+    notes.extend(measure::level_page_cache(&files));
 
     load::install_teardown()?;
     load::enter_private_run()?;
