@@ -881,6 +881,58 @@ fn churn() {
     assert!(runs >= 12);
 }
 
+/// Another process's fd that named a namespace when its link was read may name something
+/// else by the time it is opened (closed and its number reused): lsns-rs passes over it, as
+/// over a process that exited, instead of reading the nsfs ioctl's ENOTTY as a kernel without
+/// it (`Unsupported ioctl NS_GET_NSTYPE`, exit 2, seen once under `churn`). A helper flips its
+/// fd 9 between a user namespace known to no process (reached with NS_GET_USERNS from a bound
+/// uts namespace) and /etc/passwd while lsns-rs runs 200 times; before the fix about one run
+/// in eight failed.
+#[test]
+fn held_fd_reused_mid_scan() {
+    if !need_root() {
+        return;
+    }
+    let flipper = r#"
+import fcntl, os, subprocess, sys
+S = sys.argv[1]
+child = subprocess.Popen(["unshare", "-U", "-u", "sleep", "600"], stdout=subprocess.PIPE)
+while os.readlink(f"/proc/{child.pid}/ns/uts") == os.readlink("/proc/self/ns/uts"):
+    if child.poll() is not None:
+        sys.exit("unshare -U -u failed")  # else: unshare has not unshared yet
+open(f"{S}/ns", "w").close()
+subprocess.run(["mount", "--bind", f"/proc/{child.pid}/ns/uts", f"{S}/ns"], check=True)
+child.kill(); child.wait()
+other = os.open("/etc/passwd", os.O_RDONLY)
+with open(f"{S}/ready", "w") as r:
+    r.write("ready\n")
+parent = os.getppid()
+while os.getppid() == parent:  # ends with the script, whatever happens to it
+    t = os.open(f"{S}/ns", os.O_RDONLY)
+    u = fcntl.ioctl(t, 0xb701)  # NS_GET_USERNS
+    os.dup2(u, 9); os.close(u); os.close(t)
+    os.dup2(other, 9)
+"#;
+    let script = format!(
+        r#"S={scratch}; mkfifo $S/ready
+python3 -c '{flipper}' $S & F=$!
+read -r line < $S/ready
+bad=0; last=
+for i in $(seq 200); do
+  err=$({ORS} -r -n -o NS,TYPE 2>&1 >/dev/null) || {{ bad=$((bad+1)); last=$err; }}
+done
+kill $F; wait $F 2>/dev/null
+echo "$bad failed${{last:+, last: $last}}""#,
+        scratch = nsutils_testkit::SCRATCH,
+        flipper = flipper.replace('\'', "'\\''"),
+        ORS = OURS,
+    );
+    let mut c = Command::new("/bin/bash");
+    c.arg("-c").arg(script);
+    let o = Outcome::of(sandbox(&mut c));
+    assert_eq!((o.code, o.out()), (0, "0 failed\n".to_string()), "{o:?}");
+}
+
 /// COMMAND is cut to the terminal width on a terminal (and only there): compared with the
 /// original under `script(1)` at a few widths.
 #[test]

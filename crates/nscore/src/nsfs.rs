@@ -25,6 +25,18 @@ const NS_GET_ID: u32 = (2 << 30) | (8 << 16) | (NSIO << 8) | 13;
 /// `SIOCGSKNS`: the network namespace of a socket.
 const SIOCGSKNS: u32 = 0x894C;
 
+/// `NSFS_MAGIC` from `<linux/magic.h>`: `statfs(2)`'s `f_type` of namespace files.
+const NSFS_MAGIC: u64 = 0x6e73_6673;
+
+/// Whether `fd` is a namespace file (`fstatfs(2)` `f_type == NSFS_MAGIC`). A path that named a
+/// namespace a moment ago (another process's `/proc/PID/fd/N`, an nsfs mount point) may by
+/// now open something else; the nsfs ioctls would then fail with ENOTTY, which must not be
+/// read as a kernel without them.
+#[doc(alias = "fstatfs")]
+pub fn is_nsfs(fd: impl AsFd) -> bool {
+    rustix::fs::fstatfs(fd).is_ok_and(|st| st.f_type as u64 == NSFS_MAGIC)
+}
+
 fn fail(name: &'static str, errno: Errno) -> Error {
     match errno {
         Errno::NOTTY | Errno::NOSYS => Error::IoctlUnsupported { name, errno },

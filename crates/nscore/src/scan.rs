@@ -279,7 +279,12 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
                 Err(e) if skippable_errno(e) => continue,
                 Err(e) => return Err(Error::open(format!("/proc/{path}"), e)),
             };
-            // The link text could be stale by now: trust the fd's own identity.
+            // The link text could be stale by now: the process may have closed that fd and
+            // opened something else under its number. Trust the fd's own identity, and only
+            // if it is still a namespace.
+            if !nsfs::is_nsfs(&fd) {
+                continue;
+            }
             if let Ok(id) = NsId::from_fd(&fd) {
                 w.add_from_fd(&fd, id.ino)?;
             }
@@ -367,6 +372,10 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
                 return Err(Error::open(path, e));
             }
         };
+        // Unmounted between reading mountinfo and the open: what is under it is no namespace.
+        if !nsfs::is_nsfs(&fd) {
+            continue;
+        }
         w.add_from_fd(&fd, ino)?;
     }
 
