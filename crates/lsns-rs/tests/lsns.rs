@@ -882,12 +882,13 @@ fn churn() {
 }
 
 /// Another process's fd that named a namespace when its link was read may name something
-/// else by the time it is opened (closed and its number reused): lsns-rs passes over it, as
-/// over a process that exited, instead of reading the nsfs ioctl's ENOTTY as a kernel without
-/// it (`Unsupported ioctl NS_GET_NSTYPE`, exit 2, seen once under `churn`). A helper flips its
-/// fd 9 between a user namespace known to no process (reached with NS_GET_USERNS from a bound
-/// uts namespace) and /etc/passwd while lsns-rs runs 200 times; before the fix about one run
-/// in eight failed.
+/// else by the time it is opened (closed and its number reused). lsns-rs passes over it, as
+/// over a process that exited. Before: a file there made the nsfs ioctl fail with ENOTTY,
+/// read as a kernel without it (`Unsupported ioctl NS_GET_NSTYPE`, exit 2, seen once under
+/// `churn`; 27 of 200 runs here), and a FIFO without a writer made the open block for ever
+/// (util-linux 2.42.4 hangs there too, 3 runs in 100). A helper flips its fd 9 between a user
+/// namespace known to no process (reached with NS_GET_USERNS from a bound uts namespace), a
+/// file and such a FIFO while lsns-rs runs 200 times, each under a time limit.
 #[test]
 fn held_fd_reused_mid_scan() {
     if !need_root() {
@@ -903,15 +904,18 @@ while os.readlink(f"/proc/{child.pid}/ns/uts") == os.readlink("/proc/self/ns/uts
 open(f"{S}/ns", "w").close()
 subprocess.run(["mount", "--bind", f"/proc/{child.pid}/ns/uts", f"{S}/ns"], check=True)
 child.kill(); child.wait()
-other = os.open("/etc/passwd", os.O_RDONLY)
+os.mkfifo(f"{S}/fifo")
+others = [os.open("/etc/passwd", os.O_RDONLY), os.open(f"{S}/fifo", os.O_RDONLY | os.O_NONBLOCK)]
 with open(f"{S}/ready", "w") as r:
     r.write("ready\n")
 parent = os.getppid()
+n = 0
 while os.getppid() == parent:  # ends with the script, whatever happens to it
     t = os.open(f"{S}/ns", os.O_RDONLY)
     u = fcntl.ioctl(t, 0xb701)  # NS_GET_USERNS
     os.dup2(u, 9); os.close(u); os.close(t)
-    os.dup2(other, 9)
+    os.dup2(others[n % 2], 9)
+    n += 1
 "#;
     let script = format!(
         r#"S={scratch}; mkfifo $S/ready
@@ -919,7 +923,7 @@ python3 -c '{flipper}' $S & F=$!
 read -r line < $S/ready
 bad=0; last=
 for i in $(seq 200); do
-  err=$({ORS} -r -n -o NS,TYPE 2>&1 >/dev/null) || {{ bad=$((bad+1)); last=$err; }}
+  err=$(timeout -s KILL 10 {ORS} -r -n -o NS,TYPE 2>&1 >/dev/null) || {{ last="status $? $err"; bad=$((bad+1)); }}
 done
 kill $F; wait $F 2>/dev/null
 echo "$bad failed${{last:+, last: $last}}""#,

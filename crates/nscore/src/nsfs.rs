@@ -28,13 +28,34 @@ const SIOCGSKNS: u32 = 0x894C;
 /// `NSFS_MAGIC` from `<linux/magic.h>`: `statfs(2)`'s `f_type` of namespace files.
 const NSFS_MAGIC: u64 = 0x6e73_6673;
 
-/// Whether `fd` is a namespace file (`fstatfs(2)` `f_type == NSFS_MAGIC`). A path that named a
-/// namespace a moment ago (another process's `/proc/PID/fd/N`, an nsfs mount point) may by
-/// now open something else; the nsfs ioctls would then fail with ENOTTY, which must not be
-/// read as a kernel without them.
+/// Open `path` (relative to `dir`) for the nsfs ioctls only if it is a namespace file now;
+/// `Ok(None)` when it is anything else.
+///
+/// For paths that named a namespace a moment ago and may not any more: another process's
+/// `/proc/PID/fd/N` (the fd closed and its number reused) or an nsfs mount point (unmounted
+/// since mountinfo was read). Opening whatever is there now could hang (a FIFO without a
+/// writer), have side effects (a device), or make the ioctls fail with ENOTTY, which reads as
+/// a kernel without them. So the path is opened with `O_PATH` first, which opens nothing,
+/// checked with `fstatfs(2)` (`f_type == NSFS_MAGIC`), and only a namespace file is opened
+/// again for reading, through `/proc/self/fd`, the very file checked.
 #[doc(alias = "fstatfs")]
-pub fn is_nsfs(fd: impl AsFd) -> bool {
-    rustix::fs::fstatfs(fd).is_ok_and(|st| st.f_type as u64 == NSFS_MAGIC)
+pub fn open_if_nsfs<P: rustix::path::Arg>(
+    dir: impl AsFd,
+    path: P,
+) -> std::result::Result<Option<OwnedFd>, Errno> {
+    use rustix::fs::{openat, Mode, OFlags, CWD};
+    let pinned = openat(dir, path, OFlags::PATH | OFlags::CLOEXEC, Mode::empty())?;
+    if !rustix::fs::fstatfs(&pinned).is_ok_and(|st| st.f_type as u64 == NSFS_MAGIC) {
+        return Ok(None);
+    }
+    let again = format!("/proc/self/fd/{}", pinned.as_raw_fd());
+    openat(
+        CWD,
+        again.as_str(),
+        OFlags::RDONLY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map(Some)
 }
 
 fn fail(name: &'static str, errno: Errno) -> Error {

@@ -269,22 +269,15 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
                 continue;
             }
             let path = format!("{}/fd/{num}", rec.proc.pid);
-            let fd = match openat(
-                procfs.fd(),
-                path.as_str(),
-                OFlags::RDONLY | OFlags::CLOEXEC,
-                Mode::empty(),
-            ) {
-                Ok(fd) => fd,
+            // The link text could be stale by now: the process may have closed that fd and
+            // opened something else under its number (a FIFO, a device). Only a namespace is
+            // opened, and then its own identity is trusted.
+            let fd = match nsfs::open_if_nsfs(procfs.fd(), path.as_str()) {
+                Ok(Some(fd)) => fd,
+                Ok(None) => continue,
                 Err(e) if skippable_errno(e) => continue,
                 Err(e) => return Err(Error::open(format!("/proc/{path}"), e)),
             };
-            // The link text could be stale by now: the process may have closed that fd and
-            // opened something else under its number. Trust the fd's own identity, and only
-            // if it is still a namespace.
-            if !nsfs::is_nsfs(&fd) {
-                continue;
-            }
             if let Ok(id) = NsId::from_fd(&fd) {
                 w.add_from_fd(&fd, id.ino)?;
             }
@@ -358,24 +351,17 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
         if w.found_index.contains_key(&ino) || m.target.is_empty() {
             continue;
         }
-        let fd = match openat(
-            CWD,
-            m.target.as_slice(),
-            OFlags::RDONLY | OFlags::CLOEXEC,
-            Mode::empty(),
-        ) {
-            Ok(fd) => fd,
-            // Unmounted meanwhile, or a path we may not open: as util-linux, pass over it.
+        // Unmounted meanwhile (what is under it now is no namespace), or a path we may not
+        // open: as util-linux, pass over it.
+        let fd = match nsfs::open_if_nsfs(CWD, m.target.as_slice()) {
+            Ok(Some(fd)) => fd,
+            Ok(None) => continue,
             Err(e) if skippable_errno(e) || e == rustix::io::Errno::NOTDIR => continue,
             Err(e) => {
                 let path = std::ffi::OsStr::from_bytes(&m.target);
                 return Err(Error::open(path, e));
             }
         };
-        // Unmounted between reading mountinfo and the open: what is under it is no namespace.
-        if !nsfs::is_nsfs(&fd) {
-            continue;
-        }
         w.add_from_fd(&fd, ino)?;
     }
 
