@@ -274,14 +274,9 @@ impl Search {
                 None => return None,
             }
         }
-        // A mount point (not a link) is an nsfs file by its mountinfo line.
-        let fd = openat(
-            CWD,
-            path,
-            OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK,
-            Mode::empty(),
-        )
-        .ok()?;
+        // The link may be stale (the fd closed and its number reused, the mount gone): only a
+        // namespace file is opened, never a FIFO or a device that took its place.
+        let fd = nsfs::open_if_nsfs(CWD, path).ok().flatten()?;
         self.check(fd)
     }
 
