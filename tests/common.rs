@@ -53,7 +53,7 @@ fn a_full_disk_mid_stream_is_a_bare_write_error() {
     if !nsutils_testkit::need_root() {
         return;
     }
-    let lsns = Tool::util_linux("lsns", our_bin("lsns-rs"));
+    let lsns = Tool::util_linux("lsns", our_bin("lsns-rs")).retry_silent_failures();
     let run = |prog: &std::path::Path| {
         let mut c = Command::new("unshare");
         c.args(["-fp", "--mount-proc", "/bin/bash", "-c"])
@@ -93,7 +93,7 @@ fn a_closed_pipe_with_sigpipe_ignored_is_a_write_error() {
     if !nsutils_testkit::need_root() {
         return;
     }
-    let lsns = Tool::util_linux("lsns", our_bin("lsns-rs"));
+    let lsns = Tool::util_linux("lsns", our_bin("lsns-rs")).retry_silent_failures();
     let run = |prog: &std::path::Path| {
         let mut c = Command::new("unshare");
         c.args(["-fp", "--mount-proc", "/bin/bash", "-c"])
@@ -114,7 +114,7 @@ fn a_closed_pipe_with_sigpipe_ignored_is_a_write_error() {
 
 #[test]
 fn a_closed_pipe_kills_quietly_by_default() {
-    let lsns = Tool::util_linux("lsns", our_bin("lsns-rs"));
+    let lsns = Tool::util_linux("lsns", our_bin("lsns-rs")).retry_silent_failures();
     let run = |prog: &std::path::Path| {
         let mut c = Command::new("/bin/bash");
         c.arg("-c").arg("exec -a lsns \"$0\" -n -o NS").arg(prog);

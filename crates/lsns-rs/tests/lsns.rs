@@ -17,7 +17,8 @@ use nsutils_testkit::{assert_outcomes_equal, need_root, sandbox, Outcome, Tool};
 static OURS: nsutils_testkit::Ours = nsutils_testkit::Ours::new(env!("CARGO_BIN_EXE_lsns-rs"));
 
 fn tool() -> Tool {
-    Tool::util_linux("lsns", OURS)
+    // util-linux's lsns sometimes fails silently when a process exits during its walk.
+    Tool::util_linux("lsns", OURS).retry_silent_failures()
 }
 
 /// Awkward process names (spaces, parentheses, tab, newline, non-UTF-8, backslash, DEL, UTF-8,
