@@ -92,7 +92,17 @@ fn run_garbage(bin: &str, arg0: &str, tool_words: &[&[u8]], skip: impl Fn(&[Vec<
             .arg(&prog)
             .args(args.iter().map(|a| OsString::from_vec(a.clone())));
         let out = Outcome::of(sandbox(&mut c));
-        let (orig, out) = (without_pids(original(arg0, &args)), without_pids(out));
+        let out = without_pids(out);
+        let mut orig = without_pids(original(arg0, &args));
+        // util-linux's lsns now and then exits 1 without a word when a process exits during
+        // its walk of /proc (the test kit's `Tool::retry_silent_failures`): ask it again.
+        for _ in 0..4 {
+            let silent = orig.code == 1 && orig.stdout.is_empty() && orig.stderr.is_empty();
+            if !(arg0 == "lsns" && silent && out.code != 1) {
+                break;
+            }
+            orig = without_pids(original(arg0, &args));
+        }
         let same = if orig.code != 0 {
             orig == out
         } else {
