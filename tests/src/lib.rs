@@ -377,6 +377,19 @@ impl Tool {
         self
     }
 
+    /// `once()`'s pair, run again (up to four times) while it is the original's silent
+    /// failure next to anything else.
+    fn settled(&self, once: impl Fn() -> (Outcome, Outcome)) -> (Outcome, Outcome) {
+        let mut pair = once();
+        for _ in 0..4 {
+            if !self.silent_failure(&pair.0, &pair.1) {
+                break;
+            }
+            pair = once();
+        }
+        pair
+    }
+
     /// Whether a pair of outcomes is the original's silent failure next to anything else.
     fn silent_failure(&self, orig: &Outcome, ours: &Outcome) -> bool {
         self.retry_silent
@@ -441,14 +454,7 @@ impl Tool {
             prepare(&mut b);
             (Outcome::of(&mut a), Outcome::of(&mut b))
         };
-        let mut pair = once();
-        for _ in 0..4 {
-            if !self.silent_failure(&pair.0, &pair.1) {
-                break;
-            }
-            pair = once();
-        }
-        pair
+        self.settled(once)
     }
 
     /// Run both plainly and assert that stdout, stderr and status are identical; returns ours.
@@ -497,14 +503,7 @@ impl Tool {
             let ours = run(self.ours_cmd(args), self.ours_arg0());
             (orig, ours)
         };
-        let mut pair = once();
-        for _ in 0..4 {
-            if !self.silent_failure(&pair.0, &pair.1) {
-                break;
-            }
-            pair = once();
-        }
-        pair
+        self.settled(once)
     }
 }
 
