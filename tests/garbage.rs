@@ -97,8 +97,7 @@ fn run_garbage(bin: &str, arg0: &str, tool_words: &[&[u8]], skip: impl Fn(&[Vec<
         // util-linux's lsns now and then exits 1 without a word when a process exits during
         // its walk of /proc (the test kit's `Tool::retry_silent_failures`): ask it again.
         for _ in 0..4 {
-            let silent = orig.code == 1 && orig.stdout.is_empty() && orig.stderr.is_empty();
-            if !(arg0 == "lsns" && silent && out.code != 1) {
+            if !(arg0 == "lsns" && nsutils_testkit::original_failed_silently(&orig, &out)) {
                 break;
             }
             orig = without_pids(original(arg0, &args));

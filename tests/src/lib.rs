@@ -95,7 +95,8 @@ fn cstring(p: &Path) -> std::ffi::CString {
 ///
 /// `SHELL` is `/bin/sh` unless the test set it: `script`, and unshare or nsenter without a
 /// program, run `$SHELL`, and a test must not depend on the login shell of whoever runs it (CI
-/// has none, and `sh` there is dash, without `exec -a`).
+/// has none, and `sh` there is dash, without `exec -a`). A test that clears the environment
+/// (`env_clear`) does so after calling this, or the default is all that is left.
 pub fn sandbox(cmd: &mut Command) -> &mut Command {
     if !cmd.get_envs().any(|(k, _)| k == "SHELL") {
         cmd.env("SHELL", "/bin/sh");
@@ -392,11 +393,7 @@ impl Tool {
 
     /// Whether a pair of outcomes is the original's silent failure next to anything else.
     fn silent_failure(&self, orig: &Outcome, ours: &Outcome) -> bool {
-        self.retry_silent
-            && orig.code == 1
-            && orig.stdout.is_empty()
-            && orig.stderr.is_empty()
-            && orig != ours
+        self.retry_silent && original_failed_silently(orig, ours)
     }
 
     /// `ip netns` and netns-rs. ip's global options (`-all`, `-j`, ...) come before `netns`, so
@@ -505,6 +502,13 @@ impl Tool {
         };
         self.settled(once)
     }
+}
+
+/// The original ended with status 1 and printed nothing, and ours did otherwise: util-linux's
+/// lsns does that now and then when a process exits during its walk of /proc. A comparison
+/// that meets it asks again ([`Tool::retry_silent_failures`], the garbage test).
+pub fn original_failed_silently(orig: &Outcome, ours: &Outcome) -> bool {
+    orig.code == 1 && orig.stdout.is_empty() && orig.stderr.is_empty() && orig != ours
 }
 
 /// `bytes` with every `/proc/<digits>/` made `/proc/PID/`: messages that name a process (ours

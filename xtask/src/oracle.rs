@@ -114,7 +114,7 @@ pub fn libdir(root: &Path) -> PathBuf {
 }
 
 /// The files a run of the oracle's programs maps: the loader, the shared libraries in
-/// [`libdir`] and the four programs (for the bench, which levels their page-cache state).
+/// [`libdir`] and the [`PROGRAMS`] (for the bench, which levels their page-cache state).
 pub fn files_run(root: &Path) -> Vec<PathBuf> {
     let mut v = vec![loader(root)];
     if let Ok(entries) = std::fs::read_dir(libdir(root)) {
@@ -125,15 +125,7 @@ pub fn files_run(root: &Path) -> Vec<PathBuf> {
                 .filter(|p| p.is_file() && p.to_string_lossy().contains(".so")),
         );
     }
-    for prog in [
-        "usr/bin/unshare",
-        "usr/bin/nsenter",
-        "usr/bin/lsns",
-        "usr/bin/ip",
-        "bin/ip",
-    ] {
-        v.push(root.join(prog));
-    }
+    v.extend(PROGRAMS.iter().map(|(_, rel)| root.join(rel)));
     v.retain(|p| p.is_file());
     v
 }
