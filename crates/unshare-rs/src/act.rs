@@ -374,14 +374,18 @@ pub fn run(o: Options) -> Result<i32, Stop> {
             // --init: the init passes these on to the program; we pass them on to the init.
             let init_list: &[i32] = &init::FORWARDED;
             let plain = [libc_sigterm(), libc_sigint()];
-            if o.init {
+            let list: &[i32] = if o.init {
                 // What a terminal sends reaches the program directly: pass on only what a
                 // process sent.
                 signal::forward_sent(init_list)?;
+                init_list
             } else {
                 signal::forward(&plain)?;
-            }
-            signal::block(&[]).map_err(|e| remap(e, "sigprocmask failed"))?
+                &plain
+            };
+            // Held until the child's PID is the target: one arriving in between would be
+            // passed to nobody and lost.
+            signal::block(list).map_err(|e| remap(e, "sigprocmask block failed"))?
         } else {
             signal::block(&[libc_sigint(), libc_sigterm()])
                 .map_err(|e| remap(e, "sigprocmask block failed"))?
@@ -427,6 +431,11 @@ pub fn run(o: Options) -> Result<i32, Stop> {
                 init_died_of = init_pipe.map(|(r, _)| r);
                 if o.forward_signals || o.init {
                     signal::set_forward_target(pid);
+                    // What arrived since the fork is passed on now.
+                    if let Err(e) = saved.restore() {
+                        stop_process(pid);
+                        return Err(remap(e, "sigprocmask restore failed").into());
+                    }
                 }
                 child = Some(pid);
                 child_gate = gate;
