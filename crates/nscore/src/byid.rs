@@ -13,6 +13,21 @@
 //!
 //! `listns(2)` (6.19) is not called: the kernels that have it also open ID-only handles, which
 //! is the first thing tried.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::{byid, nsfs, NsId};
+//! use std::fs::File;
+//!
+//! let net = File::open("/proc/self/ns/net").unwrap();
+//! let Ok(id) = nsfs::ns_id(&net) else {
+//!     return; // before Linux 6.18 namespaces have no ID
+//! };
+//! // By a file handle that carries only the ID (6.19), else by a search as lsns's.
+//! let again = byid::open_by_id(id).unwrap();
+//! assert_eq!(NsId::from_fd(&again).unwrap(), NsId::from_fd(&net).unwrap());
+//! ```
 
 use std::collections::HashSet;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
