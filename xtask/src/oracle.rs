@@ -140,9 +140,13 @@ fn read_versions(dir: &Path) -> Result<BTreeMap<String, String>, Fail> {
         .collect())
 }
 
-/// The Debian mirror the host's apt uses (its first `deb.../debian` URI that is not the
-/// security archive), so the oracle comes from where the host's packages come from.
-fn mirror() -> String {
+/// The Debian mirror to fetch from: `$NSUTILS_DEBIAN_MIRROR` when set, else the one the host's
+/// apt uses (its first `deb.../debian` URI that is not the security archive), so the oracle
+/// comes from where the host's packages come from.
+pub fn mirror() -> String {
+    if let Some(m) = std::env::var_os("NSUTILS_DEBIAN_MIRROR").filter(|m| !m.is_empty()) {
+        return m.to_string_lossy().trim_end_matches('/').to_string();
+    }
     let mut files = vec![PathBuf::from("/etc/apt/sources.list")];
     if let Ok(rd) = std::fs::read_dir("/etc/apt/sources.list.d") {
         let mut more: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
@@ -167,10 +171,18 @@ fn mirror() -> String {
 
 /// apt's options for the private state under `apt`: its own source list, lists, cache and an
 /// empty status file, so the host's configuration and package database are neither read for
-/// packages nor changed.
-fn apt_options(apt: &Path) -> Vec<String> {
+/// packages nor changed. With `NSUTILS_APT_ALLOW_STALE=1`, an index whose Release file has
+/// expired is accepted (its signature is still checked).
+pub fn apt_options(apt: &Path) -> Vec<String> {
     let o = |k: &str, v: &Path| format!("-o{k}={}", v.display());
+    let stale_ok = std::env::var_os("NSUTILS_APT_ALLOW_STALE").is_some_and(|v| v == "1");
     vec![
+        if stale_ok {
+            "-oAcquire::Check-Valid-Until=false"
+        } else {
+            "-oAcquire::Check-Valid-Until=true"
+        }
+        .into(),
         o("Dir::Etc::sourcelist", &apt.join("sources.list")),
         "-oDir::Etc::sourceparts=/dev/null".into(),
         o("Dir::State::Lists", &apt.join("lists")),
@@ -180,6 +192,63 @@ fn apt_options(apt: &Path) -> Vec<String> {
         "-oDebug::NoLocking=true".into(),
         "-qq".into(),
     ]
+}
+
+/// `apt-get update` of the private state `opts` describes (whose source list names `mirror`
+/// and `suite`). When it fails, the message says why in words a user can act on: an index
+/// whose Release file has expired (a mirror that stopped syncing) or a mirror that cannot be
+/// reached, and what to do about each, followed by apt's own last lines.
+pub fn apt_update(opts: &[String], mirror: &str, suite: &str) -> Result<(), Fail> {
+    let out = Command::new("apt-get")
+        .args(opts)
+        .arg("update")
+        .output()
+        .map_err(|e| Fail(format!("cannot run apt-get: {e}")))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // apt-get update exits 0 on some fetch failures ("W: Failed to fetch"); no list then.
+    let failed = !out.status.success() || text.contains("Failed to fetch") || text.contains("E: ");
+    if !failed {
+        return Ok(());
+    }
+    let apt_says: String = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| format!("\n  apt-get: {l}"))
+        .collect();
+    let what = if text.contains("is expired") || text.contains("is not valid yet") {
+        format!(
+            "the {suite} index on {mirror} is stale (its Release file has expired, or the \
+             clock is wrong): set NSUTILS_DEBIAN_MIRROR to another Debian mirror (e.g. \
+             http://deb.debian.org/debian), or NSUTILS_APT_ALLOW_STALE=1 to use this index \
+             anyway (signatures are still checked), and run the command again"
+        )
+    } else if [
+        "Could not resolve",
+        "Temporary failure resolving",
+        "Unable to connect",
+        "Could not connect",
+        "Connection timed out",
+        "Failed to fetch",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
+    {
+        format!(
+            "cannot reach the Debian mirror {mirror} for {suite}: check the network (and \
+             http_proxy), or set NSUTILS_DEBIAN_MIRROR to a mirror that can be reached, and \
+             run the command again"
+        )
+    } else {
+        format!(
+            "apt-get update of {suite} from {mirror} failed ({})",
+            out.status
+        )
+    };
+    Err(Fail(format!("{what}{apt_says}")))
 }
 
 fn mkdirs(p: &Path) -> Result<(), Fail> {
@@ -264,12 +333,13 @@ fn fetch(dir: &Path) -> Result<(), Fail> {
     } else {
         String::new()
     };
-    let line = format!("deb {signed}{} sid main\n", mirror());
+    let mirror = mirror();
+    let line = format!("deb {signed}{mirror} sid main\n");
     std::fs::write(apt.join("sources.list"), line)
         .map_err(|e| Fail(format!("{}: {e}", apt.display())))?;
     let opts = apt_options(&apt);
     eprintln!("xtask oracle: reading Debian unstable's package lists");
-    run(Command::new("apt-get").args(&opts).arg("update"))?;
+    apt_update(&opts, &mirror, "Debian unstable (sid)")?;
     let pkgs = closure(&opts)?;
     let debs = apt.join("debs");
     // Old downloads would be unpacked too: start from an empty directory.
