@@ -66,9 +66,13 @@ pub fn dir() -> PathBuf {
         .unwrap_or_else(|| target_dir().join("oracle"))
 }
 
-/// Options of `cargo xtask oracle`.
+/// Options of `cargo xtask oracle` (clap reads them; each doc comment is the option's
+/// `--help` text).
+#[derive(clap::Args, Debug)]
 pub struct Options {
-    /// Fetch again even when the cache is complete.
+    /// Fetch again even when the cache is complete; the replaced oracle is kept for
+    /// `cargo xtask oracle-diff`.
+    #[arg(long)]
     pub refresh: bool,
 }
 
