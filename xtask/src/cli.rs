@@ -97,6 +97,21 @@ pub enum Task {
         )]
         args: Vec<String>,
     },
+    /// The README's test command: deps, then the whole suite against the dynamic and the
+    /// static binaries
+    ///
+    /// Every stage runs even when an earlier one failed (deps aside: without the packages and
+    /// the oracle nothing can be compared); the end lists each stage's result, and the status
+    /// is 0 only when all passed. This is what .ci/run runs.
+    Test {
+        /// Passed on to every `cargo test` (e.g. `-p lsns-rs -- --nocapture`)
+        #[arg(
+            value_name = "ARGS",
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
+        args: Vec<String>,
+    },
     /// Install the Debian packages the tests use (as root), then oracle
     Deps,
     /// Fetch the released util-linux and iproute2 the tests compare against

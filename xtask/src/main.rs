@@ -31,6 +31,7 @@ mod install;
 mod man;
 mod oracle;
 mod static_build;
+mod suite;
 mod target;
 mod tools;
 
@@ -224,6 +225,7 @@ fn real_main(task: Task) -> Result<(), Fail> {
             println!("{}\n{}", tarball.display(), deb.display());
         }
         Task::Deps => deps::main()?,
+        Task::Test { args } => suite::main(&args)?,
         Task::StaticBuild => println!("{}", static_build::build()?.display()),
         Task::StaticSuite { args } => static_build::suite(&args)?,
         Task::Oracle(opts) => oracle::main(opts)?,
