@@ -19,12 +19,14 @@
 //! `--from DIR` takes already built binaries from DIR (e.g. target/debug) instead of building
 //! release binaries; the packaging test uses it to stay fast.
 
+mod apt;
 mod bench;
 mod complete;
 mod copyright;
 mod deps;
 mod dist;
 mod install;
+mod kernels;
 mod man;
 mod oracle;
 mod static_build;
@@ -335,6 +337,18 @@ fn real_main() -> Result<(), Fail> {
             };
             a.done()?;
             oracle::main(opts)?;
+        }
+        "kernels" => {
+            let mut opts = kernels::Opts {
+                fetch_only: a.flag("--fetch"),
+                refresh: a.flag("--refresh"),
+                ..Default::default()
+            };
+            while let Some(k) = a.value("--kernel")? {
+                opts.kernels.push(k);
+            }
+            a.done()?;
+            kernels::run(&opts)?;
         }
         "oracle-diff" => {
             a.done()?;
