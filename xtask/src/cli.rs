@@ -7,7 +7,7 @@
 //! To add a subcommand: a variant here (its doc comment is the one-line summary `cargo xtask
 //! --help` lists, then the longer text of its own `--help`), and its arm in `main.rs`.
 
-use crate::{bench, oracle};
+use crate::{bench, kernels, oracle};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -126,6 +126,11 @@ pub enum Task {
     OracleDiff,
     /// cargo vendor + an --offline build from the vendored tree
     VendorCheck,
+    /// Boot Debian's kernels (5.10, 6.1, 6.12, 7.2) and run the differential core in each
+    ///
+    /// The kernels are fetched from the Debian mirror into target/kernels (cached) and booted
+    /// one at a time under virtme-ng; see xtask/src/kernels/ and docs/KERNELS.md.
+    Kernels(kernels::Opts),
 }
 
 /// Where install and uninstall work.

@@ -21,6 +21,7 @@
 //!
 //! The command line is declared in `cli.rs` (clap); this file dispatches on it.
 
+mod apt;
 mod bench;
 mod cli;
 mod complete;
@@ -28,6 +29,7 @@ mod copyright;
 mod deps;
 mod dist;
 mod install;
+mod kernels;
 mod man;
 mod oracle;
 mod static_build;
@@ -232,6 +234,7 @@ fn real_main(task: Task) -> Result<(), Fail> {
         Task::OracleDiff => oracle::diff()?,
         Task::VendorCheck => vendor_check()?,
         Task::Bench(opts) => bench::main(opts)?,
+        Task::Kernels(opts) => kernels::run(&opts)?,
     }
     Ok(())
 }
