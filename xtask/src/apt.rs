@@ -157,6 +157,9 @@ pub fn unpack(debs: &[PathBuf], into: &Path) -> Result<(), Fail> {
     Ok(())
 }
 
+/// Debian's own redirector, the mirror of last resort.
+const MAIN_MIRROR: &str = "http://deb.debian.org/debian";
+
 /// What to tell the user when `apt-get update` of `suite` from `mirror` printed `text` and
 /// failed.
 fn update_failure(text: &str, suite: &str, mirror: &str) -> String {
@@ -172,12 +175,17 @@ fn update_failure(text: &str, suite: &str, mirror: &str) -> String {
         "Could not connect",
         "Connection timed out",
     ];
+    let other = if mirror == MAIN_MIRROR {
+        "another Debian mirror (https://www.debian.org/mirror/list)".to_string()
+    } else {
+        format!("another Debian mirror (e.g. {MAIN_MIRROR})")
+    };
     let what = if text.contains("is expired") || text.contains("is not valid yet") {
         format!(
             "Debian {suite}'s index on {mirror} is stale (its Release file has expired, or the \
-             clock is wrong): set NSUTILS_DEBIAN_MIRROR to another Debian mirror (e.g. \
-             http://deb.debian.org/debian), or NSUTILS_APT_ALLOW_STALE=1 to use this index \
-             anyway (signatures are still checked), and run the command again"
+             clock is wrong): set NSUTILS_DEBIAN_MIRROR to {other}, or \
+             NSUTILS_APT_ALLOW_STALE=1 to use this index anyway (signatures are still \
+             checked), and run the command again"
         )
     } else if unreachable.iter().any(|w| text.contains(w)) {
         format!(
@@ -220,7 +228,7 @@ pub fn mirror() -> String {
             }
         }
     }
-    "http://deb.debian.org/debian".to_string()
+    MAIN_MIRROR.to_string()
 }
 
 /// apt's options for the private state under `apt`: its own source list, lists, cache and an
@@ -230,8 +238,12 @@ pub fn mirror() -> String {
 fn apt_options(apt: &Path) -> Vec<String> {
     let o = |k: &str, v: &Path| format!("-o{k}={}", v.display());
     let stale_ok = std::env::var_os("NSUTILS_APT_ALLOW_STALE").is_some_and(|v| v == "1");
-    vec![
-        format!("-oAcquire::Check-Valid-Until={}", !stale_ok),
+    let mut opts = Vec::new();
+    if stale_ok {
+        // Otherwise the host's apt configuration decides, as for its own updates.
+        opts.push("-oAcquire::Check-Valid-Until=false".to_string());
+    }
+    opts.extend([
         o("Dir::Etc::sourcelist", &apt.join("sources.list")),
         "-oDir::Etc::sourceparts=/dev/null".into(),
         o("Dir::State::Lists", &apt.join("lists")),
@@ -240,7 +252,8 @@ fn apt_options(apt: &Path) -> Vec<String> {
         "-oAPT::Sandbox::User=root".into(),
         "-oDebug::NoLocking=true".into(),
         "-qq".into(),
-    ]
+    ]);
+    opts
 }
 
 /// `mkdir -p`, with the path in the message.
@@ -265,7 +278,7 @@ pub fn output(cmd: &mut Command) -> Result<String, Fail> {
 
 #[cfg(test)]
 mod tests {
-    use super::update_failure;
+    use super::{update_failure, MAIN_MIRROR};
 
     #[test]
     fn update_failures_say_what_to_do() {
@@ -281,6 +294,9 @@ mod tests {
             m.contains("NSUTILS_APT_ALLOW_STALE=1") && m.ends_with("applied."),
             "{m}"
         );
+        assert!(m.contains("(e.g. http://deb.debian.org/debian)"), "{m}");
+        let m = update_failure(stale, "sid", MAIN_MIRROR);
+        assert!(m.contains("(https://www.debian.org/mirror/list)"), "{m}");
         let down = "W: Failed to fetch http://m/debian/dists/sid/InRelease  Could not connect \
                     to m:80 (10.0.0.1). - connect (111: Connection refused)";
         let m = update_failure(down, "sid", "http://m/debian");
