@@ -7,7 +7,7 @@
 //! To add a subcommand: a variant here (its doc comment is the one-line summary `cargo xtask
 //! --help` lists, then the longer text of its own `--help`), and its arm in `main.rs`.
 
-use crate::{bench, oracle};
+use crate::{bench, kernels, oracle};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -97,6 +97,21 @@ pub enum Task {
         )]
         args: Vec<String>,
     },
+    /// The README's test command: deps, then the whole suite against the dynamic and the
+    /// static binaries
+    ///
+    /// Every stage runs even when an earlier one failed (deps aside: without the packages and
+    /// the oracle nothing can be compared); the end lists each stage's result, and the status
+    /// is 0 only when all passed. This is what .ci/run runs.
+    Test {
+        /// Passed on to every `cargo test` (e.g. `-p lsns-rs -- --nocapture`)
+        #[arg(
+            value_name = "ARGS",
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
+        args: Vec<String>,
+    },
     /// Install the Debian packages the tests use (as root), then oracle
     Deps,
     /// Fetch the released util-linux and iproute2 the tests compare against
@@ -111,6 +126,11 @@ pub enum Task {
     OracleDiff,
     /// cargo vendor + an --offline build from the vendored tree
     VendorCheck,
+    /// Boot Debian's kernels (5.10, 6.1, 6.12, 7.2) and run the differential core in each
+    ///
+    /// The kernels are fetched from the Debian mirror into target/kernels (cached) and booted
+    /// one at a time under virtme-ng; see xtask/src/kernels/ and docs/KERNELS.md.
+    Kernels(kernels::Opts),
 }
 
 /// Where install and uninstall work.

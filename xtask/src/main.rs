@@ -1,26 +1,15 @@
-//! `cargo xtask`: nsutils developer tasks.
+//! `cargo xtask`: nsutils developer tasks (`cargo xtask --help` lists them).
 //!
-//! - `bench [--quick] [--static] [--write-doc] [--only WORD] [--skip-build]`: every tool side by side with the
-//!   original (see `bench/`).
-//! - `install [--prefix DIR] [--destdir DIR] [--drop-in] [--from DIR]` and `uninstall` (same
-//!   options): binaries, the drop-in directory `lib/nsutils/bin`, man pages, completions and
-//!   docs in the FHS layout, with a manifest.
-//! - `man [DIR]`, `completions [DIR]`: write the generated files to a directory.
-//! - `dist [--from DIR]`: release tarball and a lintian-clean, reproducible .deb under
-//!   target/dist (`dist.rs`, `copyright.rs`); `dist --static`: the static tarball, and
-//!   `static-build` the checked static binaries and `static-suite` the whole test suite
-//!   against them (see `static_build.rs`).
-//! - `deps`: install the Debian packages the tests use, then `oracle`.
-//! - `oracle [--refresh]`: fetch util-linux and iproute2 from Debian unstable into
-//!   target/oracle, the reference every differential test compares against (see `oracle.rs`).
-//! - `oracle-diff`: which behaviours changed between the previous and the current oracle.
-//! - `vendor-check`: `cargo vendor` then a `--offline` build from the vendored tree.
+//! The command line is declared in `cli.rs` (clap: every subcommand, option and its help);
+//! this file dispatches on it to the module that does the work: `bench/`, `install.rs`,
+//! `man.rs`, `complete.rs`, `dist.rs` and `copyright.rs` (tarball and .deb), `static_build.rs`,
+//! `suite.rs` (`test`, the README's test command), `deps.rs`, `oracle.rs` and `apt.rs` (the
+//! released originals from Debian unstable), `kernels/` (the kernel matrix).
 //!
 //! `--from DIR` takes already built binaries from DIR (e.g. target/debug) instead of building
 //! release binaries; the packaging test uses it to stay fast.
-//!
-//! The command line is declared in `cli.rs` (clap); this file dispatches on it.
 
+mod apt;
 mod bench;
 mod cli;
 mod complete;
@@ -28,9 +17,11 @@ mod copyright;
 mod deps;
 mod dist;
 mod install;
+mod kernels;
 mod man;
 mod oracle;
 mod static_build;
+mod suite;
 mod target;
 mod tools;
 
@@ -224,12 +215,14 @@ fn real_main(task: Task) -> Result<(), Fail> {
             println!("{}\n{}", tarball.display(), deb.display());
         }
         Task::Deps => deps::main()?,
+        Task::Test { args } => suite::main(&args)?,
         Task::StaticBuild => println!("{}", static_build::build()?.display()),
         Task::StaticSuite { args } => static_build::suite(&args)?,
         Task::Oracle(opts) => oracle::main(opts)?,
         Task::OracleDiff => oracle::diff()?,
         Task::VendorCheck => vendor_check()?,
         Task::Bench(opts) => bench::main(opts)?,
+        Task::Kernels(opts) => kernels::run(&opts)?,
     }
     Ok(())
 }
