@@ -921,7 +921,12 @@ while os.getppid() == parent:  # ends with the script, whatever happens to it
     let script = format!(
         r#"S={scratch}; mkfifo $S/ready
 python3 -c '{flipper}' $S & F=$!
-read -r line < $S/ready
+# Opened read-write so that the open never blocks: a helper that failed before opening it for
+# writing is reported, not waited for.
+exec 3<>$S/ready
+until read -r -t 1 line <&3; do
+  kill -0 $F 2>/dev/null || {{ wait $F; echo "the helper ended before it was ready (status $?)"; exit 1; }}
+done
 bad=0; last=
 for i in $(seq 200); do
   err=$(timeout -s KILL 10 {ORS} -r -n -o NS,TYPE 2>&1 >/dev/null) || {{ last="status $? $err"; bad=$((bad+1)); }}
