@@ -1115,7 +1115,7 @@ for i in 1 2 3 4 5 6; do unshare -u sleep 100 & done
 for i in 1 2 3; do unshare -U sleep 100 & done
 unshare -u bash -c 'exec -a "a rather long command line, longer than most terminals are wide, to be cut somewhere in its middle" sleep 100' &
 unshare -i -m bash -c 'exec -a x sleep 100' &
-while [ $(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^sleep$') -lt 11 ]; do sleep 0.05; done
+waitn sleep 11
 "#;
 
 /// The column widths of libsmartcols 2.42 (the header counts only when printed; the width
@@ -1326,7 +1326,7 @@ for i in $(seq 10); do unshare -U bash -c 'sleep 100 & exec sleep 100' & done
 for i in $(seq 200); do sleep 100 & done
 # Every one of them has exec'd sleep (an unshare or bash caught before its exec would show
 # another COMMAND to one of the two runs).
-while [ $(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^sleep$') -lt 580 ]; do sleep 0.05; done
+i=0; while [ $(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^sleep$') -lt 580 ]; do i=$((i+1)); [ $i -lt 6000 ] || { echo 'timed out waiting for 580 sleeps' >&2; exit 97; }; sleep 0.05; done
 "#;
     for args in [
         &[][..],

@@ -1358,7 +1358,7 @@ b=bytearray(8); fcntl.ioctl(os.open(sys.argv[1],os.O_RDONLY),0x8008b70d,b); prin
         got=$(exec -a nsenter "$0" --net=:$(id $S/n) stat -L -c %i /proc/self/ns/net) || exit 97
         [ "$got" = "$want" ] || { echo "mount: $got != $want"; exit 1; }
         unshare -n sleep 100 & P=$!
-        while [ "$(readlink /proc/$P/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do sleep 0.01; done
+        i=0; while [ "$(readlink /proc/$P/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do i=$((i+1)); [ $i -lt 3000 ] || exit 95; sleep 0.01; done
         exec 3</proc/$P/ns/net; kill $P; wait $P
         want=$(stat -L -c %i /proc/self/fd/3)
         got=$(exec -a nsenter "$0" --net=:$(id /proc/self/fd/3) stat -L -c %i /proc/self/ns/net) || exit 96
