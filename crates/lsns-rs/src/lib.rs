@@ -42,6 +42,9 @@ pub fn run(args: Vec<OsString>) -> i32 {
         related: has(Col::Pns) || has(Col::Ons) || tree_rel,
         netnsid: has(Col::Netnsid),
         id: has(Col::Id),
+        // The kernel's own list adds namespaces no process shows; `-p` lists only a
+        // process's namespaces, which the walk finds.
+        listns: opts.pid.is_none(),
     };
     let mounts = match nscore::mount::read_mountinfo() {
         Ok(m) => m,

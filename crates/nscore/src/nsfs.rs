@@ -58,6 +58,17 @@ pub fn open_if_nsfs<P: rustix::path::Arg>(
     .map(Some)
 }
 
+/// `st_dev` of nsfs: one superblock holds every namespace file, so a file is a namespace
+/// exactly when `stat(2)` gives this device. Taken from our own `/proc/self/ns/*` (the first
+/// kind that can be looked at); `None` when none can.
+#[doc(alias = "stat")]
+pub fn device() -> Option<u64> {
+    NsKind::ALL.iter().find_map(|k| {
+        let path = format!("/proc/self/ns/{}", k.name());
+        rustix::fs::stat(path.as_str()).ok().map(|st| st.st_dev)
+    })
+}
+
 fn fail(name: &'static str, errno: Errno) -> Error {
     match errno {
         Errno::NOTTY | Errno::NOSYS => Error::IoctlUnsupported { name, errno },
