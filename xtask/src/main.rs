@@ -15,16 +15,20 @@
 //!   target/oracle, the reference every differential test compares against (see `oracle.rs`).
 //! - `oracle-diff`: which behaviours changed between the previous and the current oracle.
 //! - `vendor-check`: `cargo vendor` then a `--offline` build from the vendored tree.
+//! - `kernels`: the kernel core on Debian's kernels in VMs, as docs/KERNELS.md's matrix (see
+//!   `kernels/`).
 //!
 //! `--from DIR` takes already built binaries from DIR (e.g. target/debug) instead of building
 //! release binaries; the packaging test uses it to stay fast.
 
+mod apt;
 mod bench;
 mod complete;
 mod copyright;
 mod deps;
 mod dist;
 mod install;
+mod kernels;
 mod man;
 mod oracle;
 mod static_build;
@@ -158,6 +162,10 @@ const USAGE: &str = "usage: cargo xtask <command>
   oracle-diff         run oracle-corpus.txt through the oracle --refresh replaced and the
                       current one; list the command lines whose behaviour changed
   vendor-check        cargo vendor + an --offline build from the vendored tree
+  kernels [--kernel K]... [--accel kvm|tcg] [--write-doc] [--fetch] [--refresh] [--host-only]
+                      the kernel core on this host, as 4.18 (seccomp), and inside VMs
+                      booted with Debian's kernels (K: debian11 ... sid, oldest, newest;
+                      default all four); the matrix in target/kernels/matrix.md
 
 --from DIR uses binaries already built in DIR instead of building release binaries
 (as root: sudo target/release/xtask install --from target/release).
@@ -335,6 +343,21 @@ fn real_main() -> Result<(), Fail> {
             };
             a.done()?;
             oracle::main(opts)?;
+        }
+        "kernels" => {
+            let mut opts = kernels::Opts {
+                fetch_only: a.flag("--fetch"),
+                refresh: a.flag("--refresh"),
+                write_doc: a.flag("--write-doc"),
+                host_only: a.flag("--host-only"),
+                accel: a.value("--accel")?,
+                ..Default::default()
+            };
+            while let Some(k) = a.value("--kernel")? {
+                opts.kernels.push(k);
+            }
+            a.done()?;
+            kernels::run(&opts)?;
         }
         "oracle-diff" => {
             a.done()?;
