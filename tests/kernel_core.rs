@@ -690,7 +690,9 @@ fn with_listns(check: &str) -> bool {
 }
 
 /// A process whose non-leader thread alone is in a new uts namespace (hostname `threadonly`);
-/// `$T` is that namespace's inode (the leader's `/proc/PID/ns/uts` shows the old one).
+/// `$T` is that namespace's inode (the leader's `/proc/PID/ns/uts` shows the old one). It holds
+/// none of the script's output pipes and is killed when the script ends (checks that use it
+/// run in the initial PID namespace, where no namespace's end would kill it).
 const THREAD_ONLY_UTS: &str = r#"
 python3 -c '
 import ctypes, threading, time
@@ -702,8 +704,9 @@ def t():
         open("/run/nsutils-scratch/tid", "w").write(str(threading.get_native_id()))
     time.sleep(1000)
 threading.Thread(target=t, daemon=True).start()
-time.sleep(1000)' &
+time.sleep(1000)' </dev/null >/dev/null 2>&1 &
 PY=$!
+trap "kill $PY 2>/dev/null" EXIT
 i=0; until [ -s $S/tid ]; do i=$((i+1)); [ $i -lt 6000 ] || exit 97; sleep 0.01; done
 TID=$(cat $S/tid); [ "$TID" != failed ] || exit 98
 T=$(stat -L -c %i /proc/$PY/task/$TID/ns/uts)
