@@ -751,7 +751,10 @@ ip netns delete fdx || exit 98
         let o = same_in_pidns(setup, args);
         if args[0] == "-t" && args[2] == "-Q" {
             assert_eq!(o.out().lines().count(), 2, "{o:?}");
-            assert!(o.out().lines().nth(1).unwrap_or("").contains(" net "), "{o:?}");
+            assert!(
+                o.out().lines().nth(1).unwrap_or("").contains(" net "),
+                "{o:?}"
+            );
         }
     }
 }

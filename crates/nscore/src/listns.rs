@@ -168,10 +168,7 @@ mod tests {
 
     #[test]
     fn the_request_has_the_published_size() {
-        assert_eq!(
-            std::mem::size_of::<NsIdReq>(),
-            NS_ID_REQ_SIZE_VER0 as usize
-        );
+        assert_eq!(std::mem::size_of::<NsIdReq>(), NS_ID_REQ_SIZE_VER0 as usize);
         assert_eq!(std::mem::offset_of!(NsIdReq, ns_id), 8);
         assert_eq!(std::mem::offset_of!(NsIdReq, ns_type), 16);
         assert_eq!(std::mem::offset_of!(NsIdReq, user_ns_id), 24);
@@ -180,7 +177,11 @@ mod tests {
     #[test]
     fn initial_ids_cover_every_kind_once() {
         for k in NsKind::ALL {
-            assert_eq!(INITIAL_IDS.iter().filter(|(x, _)| *x == k).count(), 1, "{k}");
+            assert_eq!(
+                INITIAL_IDS.iter().filter(|(x, _)| *x == k).count(),
+                1,
+                "{k}"
+            );
         }
     }
 

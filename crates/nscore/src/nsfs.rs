@@ -214,6 +214,18 @@ mod tests {
     }
 
     #[test]
+    fn every_namespace_file_is_on_the_nsfs_device() {
+        let dev = device().expect("nsfs device");
+        for kind in NsKind::ALL {
+            if let Ok(st) = rustix::fs::stat(format!("/proc/self/ns/{kind}").as_str()) {
+                assert_eq!(st.st_dev, dev, "{kind}");
+            }
+        }
+        let st = rustix::fs::stat("/proc/self/stat").unwrap();
+        assert_ne!(st.st_dev, dev);
+    }
+
+    #[test]
     fn a_regular_file_is_not_a_namespace() {
         let f = std::fs::File::open("/proc/self/stat").unwrap();
         assert!(matches!(ns_kind(&f), Err(Error::IoctlUnsupported { .. })));

@@ -22,13 +22,13 @@ use std::os::unix::ffi::OsStrExt;
 use rustix::fs::{openat, readlinkat, statat, AtFlags, Dir, FileType, Mode, OFlags, CWD};
 
 use crate::error::{Error, Result};
-use rustix::io::Errno;
 use crate::id::{NsId, NsLink};
 use crate::kind::{NsKind, NsKinds};
 use crate::mount::MountInfo;
 use crate::nsfs;
 use crate::nsid::NsidSocket;
 use crate::proc::{ProcDir, ProcFs};
+use rustix::io::Errno;
 
 /// What the caller needs, so the walk reads nothing more.
 #[derive(Clone, Copy, Debug, Default)]
@@ -270,18 +270,20 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
     // What the workers found, merged in /proc order, so "already known" means what it means
     // in util-linux's sequential walk.
     let mut procs = Vec::with_capacity(records.len());
+    // Held namespaces of kinds not asked for (their kind is known only once opened).
+    let mut unwanted: Map<u64, ()> = Map::default();
     for rec in records.into_iter().flatten() {
         for (ino, f) in rec.facts {
             w.facts.entry(ino).or_insert(f);
         }
         for &(num, ino) in &rec.held {
-            if w.found_index.contains_key(&ino) {
+            if w.found_index.contains_key(&ino) || unwanted.contains_key(&ino) {
                 continue;
             }
             let path = format!("{}/fd/{num}", rec.proc.pid);
-            // The link text could be stale by now: the process may have closed that fd and
-            // opened something else under its number (a FIFO, a device). Only a namespace is
-            // opened, and then its own identity is trusted.
+            // The fd could be another file by now: the process may have closed it and opened
+            // something else under its number (a FIFO, a device). Only a namespace is opened,
+            // and then its own identity is trusted.
             let fd = match nsfs::open_if_nsfs(procfs.fd(), path.as_str()) {
                 Ok(Some(fd)) => fd,
                 Ok(None) => continue,
@@ -289,7 +291,9 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
                 Err(e) => return Err(Error::open(format!("/proc/{path}"), e)),
             };
             if let Ok(id) = NsId::from_fd(&fd) {
-                w.add_from_fd(&fd, id.ino)?;
+                if w.add_from_fd(&fd, id.ino)?.is_none() {
+                    unwanted.insert(id.ino, ());
+                }
             }
         }
         if rec
