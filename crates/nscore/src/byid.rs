@@ -16,6 +16,21 @@
 //! runs only where the kernel cannot open by ID alone. A candidate is recognised by what it is
 //! (its `stat(2)` gives nsfs's device), not by its link's text, which for a descriptor opened
 //! through a bind mount is that mount's path, or `/` once the mount is detached.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::{byid, nsfs, NsId};
+//! use std::fs::File;
+//!
+//! let net = File::open("/proc/self/ns/net").unwrap();
+//! let Ok(id) = nsfs::ns_id(&net) else {
+//!     return; // before Linux 6.18 namespaces have no ID
+//! };
+//! // By a file handle that carries only the ID (6.19), else by a search as lsns's.
+//! let again = byid::open_by_id(id).unwrap();
+//! assert_eq!(NsId::from_fd(&again).unwrap(), NsId::from_fd(&net).unwrap());
+//! ```
 
 use std::collections::HashSet;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};

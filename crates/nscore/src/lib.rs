@@ -40,6 +40,24 @@
 //! - Functions that change the calling process's namespaces or credentials must run while the
 //!   process is single-threaded (the kernel refuses `CLONE_NEWUSER` and some `setns` calls
 //!   otherwise, and rustix's credential calls change only the calling thread).
+//!
+//! ## Example
+//!
+//! ```
+//! use nscore::kind::NsKind;
+//! use nscore::proc::ProcDir;
+//!
+//! // The namespaces this process is in, as `ls -l /proc/self/ns` shows them.
+//! let me = ProcDir::open(nscore::create::getpid()).unwrap();
+//! for kind in NsKind::ALL {
+//!     match me.ns(kind) {
+//!         Ok(id) => println!("{kind}:[{}]", id.ino),
+//!         Err(e) => println!("{kind}: {e}"), // a kind this kernel lacks
+//!     }
+//! }
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod alloc;
 pub mod byid;

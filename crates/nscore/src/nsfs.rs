@@ -3,6 +3,32 @@
 //! rustix does not wrap these (see ioctl_ns(2)), so this file holds the crate's ioctl calls, each a
 //! one-line `unsafe` block. ENOTTY (and ENOSYS) mean the kernel predates the ioctl and come back as
 //! [`Error::IoctlUnsupported`], which `lsns` turns into exit status 2.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::kind::NsKind;
+//! use nscore::{nsfs, Error};
+//! use std::fs::File;
+//!
+//! let net = File::open("/proc/self/ns/net").unwrap();
+//! assert_eq!(nsfs::ns_kind(&net).unwrap(), NsKind::Net);
+//!
+//! // Its owning user namespace; EPERM when that is beyond our reach (inside a container).
+//! if let Ok(owner) = nsfs::owner_user_ns(&net) {
+//!     assert_eq!(nsfs::ns_kind(&owner).unwrap(), NsKind::User);
+//!     println!("created by uid {}", nsfs::owner_uid(&owner).unwrap());
+//! }
+//! // The 64-bit ID, on Linux 6.18 and later.
+//! match nsfs::ns_id(&net) {
+//!     Ok(id) => println!("net namespace ID {id}"),
+//!     Err(Error::IoctlUnsupported { .. }) => println!("this kernel has no NS_GET_ID"),
+//!     Err(e) => panic!("{e}"),
+//! }
+//! // Only a namespace file is opened for the ioctls.
+//! let status = nsfs::open_if_nsfs(rustix::fs::CWD, "/proc/self/status").unwrap();
+//! assert!(status.is_none());
+//! ```
 
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 

@@ -13,6 +13,26 @@
 //! through an fd or a mount brings its owner and parent namespaces along (recursively, as long as
 //! their kind is wanted), and during the process walk "already known" means "already found
 //! through an fd", because util-linux assigns processes to namespaces only after the walk.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::kind::NsKind;
+//! use nscore::mount::read_mountinfo;
+//! use nscore::scan::{scan, ScanRequest};
+//! use nscore::{Error, NsId};
+//!
+//! let request = ScanRequest { uid: true, ..ScanRequest::default() };
+//! let found = match scan(request, &read_mountinfo().unwrap()) {
+//!     Ok(found) => found,
+//!     Err(Error::IoctlUnsupported { .. }) => return, // a kernel without the nsfs ioctls
+//!     Err(e) => panic!("{e}"),
+//! };
+//! let mine = NsId::from_path("/proc/self/ns/net").unwrap().ino;
+//! let ns = found.get(mine).expect("our own network namespace");
+//! assert_eq!(ns.kind, NsKind::Net);
+//! assert!(ns.nprocs >= 1);
+//! ```
 
 use crate::map::Map;
 use std::ffi::CStr;

@@ -26,25 +26,35 @@ mod busybox;
 mod load;
 mod measure;
 mod report;
+mod tables;
 
 use crate::tools::{Tool, TOOLS};
 use crate::Fail;
 use measure::Sample;
+use procfs::Current;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// Command-line options of `cargo xtask bench`.
+/// Command-line options of `cargo xtask bench` (clap reads them; each doc comment is the
+/// option's `--help` text).
+#[derive(clap::Args, Debug)]
 pub struct Options {
-    /// Fewer rounds and smaller loads (about a minute).
+    /// Fewer rounds and smaller loads (minutes instead of an hour).
+    #[arg(long)]
     pub quick: bool,
-    /// Also measure a `+crt-static` build.
+    /// Also measure a `+crt-static` build, and compare it per call with busybox-static.
+    #[arg(long = "static")]
     pub static_too: bool,
     /// Rewrite docs/BENCHMARKS.md from this run.
+    #[arg(long)]
     pub write_doc: bool,
-    /// Use the release binaries already built.
+    /// Use the release binaries already built instead of building them.
+    #[arg(long)]
     pub skip_build: bool,
-    /// Only scenarios whose name contains this.
+    /// Only the scenarios whose name contains WORD (`busybox`: the static per-call comparison
+    /// alone).
+    #[arg(long, value_name = "WORD")]
     pub only: Option<String>,
 }
 
@@ -472,40 +482,29 @@ fn make_named_netns(n: usize) -> Result<(), Fail> {
     )
 }
 
-/// The first three fields of /proc/loadavg.
+/// The 1, 5 and 15 minute load averages (/proc/loadavg), as the kernel prints them.
 fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
+    procfs::LoadAverage::current()
+        .map(|l| format!("{:.2} {:.2} {:.2}", l.one, l.five, l.fifteen))
         .unwrap_or_default()
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn machine(oracle: &Path) -> serde_json::Value {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+    let cpu = procfs::CpuInfo::current()
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_string())
-        })
+        .and_then(|c| c.model_name(0).map(str::to_string))
         .unwrap_or_default();
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+    // uname(2)'s release is /proc/sys/kernel/osrelease whole; procfs's kernel Version keeps
+    // only major.minor.patch and would drop the local suffix (e.g. `-fc-v857`).
+    let kernel = rustix::system::uname()
+        .release()
+        .to_string_lossy()
+        .into_owned();
     let nproc = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    let mem = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .next()
-                .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string())
-        })
+    let mem = procfs::Meminfo::current()
+        .map(|m| (m.mem_total / 1024).to_string())
         .unwrap_or_default();
     let version = |argv: Vec<OsString>| {
         std::process::Command::new(&argv[0])
