@@ -10,7 +10,24 @@
 //!
 //! Kernels without the call (and seccomp filters that refuse it) answer ENOSYS; that, and
 //! EPERM from a filter, is [`Listed::Unsupported`], so callers keep their older discovery.
-//! Kernels that have it also give the initial namespaces fixed IDs ([`INITIAL_IDS`]).
+//! Kernels that have it also give the initial namespaces fixed IDs ([`INITIAL_IDS`]). Only a
+//! caller privileged in the initial user and PID namespaces is shown every namespace; anyone
+//! else sees their own.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::listns::{self, Listed};
+//! use nscore::kind::{NsKind, NsKinds};
+//!
+//! let mut kinds = NsKinds::default();
+//! kinds.insert(NsKind::Uts);
+//! match listns::list(kinds).unwrap() {
+//!     // Each ID opens by an ID-only handle: nscore::byid::open_by_id(id).
+//!     Listed::Ids(ids) => assert!(ids.windows(2).all(|w| w[0] < w[1])),
+//!     Listed::Unsupported => {} // before Linux 6.19: look in /proc (nscore::scan)
+//! }
+//! ```
 
 use rustix::io::Errno;
 
