@@ -726,6 +726,39 @@ umount $S/n
     assert_eq!(held.len(), 1, "{o:?}");
 }
 
+/// A namespace held only by an fd opened through a bind mount that is then detached (`ip
+/// netns delete`): the fd's link no longer reads `net:[INO]` (it reads `/`), yet it holds
+/// the namespace, and the release lists it (NPROCS 0) by what the fd is. Issue 22, gap 1.
+#[test]
+fn fd_held_namespace_after_its_mount_is_detached() {
+    if !need_root() {
+        return;
+    }
+    let setup = r#"
+S=/run/nsutils-scratch
+ip netns add fdx || exit 98
+exec 4</run/netns/fdx
+stat -L -c %i /proc/self/fd/4 > $S/ino
+ip netns delete fdx || exit 98
+[ "$(readlink /proc/$$/fd/4)" = / ] || { echo "fd 4 reads $(readlink /proc/$$/fd/4)" >&2; exit 98; }
+"#;
+    for args in [
+        &["-t", "net", "-Q", "NPROCS == 0"][..],
+        &["-t", "net", "-r", "-n", "-o", "NS,TYPE,NPROCS,PID,NSFS"],
+        &["-t", "net", "-J"],
+        &["-P"],
+    ] {
+        let o = same_in_pidns(setup, args);
+        if args[0] == "-t" && args[2] == "-Q" {
+            assert_eq!(o.out().lines().count(), 2, "{o:?}");
+            assert!(
+                o.out().lines().nth(1).unwrap_or("").contains(" net "),
+                "{o:?}"
+            );
+        }
+    }
+}
+
 /// A filter on NETNSID, and filters agreeing with the unfiltered listing.
 #[test]
 fn filters() {

@@ -13,6 +13,7 @@
 //! - [`nsfs`]: the nsfs ioctls (`NS_GET_USERNS`, `NS_GET_PARENT`, `NS_GET_NSTYPE`,
 //!   `NS_GET_OWNER_UID`, `NS_GET_ID`).
 //! - [`byid`]: opening a namespace by its 64-bit ID (nsfs file handles, else a search).
+//! - [`listns`]: the kernel's own list of namespace IDs (`listns(2)`, Linux 6.19).
 //! - [`enter`]: `setns(2)` on one fd, and on a pidfd with a mask of kinds.
 //! - [`create`]: `unshare(2)`, `fork(2)` and waiting for a child.
 //! - [`creds`]: groups, gid, uid, capabilities, root and cwd, set just before exec.
@@ -73,6 +74,7 @@ pub mod id;
 pub mod idmap;
 pub mod init;
 pub mod kind;
+pub mod listns;
 pub mod map;
 pub mod mount;
 pub mod netns;

@@ -84,6 +84,17 @@ pub fn open_if_nsfs<P: rustix::path::Arg>(
     .map(Some)
 }
 
+/// `st_dev` of nsfs: one superblock holds every namespace file, so a file is a namespace
+/// exactly when `stat(2)` gives this device. Taken from our own `/proc/self/ns/*` (the first
+/// kind that can be looked at); `None` when none can.
+#[doc(alias = "stat")]
+pub fn device() -> Option<u64> {
+    NsKind::ALL.iter().find_map(|k| {
+        let path = format!("/proc/self/ns/{}", k.name());
+        rustix::fs::stat(path.as_str()).ok().map(|st| st.st_dev)
+    })
+}
+
 fn fail(name: &'static str, errno: Errno) -> Error {
     match errno {
         Errno::NOTTY | Errno::NOSYS => Error::IoctlUnsupported { name, errno },
@@ -226,6 +237,18 @@ mod tests {
                 Err(e) => panic!("{kind}: {e}"),
             }
         }
+    }
+
+    #[test]
+    fn every_namespace_file_is_on_the_nsfs_device() {
+        let dev = device().expect("nsfs device");
+        for kind in NsKind::ALL {
+            if let Ok(st) = rustix::fs::stat(format!("/proc/self/ns/{kind}").as_str()) {
+                assert_eq!(st.st_dev, dev, "{kind}");
+            }
+        }
+        let st = rustix::fs::stat("/proc/self/stat").unwrap();
+        assert_ne!(st.st_dev, dev);
     }
 
     #[test]

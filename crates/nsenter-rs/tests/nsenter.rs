@@ -1363,6 +1363,15 @@ b=bytearray(8); fcntl.ioctl(os.open(sys.argv[1],os.O_RDONLY),0x8008b70d,b); prin
         want=$(stat -L -c %i /proc/self/fd/3)
         got=$(exec -a nsenter "$0" --net=:$(id /proc/self/fd/3) stat -L -c %i /proc/self/ns/net) || exit 96
         [ "$got" = "$want" ] || { echo "fd: $got != $want"; exit 1; }
+        # Held by an fd opened through a bind mount that is then detached: the fd's link
+        # reads "/", not net:[INO]; the search goes by what the fd is (issue 22, gap 1).
+        ip netns add fdx || exit 95
+        exec 4</run/netns/fdx
+        want=$(stat -L -c %i /proc/self/fd/4); nsid=$(id /proc/self/fd/4)
+        ip netns delete fdx || exit 95
+        [ "$(readlink /proc/$$/fd/4)" = / ] || exit 95
+        got=$(exec -a nsenter "$0" --net=:$nsid stat -L -c %i /proc/self/ns/net) || exit 94
+        [ "$got" = "$want" ] || { echo "detached fd: $got != $want"; exit 1; }
         echo ok
     "#;
     let mut cmd = Command::new("/bin/bash");

@@ -192,7 +192,7 @@ pub fn compare(ours: &Path, pid: i32, rounds: usize) -> Result<String, Fail> {
             .iter()
             .filter_map(|(who, a)| {
                 let a = a.clone()?;
-                match measure::run(std::slice::from_ref(&a)) {
+                match measure::run(std::slice::from_ref(&a), Default::default()) {
                     Ok(_) => Some((*who, a)),
                     Err(e) => {
                         notes.push(format!("{}: {who} skipped: {e}", s.name));
@@ -207,7 +207,7 @@ pub fn compare(ours: &Path, pid: i32, rounds: usize) -> Result<String, Fail> {
         }
         for _ in 0..10 {
             for (_, a) in &live {
-                let _ = measure::run(std::slice::from_ref(a));
+                let _ = measure::run(std::slice::from_ref(a), Default::default());
             }
         }
         let mut walls: Vec<Vec<f64>> = vec![Vec::new(); live.len()];
@@ -215,7 +215,7 @@ pub fn compare(ours: &Path, pid: i32, rounds: usize) -> Result<String, Fail> {
             let mut got = vec![f64::NAN; live.len()];
             for k in 0..live.len() {
                 let i = (k + round) % live.len();
-                got[i] = measure::run(std::slice::from_ref(&live[i].1))
+                got[i] = measure::run(std::slice::from_ref(&live[i].1), Default::default())
                     .map_err(|e| Fail(format!("{}: {e}", s.name)))?
                     .wall;
             }

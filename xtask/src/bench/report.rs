@@ -294,6 +294,24 @@ impl Report {
         v
     }
 
+    /// lsns-rs with `listns(2)` against the same binary with it refused (`no-listns`, only
+    /// on kernels that have the call): (scenario, load, median × wall, × cpu) per round.
+    pub fn listns_cost(&self) -> Vec<(String, String, f64, f64)> {
+        let mut v = Vec::new();
+        for o in self.results.iter().filter(|o| o.group == "lsns") {
+            let get = |l: &str| o.variants.iter().find(|v| v.0 == l).map(|v| &v.1);
+            if let (Some(with), Some(without)) = (get("ours"), get("no-listns")) {
+                v.push((
+                    o.name.clone(),
+                    o.load.clone(),
+                    pair_ratio(with, without, |s| s.wall),
+                    pair_ratio(with, without, |s| s.cpu),
+                ));
+            }
+        }
+        v
+    }
+
     /// Per group and variant: (group, variant, scenarios, median × wall, × cpu, × RSS).
     pub fn summary(&self) -> Vec<(&'static str, &'static str, usize, f64, f64, f64)> {
         let rows = self.rows();
@@ -339,6 +357,13 @@ impl Report {
         }
         s.push_str("summary by group: median over its scenarios of the × columns\n");
         s.push_str(&tables::plain(&SUMMARY, self.summary_cells()));
+        for (name, load, w, c) in self.listns_cost() {
+            s.push_str(&format!(
+                "listns cost {name} [{load}]: ours / no-listns: x wall {}  x cpu {}\n",
+                fmt_ratio(w),
+                fmt_ratio(c)
+            ));
+        }
         if self.growth().is_empty() {
             s.push_str("lsns growth (10k/2k): not measured (needs both loads; --quick runs only idle and 2k)\n");
         } else {
@@ -484,6 +509,22 @@ impl Report {
              about 5): the fastest wall time of each load (the run least disturbed by other work on the \
              machine) and the median user+system CPU time.\n\n",
         );
+        let cost = self.listns_cost();
+        if !cost.is_empty() {
+            s.push_str(
+                "lsns-rs with listns(2) against the same binary with the call refused by seccomp \
+                 (`no-listns`), median of per-round ratios:\n\n| scenario | load | × wall | × CPU |\n\
+                 |---|---|--:|--:|\n",
+            );
+            for (name, load, w, c) in cost {
+                s.push_str(&format!(
+                    "| `{name}` | {load} | {} | {} |\n",
+                    fmt_ratio(w),
+                    fmt_ratio(c)
+                ));
+            }
+            s.push('\n');
+        }
         if self.growth().is_empty() {
             s.push_str("Not measured in this run.\n");
         } else {
