@@ -637,13 +637,15 @@ fn drop_in_directory_behaves_as_the_originals() {
     run(Command::new("chmod").arg("755").arg(wrap.join("ip")));
 
     // lsns writes to a file, not into a pipe: whether the pipe's reader had started yet decided
-    // NPROCS (seen under load, with a VM running beside the suite).
+    // NPROCS (seen under load, with a VM running beside the suite). Its rows are sorted after
+    // the inodes are masked: the rows are in inode order, and the kernel hands out the lowest
+    // free inode number, so which of the two namespaces comes first varies from run to run.
     let script = r#"
 ip netns add x; echo "add: $?"
 ip netns list
 ip -n x link; echo "ip -n x link: $?"
 ip link; echo "ip link: $?"
-lsns -t net > /run/lsns.out; echo "lsns: $?"; sed -E 's/40265[0-9]{5}/NSINODE/g' /run/lsns.out
+lsns -t net > /run/lsns.out; echo "lsns: $?"; sed -E 's/40265[0-9]{5}/NSINODE/g' /run/lsns.out | { IFS= read -r h; echo "$h"; sort; }
 ip -all netns delete; echo "delete: $?"
 ip netns list; echo "list: $?"
 unshare -r id -u; echo "unshare: $?"
