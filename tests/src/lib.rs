@@ -9,10 +9,12 @@
 //!   even when the test fails half-way.
 //! - [`Tool`] and [`Outcome`]: run one command line through the original (the released
 //!   util-linux and iproute2 of the [`oracle`]) and through our binary, under the original's name
-//!   (argv[0]), and compare stdout, stderr and exit status.
+//!   (argv[0]), and compare stdout, stderr and exit status, after [`normalised`].
+//! - [`scene`]: one command line in a throwaway world of fresh namespaces, for the fuzzer.
 
 pub mod oracle;
 pub mod prereq;
+pub mod scene;
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -428,6 +430,26 @@ impl Tool {
         cmd
     }
 
+    /// Both sides of `args` as [`scene::Side`]s (original first), with the same words and
+    /// argv[0]s as [`Tool::original_cmd`] and [`Tool::ours_cmd`].
+    pub fn scene_sides<S: AsRef<OsStr>>(&self, args: &[S]) -> [scene::Side; 2] {
+        let words: Vec<OsString> = args.iter().map(|a| a.as_ref().to_os_string()).collect();
+        let original_words = if self.original_prefix.is_empty() {
+            words.clone()
+        } else {
+            as_ip_netns(&words)
+        };
+        let bin = self
+            .ours
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        [
+            scene::Side::original(self.name, self.name, original_words),
+            scene::Side::ours(&bin, self.ours_arg0(), words),
+        ]
+    }
+
     /// The argv[0] our binary runs under: the original's name for the util-linux tools (so
     /// messages match), `netns-rs` for ip netns (whose messages carry no program name).
     fn ours_arg0(&self) -> &'static str {
@@ -532,6 +554,14 @@ pub fn mask_pid_bytes(bytes: &[u8]) -> Vec<u8> {
         i += 1;
     }
     out
+}
+
+/// An outcome as comparisons see it: the one normalisation the differential tests and the
+/// fuzzer apply to both sides before comparing. Today that is [`mask_pid_bytes`] on stderr
+/// (the two runs are two processes, and messages may name one through `/proc/PID/`).
+pub fn normalised(mut o: Outcome) -> Outcome {
+    o.stderr = mask_pid_bytes(&o.stderr);
+    o
 }
 
 /// [`mask_pid_bytes`] for text.

@@ -15,6 +15,7 @@
 //!   target/oracle, the reference every differential test compares against (see `oracle.rs`).
 //! - `oracle-diff`: which behaviours changed between the previous and the current oracle.
 //! - `vendor-check`: `cargo vendor` then a `--offline` build from the vendored tree.
+//! - `fuzz [...]`: differential fuzzing against the oracle (see `fuzz/`).
 //!
 //! `--from DIR` takes already built binaries from DIR (e.g. target/debug) instead of building
 //! release binaries; the packaging test uses it to stay fast.
@@ -24,6 +25,7 @@ mod complete;
 mod copyright;
 mod deps;
 mod dist;
+mod fuzz;
 mod install;
 mod man;
 mod oracle;
@@ -158,6 +160,10 @@ const USAGE: &str = "usage: cargo xtask <command>
   oracle-diff         run oracle-corpus.txt through the oracle --refresh replaced and the
                       current one; list the command lines whose behaviour changed
   vendor-check        cargo vendor + an --offline build from the vendored tree
+  fuzz [--seed N] [--count N] [--counts STREAM=N,...] [--only STREAM,...]
+       [--time SECS] [--jobs N] [--no-minimise] [--save FILE] [--replay FILE]
+       [--ci] [-v]    differential fuzzing against the oracle (as root); streams:
+                      unshare nsenter lsns netns filter batch (see docs/TESTING.md)
 
 --from DIR uses binaries already built in DIR instead of building release binaries
 (as root: sudo target/release/xtask install --from target/release).
@@ -236,6 +242,71 @@ fn vendor_check() -> Result<(), Fail> {
         .env("CARGO_NET_OFFLINE", "true"))?;
     println!("offline build from {dir}: ok");
     Ok(())
+}
+
+/// `fuzz`'s options.
+fn fuzz_opts(a: &mut Args) -> Result<fuzz::Opts, Fail> {
+    let num = |v: String, what: &str| -> Result<u64, Fail> {
+        v.parse()
+            .map_err(|_| Fail(format!("{what} needs a number, not {v:?}")))
+    };
+    let mut o = if a.flag("--ci") {
+        fuzz::Opts::ci()
+    } else {
+        fuzz::Opts {
+            counts: fuzz::Stream::ALL.iter().map(|&s| (s, 200)).collect(),
+            seed: 1,
+            time: None,
+            jobs: 2,
+            minimise: true,
+            save: None,
+            replay: None,
+            verbose: false,
+        }
+    };
+    if let Some(v) = a.value("--seed")? {
+        o.seed = num(v, "--seed")?;
+    }
+    if let Some(v) = a.value("--count")? {
+        let n = num(v, "--count")? as usize;
+        for c in &mut o.counts {
+            c.1 = n;
+        }
+    }
+    if let Some(list) = a.value("--counts")? {
+        for item in list.split(',') {
+            let (name, n) = item
+                .split_once('=')
+                .ok_or_else(|| Fail(format!("--counts takes STREAM=N, not {item:?}")))?;
+            let s =
+                fuzz::Stream::from_name(name).ok_or_else(|| Fail(format!("no stream {name:?}")))?;
+            let n = num(n.to_string(), "--counts")? as usize;
+            match o.counts.iter_mut().find(|c| c.0 == s) {
+                Some(c) => c.1 = n,
+                None => o.counts.push((s, n)),
+            }
+        }
+    }
+    if let Some(list) = a.value("--only")? {
+        let keep: Vec<fuzz::Stream> = list
+            .split(',')
+            .map(|n| fuzz::Stream::from_name(n).ok_or_else(|| Fail(format!("no stream {n:?}"))))
+            .collect::<Result<_, _>>()?;
+        o.counts.retain(|c| keep.contains(&c.0));
+    }
+    if let Some(v) = a.value("--time")? {
+        o.time = Some(std::time::Duration::from_secs(num(v, "--time")?));
+    }
+    if let Some(v) = a.value("--jobs")? {
+        o.jobs = num(v, "--jobs")?.max(1) as usize;
+    }
+    if a.flag("--no-minimise") {
+        o.minimise = false;
+    }
+    o.save = a.value("--save")?.map(PathBuf::from);
+    o.replay = a.value("--replay")?.map(PathBuf::from);
+    o.verbose = a.flag("-v");
+    Ok(o)
 }
 
 fn real_main() -> Result<(), Fail> {
@@ -354,6 +425,11 @@ fn real_main() -> Result<(), Fail> {
             };
             a.done()?;
             bench::main(opts)?;
+        }
+        "fuzz" => {
+            let opts = fuzz_opts(&mut a)?;
+            a.done()?;
+            fuzz::run(&opts)?;
         }
         "help" | "--help" | "-h" => print!("{USAGE}"),
         other => return Err(Fail(format!("unknown command {other:?}\n{USAGE}"))),
