@@ -609,11 +609,17 @@ const IP_GLOBALS: &[(&str, bool, bool)] = &[
 /// `--x` counts as `-x`, and an option that takes a value takes the next word whatever it is.
 /// A bare `--` ends them (netns-rs's own separator; it is counted, and is not ip's).
 pub fn global_option_words<S: AsRef<OsStr>>(args: &[S]) -> usize {
+    global_options(args).0
+}
+
+/// [`global_option_words`], and whether the last of them is the `--` that ended them (not an
+/// option's value, which may be `--` too).
+fn global_options<S: AsRef<OsStr>>(args: &[S]) -> (usize, bool) {
     let mut i = 0;
     while i < args.len() {
         let w = args[i].as_ref().as_bytes();
         if w == b"--" {
-            return i + 1;
+            return (i + 1, true);
         }
         if w.first() != Some(&b'-') {
             break;
@@ -631,17 +637,17 @@ pub fn global_option_words<S: AsRef<OsStr>>(args: &[S]) -> usize {
             .is_some_and(|(_, _, value)| *value);
         i += if takes_value { 2 } else { 1 };
     }
-    i.min(args.len())
+    (i.min(args.len()), false)
 }
 
 /// `args` of netns-rs as ip's: the global options, `netns`, then the rest (a `--` that ended the
 /// global options, netns-rs's own separator, is dropped).
 pub fn as_ip_netns<S: AsRef<OsStr>>(args: &[S]) -> Vec<OsString> {
-    let g = global_option_words(args);
-    let mut v: Vec<OsString> = args[..g]
+    let (g, separator) = global_options(args);
+    let kept = if separator { g - 1 } else { g };
+    let mut v: Vec<OsString> = args[..kept]
         .iter()
         .map(|a| a.as_ref().to_os_string())
-        .filter(|a| a != "--")
         .collect();
     v.push("netns".into());
     v.extend(args[g..].iter().map(|a| a.as_ref().to_os_string()));

@@ -35,6 +35,9 @@ pub struct Side {
     /// A file written (under `/run/w`, after [`Scene::side_setup`]) for this side only:
     /// (name, content).
     pub file: Option<(String, Vec<u8>)>,
+    /// Run through [`Scene::side_wrap`] and [`Scene::side_setup`] first: for a side that may
+    /// change the scene's state. Other sides run in the scene's state as it is.
+    pub fresh: bool,
 }
 
 impl Side {
@@ -45,6 +48,7 @@ impl Side {
             argv0: argv0.into(),
             args,
             file: None,
+            fresh: false,
         }
     }
 
@@ -55,6 +59,7 @@ impl Side {
             argv0: argv0.into(),
             args,
             file: None,
+            fresh: false,
         }
     }
 }
@@ -90,11 +95,11 @@ pub struct Scene {
     pub lang: &'static str,
     /// Seconds a side may run before it is killed.
     pub limit_secs: u32,
-    /// Bash run before each side, in the side's own process (`/run/w` its directory), to give
+    /// Bash run before each [`Side::fresh`] side, in the side's own process (`/run/w` its directory), to give
     /// each side the same fresh state when several run in one scene (a new tmpfs on `/run/w`);
     /// a failure is a harness failure.
     pub side_setup: String,
-    /// A command each side runs through, with [`Scene::side_setup`] after it (e.g. `unshare
+    /// A command each [`Side::fresh`] side runs through, with [`Scene::side_setup`] after it (e.g. `unshare
     /// -nm --`: a fresh network and mount namespace per side).
     pub side_wrap: Vec<&'static str>,
 }
@@ -102,7 +107,8 @@ pub struct Scene {
 /// What separates the parts of the scene's report on its stdout.
 const SEP: &[u8] = b"\0@@scene@@\0";
 
-/// The scene's driver: files, set-up, then each side ("PROG ARGV0 COUNT WORDS..." in "$@").
+/// The scene's driver: files, set-up, then each side ("PROG ARGV0 FRESH COUNT WORDS..." in
+/// "$@").
 const DRIVER: &str = r#"
 export LC_ALL=C
 S=/run/nsutils-scratch
@@ -114,10 +120,10 @@ done
 mkfifo $S/never || exit 97
 # A side: its set-up, its file, then the program under its argv[0] (the words are "$@").
 SIDE='cd /run/w || exit 97
-if ! eval "$NSF_SIDE_SETUP" < /dev/null > $S/side.log 2>&1; then : > $S/$k.f; exit 97; fi
+if [ -n "$FRESH" ] && ! eval "$NSF_SIDE_SETUP" < /dev/null > $S/side.log 2>&1; then : > $S/$k.f; exit 97; fi
 v=NSF_SIDEFILE_$k; p=NSF_SIDEPATH_$k
 if [ -n "${!v+x}" ]; then printf "%s" "${!v}" > "/run/w/${!p}" || { : > $S/$k.f; exit 97; }; fi
-a0=$A0; for v in ${!NSF_@} A0 S k SIDE; do unset $v; done
+a0=$A0; for v in ${!NSF_@} A0 S k SIDE FRESH; do unset $v; done
 exec -a "$a0" "$@"'
 export SIDE
 if ! eval "$NSF_SETUP" < /dev/null > $S/setup.log 2>&1; then
@@ -125,7 +131,7 @@ if ! eval "$NSF_SETUP" < /dev/null > $S/setup.log 2>&1; then
 fi
 k=0
 while [ $# -gt 0 ]; do
-  prog=$1 argv0=$2 n=$3; shift 3
+  prog=$1 argv0=$2 FRESH=$3 n=$4; shift 4
   words=()
   for w in "${@:1:$n}"; do
     for name in $NSF_VARS; do w=${w//@$name@/${!name}}; done
@@ -137,8 +143,8 @@ while [ $# -gt 0 ]; do
   echo 999 > /proc/sys/kernel/ns_last_pid
   ( read -t "$NSF_LIMIT" _ <> $S/never; kill -KILL "$(cat $S/$k.p)" 2> /dev/null && : > $S/$k.h ) &
   w=$!
-  ( unset LC_ALL LC_CTYPE; export LANG=$NSF_LANG S k A0=$argv0
-    if [ -n "$NSF_WRAP" ]; then
+  ( unset LC_ALL LC_CTYPE; export LANG=$NSF_LANG S k A0=$argv0 FRESH
+    if [ -n "$FRESH" ] && [ -n "$NSF_WRAP" ]; then
       exec $NSF_WRAP /bin/bash -c "$SIDE" side "$prog" "${words[@]}"
     fi
     set -- "$prog" "${words[@]}"; eval "$SIDE" ) < /dev/null > $S/$k.o 2> $S/$k.e &
@@ -168,7 +174,10 @@ impl Scene {
             .args(["unshare", "-fpnui", "--mount-proc", "--kill-child", "--"])
             .args(["/bin/bash", "-c", DRIVER, "scene"]);
         for s in sides {
-            c.arg(&s.prog).arg(&s.argv0).arg(s.args.len().to_string());
+            c.arg(&s.prog)
+                .arg(&s.argv0)
+                .arg(if s.fresh { "1" } else { "" })
+                .arg(s.args.len().to_string());
             c.args(&s.args);
         }
         c.env("NSF_SETUP", &self.setup)

@@ -459,6 +459,8 @@ pub struct Filter {
     pub holders: Vec<Col>,
     /// What could not be resolved, in order, for [`Filter::check`].
     problems: Vec<Problem>,
+    /// Every holder as written.
+    names: Vec<Vec<u8>>,
 }
 
 /// A holder [`Filter::compile`] could not resolve.
@@ -527,7 +529,7 @@ impl Filter {
         collect(&root, &mut names);
         let mut problems = Vec::new();
         let mut holders = Vec::new();
-        for n in names {
+        for n in names.clone() {
             match Col::by_name(&n) {
                 Some(c) => {
                     if !cols.contains(&c) {
@@ -548,7 +550,13 @@ impl Filter {
             root,
             holders,
             problems,
+            names,
         })
+    }
+
+    /// Whether a holder is written exactly `name` (case included).
+    pub fn names_exactly(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name.as_bytes())
     }
 
     /// Report what [`Filter::compile`] could not resolve, as util-linux does when it sets the
@@ -672,13 +680,8 @@ fn cast(v: Val, to: Ty) -> Result<Val, ApplyError> {
         (Val::Str(None), Ty::Float) => Val::Float(0.0, true),
         (Val::Str(None), Ty::Bool) => Val::Bool(false, true),
         (Val::Str(Some(s)), Ty::Num) => Val::Num(ul_strtou64(&s)?, false),
-        (Val::Str(Some(s)), Ty::Float) => {
-            let f = std::str::from_utf8(&s)
-                .ok()
-                .and_then(|t| t.trim_start().parse::<f64>().ok())
-                .ok_or(ApplyError)?;
-            Val::Float(f, false)
-        }
+        // As C's strtold without a check: the longest number at the start, else 0.
+        (Val::Str(Some(s)), Ty::Float) => Val::Float(leading_float(&s), false),
         (Val::Str(Some(s)), Ty::Bool) => {
             let yes = s == b"1"
                 || s.eq_ignore_ascii_case(b"true")
@@ -699,6 +702,40 @@ fn cast(v: Val, to: Ty) -> Result<Val, ApplyError> {
         (Val::Bool(b, _), Ty::Num) => Val::Num(u64::from(b), false),
         (Val::Bool(b, _), Ty::Float) => Val::Float(if b { 1.0 } else { 0.0 }, false),
     })
+}
+
+/// The number a C `strtold` reads at the start of `s` (after blanks): sign, digits, a
+/// fraction, an exponent; 0 when there is none.
+fn leading_float(s: &[u8]) -> f64 {
+    let start = s.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let t = &s[start..];
+    let mut i = usize::from(matches!(t.first(), Some(b'+' | b'-')));
+    let int = t[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+    i += int;
+    let mut frac = 0;
+    if t.get(i) == Some(&b'.') {
+        frac = t[i + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if int + frac > 0 {
+            i += 1 + frac;
+        }
+    }
+    if int + frac == 0 {
+        return 0.0;
+    }
+    if matches!(t.get(i), Some(b'e' | b'E')) {
+        let mut j = i + 1;
+        if matches!(t.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        let e = t[j..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if e > 0 {
+            i = j + e;
+        }
+    }
+    std::str::from_utf8(&t[..i])
+        .ok()
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(0.0)
 }
 
 /// C's `%Lg` for the values a filter can hold (6 significant digits, no trailing zeros).

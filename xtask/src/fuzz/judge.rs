@@ -250,6 +250,30 @@ fn batch_read_error(c: &Case, o: &Outcome, u: &Outcome) -> bool {
         && u.stdout.starts_with(&o.stdout)
 }
 
+/// unshare with `--KIND=FILE` whose bind fails: util-linux's child (with `--fork`) or the
+/// program has run on meanwhile and printed its own output or error; ours makes the child wait
+/// for the binds and stops it (unshare-rs, "`--fork` with `--KIND=FILE`: the child waits for
+/// the binds"). Our output is the original's without the child's part.
+fn child_waits_for_binds(c: &Case, o: &Outcome, u: &Outcome) -> bool {
+    let persist = c.args.iter().any(|a| {
+        a.starts_with(b"--")
+            && a.contains(&b'=')
+            && !a.starts_with(b"--map")
+            && !a.starts_with(b"--kill")
+    });
+    let lines =
+        |b: &[u8]| -> Vec<Vec<u8>> { b.split(|&x| x == b'\n').map(<[u8]>::to_vec).collect() };
+    let (ol, ul) = (lines(&o.stderr), lines(&u.stderr));
+    c.tool == ToolId::Unshare
+        && persist
+        && o.code == u.code
+        && o.code != 0
+        && o.stdout.starts_with(&u.stdout)
+        && u.err().contains(" failed: ")
+        && ul.iter().all(|l| ol.contains(l))
+        && (ol.len() > ul.len() || o.stdout != u.stdout)
+}
+
 /// The documented differences, in the order they are tried.
 pub static DOCUMENTED: &[Rule] = &[
     Rule {
@@ -287,6 +311,10 @@ pub static DOCUMENTED: &[Rule] = &[
     Rule {
         name: "netns: a batch file read error is reported",
         applies: batch_read_error,
+    },
+    Rule {
+        name: "unshare: with --KIND=FILE the child waits for the binds",
+        applies: child_waits_for_binds,
     },
 ];
 

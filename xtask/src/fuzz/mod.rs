@@ -234,7 +234,7 @@ struct Done {
 }
 
 /// Cases of one stream that share a scene.
-const CHUNK: usize = 16;
+const CHUNK: usize = 32;
 
 /// Run `case` (up to three times when the scene itself fails).
 fn run_case(tool: &nsutils_testkit::Tool, case: &Case) -> Result<(Ran, Ran), String> {
@@ -384,7 +384,12 @@ pub fn campaign(opts: &Opts) -> Result<Report, Fail> {
         minimise(&mut report);
     }
     report.elapsed = started.elapsed();
-    report.left_behind = leftovers::compare(&before, &leftovers::snapshot());
+    // What is new now and still there a moment later (other programs' temporary files come
+    // and go).
+    let now = leftovers::compare(&before, &leftovers::snapshot());
+    std::thread::sleep(Duration::from_secs(2));
+    let later = leftovers::compare(&before, &leftovers::snapshot());
+    report.left_behind = now.into_iter().filter(|e| later.contains(e)).collect();
     Ok(report)
 }
 

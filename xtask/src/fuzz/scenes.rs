@@ -39,9 +39,38 @@ unshare -Ur bash -c ': > /run/w/.r3; exec sleep 1000' & T3=$!
 ready /run/w/.r2 /run/w/.r3
 "#;
 
+/// The named network namespaces every netns case starts with.
+const NETNS_STATE: &str = "printf 'netns add a\\nnetns add b\\nnetns set b 7\\n' | ip -batch -";
+
+/// Whether a case may change the scene's state, so that its sides need fresh state of their
+/// own: unshare binding a namespace onto a file of `/run/w`; netns adding, deleting, attaching
+/// or numbering a namespace (or running a batch file, which may do any of it).
+fn changes_state(case: &Case) -> bool {
+    match case.tool {
+        ToolId::Unshare => case.args.iter().any(|a| {
+            a.windows(6).any(|w| w == b"/run/w")
+                || a == b"f"
+                || a.ends_with(b"=f")
+                || a.ends_with(b"=f2")
+        }),
+        ToolId::Netns => {
+            use netns_rs::opts::{find_sub, Sub};
+            case.batch.is_some()
+                || case.args.iter().any(|a| {
+                    matches!(
+                        find_sub(a),
+                        Some(Sub::Add | Sub::Delete | Sub::Attach | Sub::Set)
+                    ) || a.starts_with(b"-a")
+                        || a.starts_with(b"--a")
+                })
+        }
+        _ => false,
+    }
+}
+
 fn scene(tool: ToolId) -> Scene {
     let (setup, vars): (String, Vec<&'static str>) = match tool {
-        ToolId::Unshare => (String::new(), vec![]),
+        ToolId::Unshare => (": > f; mkdir d".into(), vec![]),
         ToolId::Nsenter => (
             format!("{READY}{CHILDREN}: > f; mkdir d; : > netns; unshare --net=/run/w/netns true"),
             vec!["T1", "T2", "T3"],
@@ -56,16 +85,16 @@ NSIPC=$(stat -L -c %i /proc/$T2/ns/ipc); NSUSER3=$(stat -L -c %i /proc/$T3/ns/us
         ),
         ToolId::Netns => (format!("{READY}{CHILDREN}mkdir d"), vec!["T1", "T2", "T3"]),
     };
-    // Sides that change state get it fresh: unshare a new tmpfs on /run/w (binds onto its
-    // files go with it), netns a network and mount namespace of its own with a new registry.
+    // Sides that may change state get it fresh: unshare a new tmpfs on /run/w (binds onto
+    // its files go with it), netns a network and mount namespace of its own with a new
+    // registry, which vanish with the side.
     let (side_setup, side_wrap) = match tool {
         ToolId::Unshare => (
             "mount -t tmpfs fuzz /run/w && cd /run/w && : > f && mkdir d".to_string(),
             vec![],
         ),
         ToolId::Netns => (
-            "mkdir -p /run/netns && mount -t tmpfs fuzz /run/netns && printf 'netns add a\\nnetns add b\\nnetns set b 7\\n' | ip -batch -"
-                .to_string(),
+            format!("mkdir -p /run/netns && mount -t tmpfs fuzz /run/netns && {NETNS_STATE}"),
             vec!["unshare", "-nm", "--propagation", "private", "--"],
         ),
         _ => (String::new(), vec![]),
@@ -96,8 +125,10 @@ pub fn kit_tool(tool: ToolId) -> Tool {
 fn sides(tool: &Tool, case: &Case) -> [Side; 2] {
     let args: Vec<_> = case.args.iter().map(|a| word(a)).collect();
     let mut pair = tool.scene_sides(&args);
-    if let Some(b) = &case.batch {
-        for s in &mut pair {
+    let fresh = changes_state(case);
+    for s in &mut pair {
+        s.fresh = fresh;
+        if let Some(b) = &case.batch {
             s.file = Some(("batch".into(), b.clone()));
         }
     }
