@@ -489,6 +489,10 @@ enum Ty {
     Bool,
 }
 
+/// The filter could not be set up (its message is printed): exit status 1.
+#[derive(Debug)]
+pub struct SetupFailed;
+
 /// An evaluation failure: libsmartcols reports it as `failed to apply filter` with EINVAL.
 #[derive(Debug)]
 pub struct ApplyError;
@@ -562,7 +566,7 @@ impl Filter {
     /// Report what [`Filter::compile`] could not resolve, as util-linux does when it sets the
     /// filter up: `unknown column: X` for each occurrence of an unknown name, then `failed to
     /// initialize filter`; or `too many columns specified`. Err when there was anything.
-    pub fn check(&self) -> Result<(), ()> {
+    pub fn check(&self) -> Result<(), SetupFailed> {
         let mut unknown = false;
         for p in &self.problems {
             match p {
@@ -575,13 +579,13 @@ impl Filter {
                         "too many columns specified, the limit is {} columns",
                         MAX_COLUMNS - 1
                     ));
-                    return Err(());
+                    return Err(SetupFailed);
                 }
             }
         }
         if unknown {
             nscore::cmdline::warn("failed to initialize filter");
-            return Err(());
+            return Err(SetupFailed);
         }
         Ok(())
     }

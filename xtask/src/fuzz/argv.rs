@@ -304,11 +304,7 @@ fn netns_command(rng: &mut Rng, t: &Table) -> Vec<Vec<u8>> {
         .copied()
         .unwrap_or("");
     match full {
-        "add" | "delete" | "pids" => {
-            if !chance(rng, 0.1) {
-                v.push(name(rng));
-            }
-        }
+        "add" | "delete" | "pids" if !chance(rng, 0.1) => v.push(name(rng)),
         "set" => {
             v.push(name(rng));
             if !chance(rng, 0.1) {
@@ -319,11 +315,7 @@ fn netns_command(rng: &mut Rng, t: &Table) -> Vec<Vec<u8>> {
                 );
             }
         }
-        "identify" => {
-            if chance(rng, 0.7) {
-                v.push(values::pid(rng));
-            }
-        }
+        "identify" if chance(rng, 0.7) => v.push(values::pid(rng)),
         "attach" => {
             v.push(name(rng));
             if !chance(rng, 0.1) {
@@ -336,20 +328,18 @@ fn netns_command(rng: &mut Rng, t: &Table) -> Vec<Vec<u8>> {
             }
             v.extend(values::program(rng));
         }
-        "list-id" => {
-            if chance(rng, 0.5) {
+        "list-id" if chance(rng, 0.5) => {
+            v.push(
+                pick(rng, &["target-nsid", "nsid", "bogus"])
+                    .as_bytes()
+                    .to_vec(),
+            );
+            if !chance(rng, 0.1) {
                 v.push(
-                    pick(rng, &["target-nsid", "nsid", "bogus"])
+                    pick(rng, &["0", "1", "-1", "7", "x", "4294967296"])
                         .as_bytes()
                         .to_vec(),
                 );
-                if !chance(rng, 0.1) {
-                    v.push(
-                        pick(rng, &["0", "1", "-1", "7", "x", "4294967296"])
-                            .as_bytes()
-                            .to_vec(),
-                    );
-                }
             }
         }
         _ => {}

@@ -266,7 +266,7 @@ fn word_of(rng: &mut Rng, words: &[&str]) -> Vec<u8> {
     }
     let w = pick(rng, words);
     match rng.usize(..10) {
-        0 => w[..w.len() / 2].as_bytes().to_vec(),
+        0 => w.as_bytes()[..w.len() / 2].to_vec(),
         1 => w.to_ascii_uppercase().into_bytes(),
         2 => format!("{w}x").into_bytes(),
         _ => w.as_bytes().to_vec(),
