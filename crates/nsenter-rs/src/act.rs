@@ -161,25 +161,10 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
         if t.pid.is_none() {
             return Err(fatal("no target PID specified"));
         }
-        // --user-parent alone needs the target only when no namespace file can give the
-        // user namespace: util-linux takes --user=FILE, else the target's pidfd if it got one
-        // (a target that does not exist is then no error), else the first namespace asked
-        // for if it is a file, else /proc/PID/ns/user.
-        let user_file = matches!(o.ns[slot(NsKind::User)], NsSource::File(_));
-        let first_is_file = nscore::enter::ENTER_ORDER
-            .into_iter()
-            .find(|k| !matches!(o.ns[slot(*k)], NsSource::Off))
-            .is_some_and(|k| matches!(o.ns[slot(k)], NsSource::File(_)));
-        let must_pin = !from_target.is_empty()
-            || o.net_socket.is_some()
-            || (o.user_parent && !user_file && !first_is_file);
-        if must_pin {
+        if !from_target.is_empty() {
             let first = from_target.first().copied();
             let p = t.pin(|pid, e| match first {
                 Some(k) => cannot_open(pid, &format!("ns/{k}"), e),
-                None if o.net_socket.is_some() && !o.user_parent => {
-                    format!("failed to pidfd_open() for {pid}: {}", SysErr(Errno::SRCH))
-                }
                 None => cannot_open(pid, "ns/user", e),
             })?;
             use_pidfd = p.pidfd().is_some() && nscore::enter::kernel_supports_pidfd_setns();
@@ -192,8 +177,10 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
                     o.ns[slot(*kind)] = NsSource::File(fd);
                 }
             }
-        } else if o.user_parent && !user_file {
-            // Only for PIDFD_GET_USER_NAMESPACE; without the target, the file is used.
+        } else {
+            // Only --net-socket or --user-parent: util-linux ignores a failed pidfd_open here,
+            // and the step that needs the target later says what failed (after -r and -w have
+            // opened theirs; --user-parent with a namespace file needs no target at all).
             let _ = t.pin(|pid, e| cannot_open(pid, "ns/user", e));
         }
     }
