@@ -181,6 +181,94 @@ impl Opts {
     }
 }
 
+/// `cargo xtask fuzz`'s command line (clap), turned into [`Opts`] by [`Options::opts`].
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct Options {
+    /// The run's seed (case i of a stream is made from it, the stream and i)
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Cases per stream (default 200)
+    #[arg(long, value_name = "N")]
+    pub count: Option<usize>,
+    /// Cases of some streams: STREAM=N,... (streams: unshare nsenter lsns netns filter batch)
+    #[arg(long, value_name = "LIST")]
+    pub counts: Option<String>,
+    /// Only these streams: STREAM,...
+    #[arg(long, value_name = "LIST")]
+    pub only: Option<String>,
+    /// Stop starting cases after SECS seconds
+    #[arg(long, value_name = "SECS")]
+    pub time: Option<u64>,
+    /// Cases run at once
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub jobs: usize,
+    /// Do not minimise the failing cases
+    #[arg(long)]
+    pub no_minimise: bool,
+    /// Append the minimised failing cases to this corpus file
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+    /// Run the cases of this corpus file instead of generated ones
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+    /// The fixed sample CI runs (seed, counts and jobs of the test suite's sample)
+    #[arg(long)]
+    pub ci: bool,
+    /// Print every case and its verdict
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+impl Options {
+    /// The run these options ask for.
+    pub fn opts(self) -> Result<Opts, Fail> {
+        let stream = |n: &str| Stream::from_name(n).ok_or_else(|| Fail(format!("no stream {n:?}")));
+        let mut o = if self.ci {
+            Opts::ci()
+        } else {
+            Opts {
+                counts: Stream::ALL.iter().map(|&s| (s, 200)).collect(),
+                seed: self.seed,
+                time: None,
+                jobs: self.jobs.max(1),
+                minimise: !self.no_minimise,
+                save: None,
+                replay: None,
+                verbose: false,
+            }
+        };
+        if let Some(n) = self.count {
+            for c in &mut o.counts {
+                c.1 = n;
+            }
+        }
+        if let Some(list) = &self.counts {
+            for item in list.split(',') {
+                let (name, n) = item
+                    .split_once('=')
+                    .ok_or_else(|| Fail(format!("--counts takes STREAM=N, not {item:?}")))?;
+                let s = stream(name)?;
+                let n: usize = n
+                    .parse()
+                    .map_err(|_| Fail(format!("--counts: {n:?} is no number")))?;
+                match o.counts.iter_mut().find(|c| c.0 == s) {
+                    Some(c) => c.1 = n,
+                    None => o.counts.push((s, n)),
+                }
+            }
+        }
+        if let Some(list) = &self.only {
+            let keep: Vec<Stream> = list.split(',').map(stream).collect::<Result<_, _>>()?;
+            o.counts.retain(|c| keep.contains(&c.0));
+        }
+        o.time = self.time.map(Duration::from_secs);
+        o.save = self.save;
+        o.replay = self.replay;
+        o.verbose = self.verbose;
+        Ok(o)
+    }
+}
+
 /// One failing group: its first case, and how many cases fell into it.
 #[derive(Clone, Debug)]
 pub struct Group {
