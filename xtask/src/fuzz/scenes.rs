@@ -43,15 +43,16 @@ ready /run/w/.r2 /run/w/.r3
 const NETNS_STATE: &str = "printf 'netns add a\\nnetns add b\\nnetns set b 7\\n' | ip -batch -";
 
 /// Whether a case may change the scene's state, so that its sides need fresh state of their
-/// own: unshare binding a namespace onto a file of `/run/w`; netns adding, deleting, attaching
+/// own: unshare binding a namespace onto a file (`--KIND=FILE`); netns adding, deleting, attaching
 /// or numbering a namespace (or running a batch file, which may do any of it).
 fn changes_state(case: &Case) -> bool {
     match case.tool {
+        // `--KIND=FILE` (any abbreviation, any file: /dev/null too) binds.
         ToolId::Unshare => case.args.iter().any(|a| {
-            a.windows(6).any(|w| w == b"/run/w")
-                || a == b"f"
-                || a.ends_with(b"=f")
-                || a.ends_with(b"=f2")
+            a.starts_with(b"--")
+                && a.iter()
+                    .position(|&b| b == b'=')
+                    .is_some_and(|i| i + 1 < a.len())
         }),
         ToolId::Netns => {
             use netns_rs::opts::{find_sub, Sub};
@@ -85,13 +86,13 @@ NSIPC=$(stat -L -c %i /proc/$T2/ns/ipc); NSUSER3=$(stat -L -c %i /proc/$T3/ns/us
         ),
         ToolId::Netns => (format!("{READY}{CHILDREN}mkdir d"), vec!["T1", "T2", "T3"]),
     };
-    // Sides that may change state get it fresh: unshare a new tmpfs on /run/w (binds onto
-    // its files go with it), netns a network and mount namespace of its own with a new
-    // registry, which vanish with the side.
+    // Sides that may change state get it fresh: unshare a mount namespace of its own with a
+    // new tmpfs on /run/w, netns a network and mount namespace of its own with a new registry,
+    // which vanish with the side (and every bind it made: on /dev/null too).
     let (side_setup, side_wrap) = match tool {
         ToolId::Unshare => (
             "mount -t tmpfs fuzz /run/w && cd /run/w && : > f && mkdir d".to_string(),
-            vec![],
+            vec!["unshare", "-m", "--propagation", "private", "--"],
         ),
         ToolId::Netns => (
             format!("mkdir -p /run/netns && mount -t tmpfs fuzz /run/netns && {NETNS_STATE}"),
