@@ -13,7 +13,7 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::process::Command;
 
-use nsutils_testkit::{need_root, our_bin, sandbox, Outcome};
+use nsutils_testkit::{need_root, normalised, our_bin, sandbox, Outcome};
 
 /// A small deterministic generator (xorshift64*), so a failure reproduces.
 struct Rng(u64);
@@ -92,15 +92,15 @@ fn run_garbage(bin: &str, arg0: &str, tool_words: &[&[u8]], skip: impl Fn(&[Vec<
             .arg(&prog)
             .args(args.iter().map(|a| OsString::from_vec(a.clone())));
         let out = Outcome::of(sandbox(&mut c));
-        let out = without_pids(out);
-        let mut orig = without_pids(original(arg0, &args));
+        let out = normalised(out);
+        let mut orig = normalised(original(arg0, &args));
         // util-linux's lsns now and then exits 1 without a word when a process exits during
         // its walk of /proc (the test kit's `Tool::retry_silent_failures`): ask it again.
         for _ in 0..4 {
             if !(arg0 == "lsns" && nsutils_testkit::original_failed_silently(&orig, &out)) {
                 break;
             }
-            orig = without_pids(original(arg0, &args));
+            orig = normalised(original(arg0, &args));
         }
         let same = if orig.code != 0 {
             orig == out
@@ -135,13 +135,6 @@ fn run_garbage(bin: &str, arg0: &str, tool_words: &[&[u8]], skip: impl Fn(&[Vec<
         diffs.len(),
         diffs.join("\n")
     );
-}
-
-/// The outcome with every `/proc/<digits>/` in stderr made `/proc/PID/`: the two runs are two
-/// processes.
-fn without_pids(mut o: Outcome) -> Outcome {
-    o.stderr = nsutils_testkit::mask_pid_bytes(&o.stderr);
-    o
 }
 
 /// The oracle's outcome for `args` (ip's global options go before `netns`), run as ours is.

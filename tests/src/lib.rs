@@ -12,12 +12,14 @@
 //! - [`procs`]: other processes' children, command name and state, through procfs.
 //! - [`Tool`] and [`Outcome`]: run one command line through the original (the released
 //!   util-linux and iproute2 of the [`oracle`]) and through our binary, under the original's name
-//!   (argv[0]), and compare stdout, stderr and exit status.
+//!   (argv[0]), and compare stdout, stderr and exit status, after [`normalised`].
+//! - [`scene`]: one command line in a throwaway world of fresh namespaces, for the fuzzer.
 
 pub mod old_kernel;
 pub mod oracle;
 pub mod prereq;
 pub mod procs;
+pub mod scene;
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -455,6 +457,26 @@ impl Tool {
         cmd
     }
 
+    /// Both sides of `args` as [`scene::Side`]s (original first), with the same words and
+    /// argv[0]s as [`Tool::original_cmd`] and [`Tool::ours_cmd`].
+    pub fn scene_sides<S: AsRef<OsStr>>(&self, args: &[S]) -> [scene::Side; 2] {
+        let words: Vec<OsString> = args.iter().map(|a| a.as_ref().to_os_string()).collect();
+        let original_words = if self.original_prefix.is_empty() {
+            words.clone()
+        } else {
+            as_ip_netns(&words)
+        };
+        let bin = self
+            .ours
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        [
+            scene::Side::original(self.name, self.name, original_words),
+            scene::Side::ours(&bin, self.ours_arg0(), words),
+        ]
+    }
+
     /// The argv[0] our binary runs under: the original's name for the util-linux tools (so
     /// messages match), `netns-rs` for ip netns (whose messages carry no program name).
     fn ours_arg0(&self) -> &'static str {
@@ -561,6 +583,14 @@ pub fn mask_pid_bytes(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// An outcome as comparisons see it: the one normalisation the differential tests and the
+/// fuzzer apply to both sides before comparing. Today that is [`mask_pid_bytes`] on stderr
+/// (the two runs are two processes, and messages may name one through `/proc/PID/`).
+pub fn normalised(mut o: Outcome) -> Outcome {
+    o.stderr = mask_pid_bytes(&o.stderr);
+    o
+}
+
 /// [`mask_pid_bytes`] for text.
 pub fn mask_pids(text: &str) -> String {
     String::from_utf8_lossy(&mask_pid_bytes(text.as_bytes())).into_owned()
@@ -606,11 +636,17 @@ const IP_GLOBALS: &[(&str, bool, bool)] = &[
 /// `--x` counts as `-x`, and an option that takes a value takes the next word whatever it is.
 /// A bare `--` ends them (netns-rs's own separator; it is counted, and is not ip's).
 pub fn global_option_words<S: AsRef<OsStr>>(args: &[S]) -> usize {
+    global_options(args).0
+}
+
+/// [`global_option_words`], and whether the last of them is the `--` that ended them (not an
+/// option's value, which may be `--` too).
+fn global_options<S: AsRef<OsStr>>(args: &[S]) -> (usize, bool) {
     let mut i = 0;
     while i < args.len() {
         let w = args[i].as_ref().as_bytes();
         if w == b"--" {
-            return i + 1;
+            return (i + 1, true);
         }
         if w.first() != Some(&b'-') {
             break;
@@ -628,17 +664,17 @@ pub fn global_option_words<S: AsRef<OsStr>>(args: &[S]) -> usize {
             .is_some_and(|(_, _, value)| *value);
         i += if takes_value { 2 } else { 1 };
     }
-    i.min(args.len())
+    (i.min(args.len()), false)
 }
 
 /// `args` of netns-rs as ip's: the global options, `netns`, then the rest (a `--` that ended the
 /// global options, netns-rs's own separator, is dropped).
 pub fn as_ip_netns<S: AsRef<OsStr>>(args: &[S]) -> Vec<OsString> {
-    let g = global_option_words(args);
-    let mut v: Vec<OsString> = args[..g]
+    let (g, separator) = global_options(args);
+    let kept = if separator { g - 1 } else { g };
+    let mut v: Vec<OsString> = args[..kept]
         .iter()
         .map(|a| a.as_ref().to_os_string())
-        .filter(|a| a != "--")
         .collect();
     v.push("netns".into());
     v.extend(args[g..].iter().map(|a| a.as_ref().to_os_string()));

@@ -7,7 +7,7 @@
 //! To add a subcommand: a variant here (its doc comment is the one-line summary `cargo xtask
 //! --help` lists, then the longer text of its own `--help`), and its arm in `main.rs`.
 
-use crate::{bench, kernels, oracle};
+use crate::{bench, fuzz, kernels, oracle};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -131,6 +131,13 @@ pub enum Task {
     /// The kernels are fetched from the Debian mirror into target/kernels (cached) and booted
     /// one at a time under virtme-ng; see xtask/src/kernels/ and docs/KERNELS.md.
     Kernels(kernels::Opts),
+    /// Differential fuzzing of the four tools against the oracle (needs root)
+    ///
+    /// Generated command lines (from each tool's own option table), lsns -Q expressions and ip
+    /// -batch files run through the oracle and ours in throwaway namespaces; any difference
+    /// docs/COMPATIBILITY.md does not list, any crash or hang of ours fails the run, and is
+    /// minimised to a short command line. See docs/TESTING.md.
+    Fuzz(fuzz::Options),
 }
 
 /// Where install and uninstall work.

@@ -4,7 +4,8 @@
 //! this file dispatches on it to the module that does the work: `bench/`, `install.rs`,
 //! `man.rs`, `complete.rs`, `dist.rs` and `copyright.rs` (tarball and .deb), `static_build.rs`,
 //! `suite.rs` (`test`, the README's test command), `deps.rs`, `oracle.rs` and `apt.rs` (the
-//! released originals from Debian unstable), `kernels/` (the kernel matrix).
+//! released originals from Debian unstable), `kernels/` (the kernel matrix), `fuzz/`
+//! (differential fuzzing against the oracle).
 //!
 //! `--from DIR` takes already built binaries from DIR (e.g. target/debug) instead of building
 //! release binaries; the packaging test uses it to stay fast.
@@ -16,6 +17,7 @@ mod complete;
 mod copyright;
 mod deps;
 mod dist;
+mod fuzz;
 mod install;
 mod kernels;
 mod man;
@@ -223,6 +225,7 @@ fn real_main(task: Task) -> Result<(), Fail> {
         Task::VendorCheck => vendor_check()?,
         Task::Bench(opts) => bench::main(opts)?,
         Task::Kernels(opts) => kernels::run(&opts)?,
+        Task::Fuzz(opts) => fuzz::run(&opts.opts()?)?,
     }
     Ok(())
 }

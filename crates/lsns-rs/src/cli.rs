@@ -254,27 +254,47 @@ fn fail(msg: impl std::fmt::Display) -> Parsed {
 
 /// util-linux `strtos32`-style parse of a PID for `-p` (2.42: `strtopid_or_err`, so 0 and
 /// negative numbers are out of range). Trailing bytes are refused before the range is checked
-/// (`-5x` is invalid, not out of range, as the original says).
-fn parse_pid(arg: &[u8]) -> Result<i32, String> {
-    let text = String::from_utf8_lossy(arg);
-    let range = || {
-        format!(
-            "invalid PID argument: '{text}': {}",
-            nscore::error::strerror(nscore::error::Errno::RANGE)
-        )
+/// (`-5x` is invalid, not out of range, as the original says). The message keeps the word's
+/// bytes, as util-linux prints them.
+fn parse_pid(arg: &[u8]) -> Result<i32, Vec<u8>> {
+    let msg = |range: bool| {
+        let mut m = b"invalid PID argument: '".to_vec();
+        m.extend_from_slice(arg);
+        m.push(b'\'');
+        if range {
+            m.extend_from_slice(b": ");
+            m.extend_from_slice(nscore::error::strerror(nscore::error::Errno::RANGE).as_bytes());
+        }
+        m
     };
     match num::scan(arg, 10) {
         Some(n) if n.end == arg.len() => match n.magnitude.and_then(|v| i32::try_from(v).ok()) {
             Some(p) if p > 0 && !n.negative => Ok(p),
-            _ => Err(range()),
+            _ => Err(msg(true)),
         },
-        _ => Err(format!("invalid PID argument: '{text}'")),
+        _ => Err(msg(false)),
     }
 }
 
-/// util-linux `strtou64_or_err` for the namespace ID operand.
-fn parse_ns(arg: &[u8]) -> Result<u64, String> {
-    num::strtou64_or_err(arg, "invalid namespace argument").map_err(|e| e.to_string())
+/// util-linux `strtou64_or_err` for the namespace ID operand, its message with the word's
+/// bytes.
+fn parse_ns(arg: &[u8]) -> Result<u64, Vec<u8>> {
+    num::strtou64(arg).map_err(|errno| {
+        let mut m = b"invalid namespace argument: '".to_vec();
+        m.extend_from_slice(arg);
+        m.push(b'\'');
+        if errno == nscore::error::Errno::RANGE {
+            m.extend_from_slice(b": ");
+            m.extend_from_slice(nscore::error::strerror(errno).as_bytes());
+        }
+        m
+    })
+}
+
+/// Print `PROG: ` and the parts, and stop with status 1.
+fn fail_bytes(parts: &[&[u8]]) -> Parsed {
+    nscore::cmdline::warn_bytes(parts);
+    Parsed::Exit(1)
 }
 
 /// Parse `args` (with argv[0]).
@@ -332,12 +352,7 @@ pub fn parse(args: &[OsString]) -> Parsed {
                     b"parent" => tree = Tree::Parent,
                     b"process" => tree = Tree::Process,
                     b"owner" => {}
-                    other => {
-                        return fail(format_args!(
-                            "unknown tree type: {}",
-                            String::from_utf8_lossy(other)
-                        ))
-                    }
+                    other => return fail_bytes(&[b"unknown tree type: ", other]),
                 }
             }
             continue;
@@ -351,7 +366,7 @@ pub fn parse(args: &[OsString]) -> Parsed {
             Key::Persistent => persist = true,
             Key::Task => match parse_pid(arg.as_bytes()) {
                 Ok(p) => pid = Some(p),
-                Err(m) => return fail(m),
+                Err(m) => return fail_bytes(&[&m]),
             },
             Key::NoHeadings => noheadings = true,
             Key::Raw => {
@@ -364,12 +379,7 @@ pub fn parse(args: &[OsString]) -> Parsed {
                     kinds.insert(k);
                     is_net |= k == NsKind::Net;
                 }
-                Err(_) => {
-                    return fail(format_args!(
-                        "unknown namespace type: {}",
-                        String::from_utf8_lossy(arg.as_bytes())
-                    ))
-                }
+                Err(_) => return fail_bytes(&[b"unknown namespace type: ", arg.as_bytes()]),
             },
             Key::NoWrap => nowrap = true,
             Key::Tree => {}
@@ -382,11 +392,12 @@ pub fn parse(args: &[OsString]) -> Parsed {
                 }
                 (echo, Err(m)) => {
                     nscore::cmdline::out::write(&echo);
-                    return fail(format_args!(
-                        "failed to parse \"{}\": {}",
-                        String::from_utf8_lossy(arg.as_bytes()),
-                        m
-                    ));
+                    return fail_bytes(&[
+                        b"failed to parse \"",
+                        arg.as_bytes(),
+                        b"\": ",
+                        m.as_bytes(),
+                    ]);
                 }
             },
             Key::ListColumns => list_columns = true,
@@ -414,7 +425,7 @@ pub fn parse(args: &[OsString]) -> Parsed {
         }
         match parse_ns(first.as_bytes()) {
             Ok(v) => ns = Some(v).filter(|&v| v != 0),
-            Err(m) => return fail(m),
+            Err(m) => return fail_bytes(&[&m]),
         }
         if tree == Tree::None && !force_list {
             tree = Tree::Process;
@@ -437,7 +448,7 @@ pub fn parse(args: &[OsString]) -> Parsed {
     if let Some(list) = outarg {
         match columns::add_to_list(&list, &mut columns) {
             Ok(()) => {}
-            Err(Some(m)) => return fail(m),
+            Err(Some(m)) => return fail_bytes(&[&m]),
             Err(None) => return Parsed::Exit(1),
         }
     }

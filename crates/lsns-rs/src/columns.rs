@@ -135,10 +135,10 @@ impl Col {
 }
 
 /// util-linux's `string_add_to_idarray`: a leading `+` appends to `cols`, otherwise the list
-/// replaces it. `Err(Some(msg))` is an unknown column (the message names the rest of the list
+/// replaces it. `Err(Some(msg))` is an unknown column (the message's bytes) (the message names the rest of the list
 /// from that name on, as util-linux prints it); `Err(None)` is an empty element or too many
 /// columns, which util-linux rejects without a message.
-pub fn add_to_list(list: &[u8], cols: &mut Vec<Col>) -> Result<(), Option<String>> {
+pub fn add_to_list(list: &[u8], cols: &mut Vec<Col>) -> Result<(), Option<Vec<u8>>> {
     if list.is_empty() {
         return Err(None);
     }
@@ -177,12 +177,7 @@ pub fn add_to_list(list: &[u8], cols: &mut Vec<Col>) -> Result<(), Option<String
             }
             match Col::by_name(&list[b..e]) {
                 Some(c) => cols.push(c),
-                None => {
-                    return Err(Some(format!(
-                        "unknown column: {}",
-                        String::from_utf8_lossy(&list[b..])
-                    )))
-                }
+                None => return Err(Some([&b"unknown column: "[..], &list[b..]].concat())),
             }
             begin = None;
             if e == list.len() {
@@ -207,11 +202,11 @@ mod tests {
         assert_eq!(c, vec![Col::Ns]);
         assert_eq!(
             add_to_list(b"NS,nope,x", &mut c),
-            Err(Some("unknown column: nope,x".into()))
+            Err(Some(b"unknown column: nope,x".to_vec()))
         );
         assert_eq!(
             add_to_list(b"NS,", &mut c),
-            Err(Some("unknown column: NS,".into()))
+            Err(Some(b"unknown column: NS,".to_vec()))
         );
         assert_eq!(add_to_list(b"NS,,PID", &mut c), Err(None));
         assert_eq!(add_to_list(b"", &mut c), Err(None));

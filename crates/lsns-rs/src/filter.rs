@@ -149,7 +149,8 @@ fn lex(text: &[u8]) -> Vec<Token> {
     let mut out = Vec::new();
     let mut echo = Vec::new();
     let is_id_start = |c: u8| c.is_ascii_alphabetic();
-    let is_id = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    // A name runs on through letters, digits and `_ % . : / -` (`a-b`, `x/y` are one holder).
+    let is_id = |c: u8| c.is_ascii_alphanumeric() || b"_%.:/-".contains(&c);
     let mut i = 0;
     while i < text.len() {
         let c = text[i];
@@ -336,6 +337,16 @@ impl Parser {
                     depth -= 1;
                     operand = negate(operand);
                 }
+                // `A =~ B` is reduced (its pattern compiled) as soon as B is complete, whatever
+                // comes next, as bison's default reduction does: a bad pattern is reported
+                // before a syntax error after it.
+                if let Some(Pending::Bin(Op::Reg | Op::NReg, _)) = stack.last() {
+                    if let Some(Pending::Bin(op, left)) = stack.pop() {
+                        depth -= 2;
+                        operand = combine(op, left, operand)?;
+                        continue;
+                    }
+                }
                 let in_parens = stack.iter().any(|p| matches!(p, Pending::LParen));
                 let t = self.peek();
                 if let Some((prec, op)) = t.binary() {
@@ -402,8 +413,10 @@ fn reduce(
 fn combine(op: Op, left: Node, right: Node) -> Result<Node, String> {
     let rhs = match op {
         Op::Reg | Op::NReg => {
+            // util-linux 2.42.4 says `(null)` here, or crashes (a number, a float or a
+            // boolean): say what the operand has to be.
             let Node::Param(Param::Str(pat)) = &right else {
-                return Err("(null)".into());
+                return Err(NOT_A_PATTERN.into());
             };
             Rhs::Regex(Regex(PosixRegex::new(&trim(pat))?))
         }
@@ -417,6 +430,10 @@ fn combine(op: Op, left: Node, right: Node) -> Result<Node, String> {
         other => Node::Chain(Box::new(other), vec![(op, rhs)]),
     })
 }
+
+/// The message for `=~`/`!~` whose right operand is not a quoted string.
+pub const NOT_A_PATTERN: &str =
+    "the right operand of =~ and !~ must be a regular expression in quotes";
 
 /// `!x`: a double negation is kept as one truth test, so long `!!!!` runs stay shallow.
 fn negate(x: Node) -> Node {
@@ -440,6 +457,19 @@ pub struct Filter {
     root: Node,
     /// The columns the filter reads.
     pub holders: Vec<Col>,
+    /// What could not be resolved, in order, for [`Filter::check`].
+    problems: Vec<Problem>,
+    /// Every holder as written.
+    names: Vec<Vec<u8>>,
+}
+
+/// A holder [`Filter::compile`] could not resolve.
+#[derive(Debug)]
+enum Problem {
+    /// A name no column has (each occurrence).
+    Unknown(Vec<u8>),
+    /// One column more than the table holds.
+    TooMany,
 }
 
 /// A value during evaluation; `empty` as libsmartcols tracks it.
@@ -458,6 +488,10 @@ enum Ty {
     Float,
     Bool,
 }
+
+/// The filter could not be set up (its message is printed): exit status 1.
+#[derive(Debug)]
+pub struct SetupFailed;
 
 /// An evaluation failure: libsmartcols reports it as `failed to apply filter` with EINVAL.
 #[derive(Debug)]
@@ -487,8 +521,9 @@ impl Filter {
         (p.echo(), r)
     }
 
-    /// Resolve the holders: unknown names print `unknown column: X` each, then `failed to
-    /// initialize filter` (exit 1); columns not shown are added to `cols` (hidden later).
+    /// Resolve the holders: columns not shown are added to `cols` (hidden later). Unknown
+    /// names and too many columns are kept for [`Filter::check`], which util-linux's lsns
+    /// reaches only once it has read the namespaces (and found the one asked for).
     pub fn compile(text: &[u8], cols: &mut Vec<Col>) -> Result<Filter, i32> {
         let root = match Self::build(text).1 {
             Ok(r) => r,
@@ -496,37 +531,63 @@ impl Filter {
         };
         let mut names = Vec::new();
         collect(&root, &mut names);
-        let mut errs = 0;
+        let mut problems = Vec::new();
         let mut holders = Vec::new();
-        for n in names {
+        for n in names.clone() {
             match Col::by_name(&n) {
                 Some(c) => {
                     if !cols.contains(&c) {
                         if cols.len() >= MAX_COLUMNS - 1 {
-                            nscore::cmdline::warn(format_args!(
-                                "too many columns specified, the limit is {} columns",
-                                MAX_COLUMNS - 1
-                            ));
-                            return Err(1);
+                            problems.push(Problem::TooMany);
+                            break;
                         }
                         cols.push(c);
                     }
-                    holders.push(c);
+                    if !holders.contains(&c) {
+                        holders.push(c);
+                    }
                 }
-                None => {
+                None => problems.push(Problem::Unknown(n)),
+            }
+        }
+        Ok(Filter {
+            root,
+            holders,
+            problems,
+            names,
+        })
+    }
+
+    /// Whether a holder is written exactly `name` (case included).
+    pub fn names_exactly(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name.as_bytes())
+    }
+
+    /// Report what [`Filter::compile`] could not resolve, as util-linux does when it sets the
+    /// filter up: `unknown column: X` for each occurrence of an unknown name, then `failed to
+    /// initialize filter`; or `too many columns specified`. Err when there was anything.
+    pub fn check(&self) -> Result<(), SetupFailed> {
+        let mut unknown = false;
+        for p in &self.problems {
+            match p {
+                Problem::Unknown(n) => {
+                    nscore::cmdline::warn_bytes(&[b"unknown column: ", n]);
+                    unknown = true;
+                }
+                Problem::TooMany => {
                     nscore::cmdline::warn(format_args!(
-                        "unknown column: {}",
-                        String::from_utf8_lossy(&n)
+                        "too many columns specified, the limit is {} columns",
+                        MAX_COLUMNS - 1
                     ));
-                    errs += 1;
+                    return Err(SetupFailed);
                 }
             }
         }
-        if errs > 0 {
+        if unknown {
             nscore::cmdline::warn("failed to initialize filter");
-            return Err(1);
+            return Err(SetupFailed);
         }
-        Ok(Filter { root, holders })
+        Ok(())
     }
 
     /// Evaluate for one row; `cell(col)` gives the cell's text (`None` when empty).
@@ -540,11 +601,7 @@ impl Filter {
 
 fn collect(n: &Node, out: &mut Vec<Vec<u8>>) {
     match n {
-        Node::Param(Param::Holder(h)) => {
-            if !out.contains(h) {
-                out.push(h.clone())
-            }
-        }
+        Node::Param(Param::Holder(h)) => out.push(h.clone()),
         Node::Param(_) => {}
         Node::Not(x) | Node::Truth(x) => collect(x, out),
         Node::Chain(first, rest) => {
@@ -620,22 +677,16 @@ fn cast(v: Val, to: Ty) -> Result<Val, ApplyError> {
         | (v @ Val::Num(..), Ty::Num)
         | (v @ Val::Float(..), Ty::Float)
         | (v @ Val::Bool(..), Ty::Bool) => v,
-        (Val::Str(s), Ty::Num) => Val::Num(
-            s.as_deref().map(ul_strtou64).transpose()?.unwrap_or(0),
-            false,
-        ),
-        (Val::Str(s), Ty::Float) => {
-            let f = match s {
-                Some(s) => std::str::from_utf8(&s)
-                    .ok()
-                    .and_then(|t| t.trim_start().parse::<f64>().ok())
-                    .ok_or(ApplyError)?,
-                None => 0.0,
-            };
-            Val::Float(f, false)
-        }
-        (Val::Str(s), Ty::Bool) => {
-            let s = s.unwrap_or_default();
+        // An empty cell stays empty as a number, a float or a boolean: every comparison
+        // with it is false (a string column compared with a number keeps none of the rows
+        // where it is empty).
+        (Val::Str(None), Ty::Num) => Val::Num(0, true),
+        (Val::Str(None), Ty::Float) => Val::Float(0.0, true),
+        (Val::Str(None), Ty::Bool) => Val::Bool(false, true),
+        (Val::Str(Some(s)), Ty::Num) => Val::Num(ul_strtou64(&s)?, false),
+        // As C's strtold without a check: the longest number at the start, else 0.
+        (Val::Str(Some(s)), Ty::Float) => Val::Float(leading_float(&s), false),
+        (Val::Str(Some(s)), Ty::Bool) => {
             let yes = s == b"1"
                 || s.eq_ignore_ascii_case(b"true")
                 || matches!(s.first(), Some(b'y' | b'Y'));
@@ -655,6 +706,40 @@ fn cast(v: Val, to: Ty) -> Result<Val, ApplyError> {
         (Val::Bool(b, _), Ty::Num) => Val::Num(u64::from(b), false),
         (Val::Bool(b, _), Ty::Float) => Val::Float(if b { 1.0 } else { 0.0 }, false),
     })
+}
+
+/// The number a C `strtold` reads at the start of `s` (after blanks): sign, digits, a
+/// fraction, an exponent; 0 when there is none.
+fn leading_float(s: &[u8]) -> f64 {
+    let start = s.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let t = &s[start..];
+    let mut i = usize::from(matches!(t.first(), Some(b'+' | b'-')));
+    let int = t[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+    i += int;
+    let mut frac = 0;
+    if t.get(i) == Some(&b'.') {
+        frac = t[i + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if int + frac > 0 {
+            i += 1 + frac;
+        }
+    }
+    if int + frac == 0 {
+        return 0.0;
+    }
+    if matches!(t.get(i), Some(b'e' | b'E')) {
+        let mut j = i + 1;
+        if matches!(t.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        let e = t[j..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if e > 0 {
+            i = j + e;
+        }
+    }
+    std::str::from_utf8(&t[..i])
+        .ok()
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(0.0)
 }
 
 /// C's `%Lg` for the values a filter can hold (6 significant digits, no trailing zeros).
@@ -835,6 +920,7 @@ mod tests {
     fn run(expr: &str, row: &[(Col, &str)]) -> Result<bool, ApplyError> {
         let mut cols = vec![];
         let f = Filter::compile(expr.as_bytes(), &mut cols).expect("compiles");
+        f.check().expect("known columns");
         f.matches(&mut |c| {
             row.iter()
                 .find(|(k, _)| *k == c)

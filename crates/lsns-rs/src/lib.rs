@@ -40,7 +40,13 @@ pub fn run(args: Vec<OsString>) -> i32 {
         ppid: has(Col::Ppid) || opts.tree == Tree::Process,
         uid: has(Col::Uid) || has(Col::User),
         related: has(Col::Pns) || has(Col::Ons) || tree_rel,
-        netnsid: has(Col::Netnsid),
+        // util-linux reads the nsids only for a NETNSID it shows, or that the filter names in
+        // capitals (`-Q netnsid` sees empty cells unless the column is shown).
+        netnsid: opts.columns[..opts.visible].contains(&Col::Netnsid)
+            || opts
+                .filter
+                .as_ref()
+                .is_some_and(|f| f.names_exactly("NETNSID")),
         id: has(Col::Id),
         // The kernel's own list adds namespaces no process shows; `-p` lists only a
         // process's namespaces, which the walk finds.

@@ -342,9 +342,18 @@ pub fn print(ctx: &mut Ctx<'_>, visible: usize) -> i32 {
         proc_outline: Map::default(),
         ns_outline: Map::default(),
     };
+    // util-linux looks the namespace up first, then sets the filter up.
+    if let Some(id) = opts.ns {
+        if !scan.index.contains_key(&id) {
+            nscore::cmdline::warn(format_args!("not found namespace: {id}"));
+            return 1;
+        }
+    }
+    if opts.filter.as_ref().is_some_and(|f| f.check().is_err()) {
+        return 1;
+    }
     let result = if let Some(id) = opts.ns {
         let Some(&nsi) = scan.index.get(&id) else {
-            nscore::cmdline::warn(format_args!("not found namespace: {id}"));
             return 1;
         };
         let ns = &scan.namespaces[nsi];

@@ -150,6 +150,19 @@ pub enum Error {
     /// A failure with no errno, already worded (util-linux `errx`).
     #[error("{0}")]
     Msg(String),
+    /// As [`Error::Sys`], with the words before the colon in bytes that need not be UTF-8 (a
+    /// path from the command line).
+    #[error("{}: {}", String::from_utf8_lossy(op), SysErr(*errno))]
+    SysBytes {
+        /// The words before the colon.
+        op: Vec<u8>,
+        /// Why.
+        errno: Errno,
+    },
+    /// As [`Error::Msg`], in bytes that need not be UTF-8 (a command-line word quoted in the
+    /// message), which [`crate::cmdline::report`] prints as they are, as C prints them.
+    #[error("{}", String::from_utf8_lossy(.0))]
+    Bytes(Vec<u8>),
 }
 
 impl Error {
@@ -166,9 +179,10 @@ impl Error {
             | Error::Mount { errno, .. }
             | Error::Setns { errno, .. }
             | Error::SetnsMask { errno }
-            | Error::Sys { errno, .. } => Some(*errno),
+            | Error::Sys { errno, .. }
+            | Error::SysBytes { errno, .. } => Some(*errno),
             Error::Gone { .. } => Some(Errno::SRCH),
-            Error::Msg(_) => None,
+            Error::Msg(_) | Error::Bytes(_) => None,
         }
     }
 
@@ -191,5 +205,49 @@ impl Error {
     /// Shorthand for [`Error::Msg`].
     pub fn msg(text: impl Into<String>) -> Self {
         Error::Msg(text.into())
+    }
+
+    /// The message as C prints it: paths and quoted words with their own bytes (the
+    /// `Display` form shows bytes that are not UTF-8 as U+FFFD).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let with_path = |before: &[u8], path: &std::path::Path, after: &[u8], errno: Errno| {
+            use std::os::unix::ffi::OsStrExt;
+            let e = SysErr(errno).to_string();
+            [before, path.as_os_str().as_bytes(), after, e.as_bytes()].concat()
+        };
+        match self {
+            Error::Open { path, errno } => with_path(b"cannot open ", path, b": ", *errno),
+            Error::Stat { path, errno } => with_path(b"stat of ", path, b" failed: ", *errno),
+            Error::Read { path, errno } => with_path(b"cannot read ", path, b": ", *errno),
+            Error::Write { path, errno } => with_path(b"write failed ", path, b": ", *errno),
+            Error::Mount {
+                what,
+                target,
+                errno,
+            } => with_path(
+                format!("mount {what} on ").as_bytes(),
+                target,
+                b" failed: ",
+                *errno,
+            ),
+            Error::SysBytes { op, errno } => {
+                [&op[..], b": ", SysErr(*errno).to_string().as_bytes()].concat()
+            }
+            Error::Bytes(b) => b.clone(),
+            other => other.to_string().into_bytes(),
+        }
+    }
+
+    /// An [`Error::SysBytes`].
+    pub fn sys_bytes(op: &[&[u8]], errno: Errno) -> Self {
+        Error::SysBytes {
+            op: op.concat(),
+            errno,
+        }
+    }
+
+    /// An [`Error::Bytes`] of these parts.
+    pub fn msg_bytes(parts: &[&[u8]]) -> Self {
+        Error::Bytes(parts.concat())
     }
 }

@@ -161,23 +161,27 @@ pub fn run(mut o: Options) -> Result<i32, Fatal> {
         if t.pid.is_none() {
             return Err(fatal("no target PID specified"));
         }
-        let first = from_target.first().copied();
-        let p = t.pin(|pid, e| match first {
-            Some(k) => cannot_open(pid, &format!("ns/{k}"), e),
-            None if o.net_socket.is_some() && !o.user_parent => {
-                format!("failed to pidfd_open() for {pid}: {}", SysErr(Errno::SRCH))
+        if !from_target.is_empty() {
+            let first = from_target.first().copied();
+            let p = t.pin(|pid, e| match first {
+                Some(k) => cannot_open(pid, &format!("ns/{k}"), e),
+                None => cannot_open(pid, "ns/user", e),
+            })?;
+            use_pidfd = p.pidfd().is_some() && nscore::enter::kernel_supports_pidfd_setns();
+            if !use_pidfd {
+                let pid = p.pid();
+                for kind in &from_target {
+                    let fd = p.open(kind.proc_entry()).map_err(|e| {
+                        fatal(cannot_open(pid, &format!("ns/{kind}"), e)).maybe(exited(p))
+                    })?;
+                    o.ns[slot(*kind)] = NsSource::File(fd);
+                }
             }
-            None => cannot_open(pid, "ns/user", e),
-        })?;
-        use_pidfd = p.pidfd().is_some() && nscore::enter::kernel_supports_pidfd_setns();
-        if !use_pidfd {
-            let pid = p.pid();
-            for kind in &from_target {
-                let fd = p.open(kind.proc_entry()).map_err(|e| {
-                    fatal(cannot_open(pid, &format!("ns/{kind}"), e)).maybe(exited(p))
-                })?;
-                o.ns[slot(*kind)] = NsSource::File(fd);
-            }
+        } else {
+            // Only --net-socket or --user-parent: util-linux ignores a failed pidfd_open here,
+            // and the step that needs the target later says what failed (after -r and -w have
+            // opened theirs; --user-parent with a namespace file needs no target at all).
+            let _ = t.pin(|pid, e| cannot_open(pid, "ns/user", e));
         }
     }
 

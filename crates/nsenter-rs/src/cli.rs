@@ -480,7 +480,12 @@ pub fn parse(args: &[OsString]) -> Result<Options, Stop> {
             Key::Ns(kind) => {
                 let s = &mut o.ns[slot(kind)];
                 match arg {
-                    Some(a) => *s = NsSource::File(open_ns_arg(strip_eq(&a))?),
+                    // A file given before for this kind is closed first, as util-linux does,
+                    // so descriptors get the numbers they get there (`pidfd_getfd(N, FD)`).
+                    Some(a) => {
+                        *s = NsSource::Off;
+                        *s = NsSource::File(open_ns_arg(strip_eq(&a))?);
+                    }
                     None => {
                         if matches!(s, NsSource::Off) {
                             *s = NsSource::Target;
@@ -540,11 +545,17 @@ pub fn parse(args: &[OsString]) -> Result<Options, Stop> {
             Key::PreserveCred => o.preserve_cred = true,
             Key::KeepCaps => o.keep_caps = true,
             Key::Root => match arg {
-                Some(a) => o.root_fd = Some(open_file(&a)?),
+                Some(a) => {
+                    o.root_fd = None;
+                    o.root_fd = Some(open_file(&a)?);
+                }
                 None => o.root_target = true,
             },
             Key::Wd => match arg {
-                Some(a) => o.wd_fd = Some(open_file(strip_eq(&a))?),
+                Some(a) => {
+                    o.wd_fd = None;
+                    o.wd_fd = Some(open_file(strip_eq(&a))?);
+                }
                 None => o.wd_target = true,
             },
             Key::Wdns => o.wdns = arg.map(|a| strip_eq(&a).to_os_string()),

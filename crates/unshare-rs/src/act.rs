@@ -293,7 +293,7 @@ fn mount_special(fstype: &str, dir: &Path) -> Result<(), Error> {
         Flags::NOSUID | Flags::NOEXEC | Flags::NODEV,
         None,
     )
-    .map_err(|errno| Error::sys(format!("mount {} failed", dir.display()), errno))
+    .map_err(|errno| Error::sys_bytes(&[b"mount ", dir.as_os_str().as_bytes(), b" failed"], errno))
 }
 
 fn sys(op: &str) -> impl Fn(Errno) -> Error + '_ {
@@ -520,7 +520,7 @@ fn run_init(o: &Options, report: Option<OwnedFd>) -> Result<i32, Stop> {
             saved
                 .restore()
                 .map_err(|e| remap(e, "sigprocmask restore failed"))?;
-            Err(Stop::Exec(exec::exec_program_or_shell(&o.program)))
+            exec_program(o)
         }
         Forked::Parent(pid) => match init::supervise(pid) {
             ChildStatus::Exited(code) => Ok(code),
@@ -591,6 +591,30 @@ fn child_and_exec(
     if o.init {
         return run_init(&o, init_report);
     }
+    exec_program(&o)
+}
+
+/// Give the program the environment `--clear-env` or `--whitelist-env` asked for, then run it
+/// (or the login shell, which is then looked up without a `SHELL` the environment no longer
+/// has). Returns only on failure.
+fn exec_program(o: &Options) -> Result<i32, Stop> {
+    use crate::options::EnvChange;
+    let kept: Vec<(Vec<u8>, Vec<u8>)> = match &o.env {
+        EnvChange::Keep => Vec::new(),
+        EnvChange::Clear => Vec::new(),
+        EnvChange::Only(names) => std::env::vars_os()
+            .filter(|(k, _)| names.iter().any(|n| n.as_slice() == k.as_bytes()))
+            .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
+            .collect(),
+    };
+    if o.env != EnvChange::Keep {
+        let pairs: Vec<(&[u8], &[u8])> = kept
+            .iter()
+            .map(|(k, v)| (k.as_slice(), v.as_slice()))
+            .collect();
+        exec::replace_environment(&pairs)
+            .map_err(|errno| Error::sys("failed to set environment variables", errno))?;
+    }
     Err(Stop::Exec(exec::exec_program_or_shell(&o.program)))
 }
 
@@ -648,11 +672,8 @@ fn prepare(
     let mut wd = o.wd.clone();
     if let Some(root) = &o.root {
         creds::chroot(Path::new(root)).map_err(|errno| {
-            Error::sys(
-                format!(
-                    "cannot change root directory to '{}'",
-                    String::from_utf8_lossy(root.as_bytes())
-                ),
+            Error::sys_bytes(
+                &[b"cannot change root directory to '", root.as_bytes(), b"'"],
                 errno,
             )
         })?;
@@ -660,13 +681,7 @@ fn prepare(
     }
     if let Some(dir) = &wd {
         creds::chdir(Path::new(dir)).map_err(|errno| {
-            Error::sys(
-                format!(
-                    "cannot change directory to {}",
-                    String::from_utf8_lossy(dir.as_bytes())
-                ),
-                errno,
-            )
+            Error::sys_bytes(&[b"cannot change directory to ", dir.as_bytes()], errno)
         })?;
     }
 

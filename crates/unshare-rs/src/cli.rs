@@ -49,6 +49,10 @@ pub enum Key {
     LoadInterp,
     /// `--init` (an nsutils extension; not in [`OPTIONS`], see [`INIT`]).
     Init,
+    /// `--clear-env` (util-linux 2.43; not in [`OPTIONS`], see [`EXTENSIONS`]).
+    ClearEnv,
+    /// `--whitelist-env LIST` (util-linux 2.43; not in [`OPTIONS`], see [`EXTENSIONS`]).
+    WhitelistEnv,
 }
 
 /// A hidden short-only namespace flag (no argument).
@@ -390,6 +394,35 @@ pub static INIT: OptDef<Key> = OptDef::new(
     3,
 );
 
+/// `--clear-env` and `--whitelist-env LIST`, which util-linux adds in 2.43. Like [`INIT`] they
+/// are kept out of [`OPTIONS`], so that getopt's prefix matching stays 2.42's (`--c` is still
+/// `--cgroup`, `--w` still `--wd`); [`crate::options::parse`] takes a word getopt does not
+/// recognize that is one of [`EXTENSIONS`]' names or a prefix of it of at least two letters.
+pub static CLEAR_ENV: OptDef<Key> = OptDef::new(
+    Key::ClearEnv,
+    None,
+    Some("clear-env"),
+    No,
+    None,
+    "run <program> with an empty environment",
+    4,
+);
+
+/// See [`CLEAR_ENV`].
+pub static WHITELIST_ENV: OptDef<Key> = OptDef::new(
+    Key::WhitelistEnv,
+    None,
+    Some("whitelist-env"),
+    Required,
+    Some("<list>"),
+    "keep only these comma-separated variables\n  in <program>'s environment",
+    4,
+);
+
+/// The options parsed outside getopt's table, each with the shortest prefix taken for it.
+pub static EXTENSIONS: [(&OptDef<Key>, usize); 3] =
+    [(&INIT, 2), (&CLEAR_ENV, 2), (&WHITELIST_ENV, 2)];
+
 /// The order of `--help`, as util-linux 2.42 prints its options (groups come from the table).
 pub const HELP_ORDER: &[Key] = &[
     Key::Mount,
@@ -423,6 +456,8 @@ pub const HELP_ORDER: &[Key] = &[
     Key::Init,
     Key::Setgroups,
     Key::KeepCaps,
+    Key::ClearEnv,
+    Key::WhitelistEnv,
     Key::Monotonic,
     Key::Boottime,
     Key::Help,
@@ -436,7 +471,7 @@ pub fn help_entries() -> Vec<OptDef<Key>> {
         .filter_map(|k| {
             OPTIONS
                 .iter()
-                .chain(std::iter::once(&INIT))
+                .chain(EXTENSIONS.iter().map(|(o, _)| *o))
                 .find(|o| o.key == *k && !o.help.is_empty())
                 .copied()
         })

@@ -44,6 +44,12 @@ pub fn doc() -> ToolDoc {
             "User namespaces: -r and -c map one ID; --map-users and --map-groups add ranges, \
              written directly when run as root and through newuidmap(1) and newgidmap(1) \
              otherwise.",
+            "--clear-env and --whitelist-env (from util-linux 2.43, which is not released \
+             yet): the program starts with an empty environment, or with only the variables \
+             named in the comma-separated list, in the order the environment has them (names \
+             that are not set are ignored, and a list naming none keeps none). Without PATH a \
+             program is still found in the C library's default path, and without SHELL the \
+             login shell of the passwd entry is run when no program is given.",
             "--init (an nsutils extension, with --fork and --pid): the forked child becomes a \
              small init, PID 1 of the new PID namespace, and runs program as PID 2. It reaps \
              every child (orphans are re-parented to it), passes SIGTERM, SIGINT, SIGHUP, \

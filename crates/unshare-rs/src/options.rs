@@ -8,7 +8,7 @@
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
-use nscore::cmdline::getopt::{Getopt, GetoptError, Ordering};
+use nscore::cmdline::getopt::{Getopt, GetoptError, HasArg, OptDef, Ordering};
 use nscore::cmdline::prog;
 use nscore::error::Errno;
 use nscore::idmap::{self, IdKind, IdRange};
@@ -35,6 +35,8 @@ pub struct Options {
     pub forward_signals: bool,
     /// `--init`: the forked child becomes a small init and runs the program as PID 2.
     pub init: bool,
+    /// `--clear-env`, `--whitelist-env`: the program's environment.
+    pub env: EnvChange,
     /// `--kill-child[=SIG]`: the signal the child gets when we die.
     pub kill_child: Option<i32>,
     /// `--mount-proc[=DIR]`.
@@ -79,12 +81,30 @@ pub struct Options {
     pub egid: u32,
 }
 
+/// What becomes of the environment the program is started with.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum EnvChange {
+    /// Ours, unchanged.
+    #[default]
+    Keep,
+    /// `--clear-env`: none.
+    Clear,
+    /// `--whitelist-env LIST`: only the variables with these names, in our environment's
+    /// order.
+    Only(Vec<Vec<u8>>),
+}
+
+/// The names of a `--whitelist-env` list: comma-separated, empty items skipped. An item with
+/// `=` is no variable's name and matches nothing.
+pub fn whitelist(list: &[u8]) -> Vec<Vec<u8>> {
+    list.split(|&b| b == b',')
+        .filter(|n| !n.is_empty() && !n.contains(&b'='))
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
 /// What the command line amounts to: options to act on, or an early exit (help, version, error).
 pub type Parsed = Result<Options, Stop>;
-
-fn lossy(s: &OsStr) -> String {
-    String::from_utf8_lossy(s.as_bytes()).into_owned()
-}
 
 /// `--map-user` / `--map-group`: a number (which need not exist) or a name. util-linux 2.42
 /// says only `failed to parse uid 'X'` for every failure (no errno): a name that does not exist,
@@ -94,7 +114,15 @@ fn lookup_id(s: &OsStr, kind: IdKind) -> Result<u32, Error> {
         IdKind::Uid => "uid",
         IdKind::Gid => "gid",
     };
-    let fail = || Error::msg(format!("failed to parse {what} '{}'", lossy(s)));
+    let fail = || {
+        Error::msg_bytes(&[
+            b"failed to parse ",
+            what.as_bytes(),
+            b" '",
+            s.as_bytes(),
+            b"'",
+        ])
+    };
     let id = match nscore::cmdline::num::strtou64(s.as_bytes()) {
         Ok(n) => u32::try_from(n).map_err(|_| fail())?,
         Err(Errno::INVAL) => {
@@ -143,7 +171,7 @@ fn ranges(arg: &OsStr, kind: IdKind, euid: u32) -> Result<Vec<IdRange>, Error> {
         b"subids" => vec![idmap::read_subid_range(kind, euid, true)?],
         b"all" => idmap::kernel_identity_ranges(kind)?,
         other => vec![idmap::parse_range(other)
-            .ok_or_else(|| Error::msg(format!("invalid mapping '{}'", lossy(arg))))?],
+            .ok_or_else(|| Error::msg_bytes(&[b"invalid mapping '", arg.as_bytes(), b"'"]))?],
     })
 }
 
@@ -157,21 +185,27 @@ pub fn parse(args: &[OsString]) -> Parsed {
         ..Options::default()
     };
     let mut g = Getopt::new(args, OPTIONS, Ordering::RequireOrder);
-    for item in g.by_ref() {
+    while let Some(item) = g.next() {
         let (key, arg) = match item {
             Ok(x) => x,
-            Err(GetoptError::UnrecognizedOption(word)) if init_word(&word) == Some(false) => {
-                (Key::Init, None)
-            }
-            Err(GetoptError::UnrecognizedOption(word)) if init_word(&word) == Some(true) => {
-                let e = GetoptError::ArgumentNotAllowed("init");
-                nscore::cmdline::getopt_error(&e);
-                return Err(Stop::Code(1));
-            }
-            Err(e) => {
-                nscore::cmdline::getopt_error(&e);
-                return Err(Stop::Code(1));
-            }
+            Err(GetoptError::UnrecognizedOption(word)) => match extension(&word) {
+                Some((def, value)) => {
+                    let name = def.long.unwrap_or_default();
+                    let value = match (def.has_arg, value) {
+                        (HasArg::No, Some(_)) => {
+                            return usage_error(&GetoptError::ArgumentNotAllowed(name))
+                        }
+                        (HasArg::Required, None) => match g.take_argument() {
+                            Some(v) => Some(v),
+                            None => return usage_error(&GetoptError::LongMissingArgument(name)),
+                        },
+                        (_, v) => v,
+                    };
+                    (def.key, value)
+                }
+                None => return usage_error(&GetoptError::UnrecognizedOption(word)),
+            },
+            Err(e) => return usage_error(&e),
         };
         step(&mut o, key, arg)?;
     }
@@ -190,15 +224,29 @@ pub fn parse(args: &[OsString]) -> Parsed {
     Ok(o)
 }
 
-/// Whether a word getopt did not recognize is `--init` (or its prefix `--in`, `--ini`):
-/// `Some(false)` without, `Some(true)` with an `=value`, `None` for any other word.
-fn init_word(word: &OsStr) -> Option<bool> {
+/// getopt's message and `Try ... --help`, status 1.
+fn usage_error(e: &GetoptError) -> Parsed {
+    nscore::cmdline::getopt_error(e);
+    Err(Stop::Code(1))
+}
+
+/// The option outside getopt's table ([`crate::cli::EXTENSIONS`]) that a word getopt did not
+/// recognize names (`--init`, `--in`, `--clear-env=x`, ...), and its `=value` if any.
+fn extension(word: &OsStr) -> Option<(&'static OptDef<Key>, Option<OsString>)> {
     let body = word.as_bytes().strip_prefix(b"--")?;
     let (name, value) = match body.iter().position(|&b| b == b'=') {
-        Some(i) => (&body[..i], true),
-        None => (body, false),
+        Some(i) => (
+            &body[..i],
+            Some(OsStr::from_bytes(&body[i + 1..]).to_os_string()),
+        ),
+        None => (body, None),
     };
-    (name.len() >= 2 && b"init".starts_with(name)).then_some(value)
+    crate::cli::EXTENSIONS
+        .iter()
+        .find(|(def, min)| {
+            name.len() >= *min && def.long.is_some_and(|l| l.as_bytes().starts_with(name))
+        })
+        .map(|(def, _)| (*def, value))
 }
 
 /// Act on one option. `optarg` is `None` when an optional argument was absent (`--mount`),
@@ -288,10 +336,11 @@ fn step(o: &mut Options, key: Key, optarg: Option<OsString>) -> Result<(), Stop>
                 b"allow" => true,
                 b"deny" => false,
                 _ => {
-                    return Err(Error::msg(format!(
-                        "unsupported --setgroups argument '{}'",
-                        lossy(&arg)
-                    ))
+                    return Err(Error::msg_bytes(&[
+                        b"unsupported --setgroups argument '",
+                        arg.as_bytes(),
+                        b"'",
+                    ])
                     .into())
                 }
             })
@@ -303,10 +352,10 @@ fn step(o: &mut Options, key: Key, optarg: Option<OsString>) -> Result<(), Stop>
                 b"shared" => Some(Propagation::Shared),
                 b"unchanged" => None,
                 _ => {
-                    return Err(Error::msg(format!(
-                        "unsupported propagation mode: {}",
-                        lossy(&arg)
-                    ))
+                    return Err(Error::msg_bytes(&[
+                        b"unsupported propagation mode: ",
+                        arg.as_bytes(),
+                    ])
                     .into())
                 }
             }
@@ -319,11 +368,18 @@ fn step(o: &mut Options, key: Key, optarg: Option<OsString>) -> Result<(), Stop>
                 std::str::from_utf8(arg.as_bytes())
                     .ok()
                     .and_then(nscore::signal::parse_name)
-                    .ok_or_else(|| Error::msg(format!("unknown signal: {}", lossy(&arg))))?
+                    .ok_or_else(|| Error::msg_bytes(&[b"unknown signal: ", arg.as_bytes()]))?
             });
         }
         Key::KeepCaps => o.keep_caps = true,
         Key::Init => o.init = true,
+        Key::ClearEnv => o.env = EnvChange::Clear,
+        // A later --clear-env wins over a list, and a later list over an earlier one.
+        Key::WhitelistEnv => {
+            if o.env != EnvChange::Clear {
+                o.env = EnvChange::Only(whitelist(arg.as_bytes()));
+            }
+        }
         Key::ForwardSignals => {
             o.fork = true;
             o.forward_signals = true;

@@ -266,6 +266,9 @@ fn help_has_the_2_42_layout() {
         "",
         " --setgroups allow|deny",
         " --keep-caps",
+        // util-linux 2.43's (issue 22), where 2.42.4 has nothing.
+        " --clear-env",
+        " --whitelist-env <list>",
         "",
         " --monotonic <offset>",
         " --boottime <offset>",
@@ -1735,4 +1738,100 @@ EOS
          wait; cat log"
     ));
     assert_eq!(o.out(), "ready\nint\nusr1\n", "{o:?}");
+}
+
+/// `--clear-env` and `--whitelist-env LIST` (util-linux 2.43, not in 2.42.4: written from its
+/// development head's observed behaviour, issue 22): no root needed, no namespace asked for.
+fn with_env(args: &[&str], env: &[(&str, &str)]) -> Outcome {
+    let mut c = tool().ours_cmd(args);
+    c.env_clear();
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    Outcome::of(&mut c)
+}
+
+#[test]
+fn clear_env_starts_the_program_with_no_environment() {
+    let env = [
+        ("FOO", "1"),
+        ("PATH", "/usr/bin:/bin"),
+        ("SHELL", "/bin/false"),
+    ];
+    let o = with_env(&["--clear-env", "env"], &env);
+    expect(&o, "", "", 0);
+    // Without PATH, a bare name is still found (the C library's default search path).
+    expect(&with_env(&["--clear-env", "true"], &env), "", "", 0);
+    // With -f too.
+    expect(&with_env(&["-f", "--clear-env", "env"], &env), "", "", 0);
+    // No program: SHELL is gone with the rest, so the passwd entry's shell runs, not
+    // /bin/false (stdin is /dev/null: it exits 0 at once).
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").map_or(0, |m| m.uid());
+    let entry = Command::new("getent")
+        .args(["passwd", &uid.to_string()])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let shell = entry.trim_end().rsplit(':').next().unwrap_or("");
+    if !shell.is_empty() && !shell.ends_with("nologin") && !shell.ends_with("false") {
+        expect(&with_env(&["--clear-env"], &env), "", "", 0);
+    }
+    // An argument is refused, as for any option without one; prefixes that 2.42's options
+    // do not start take it, others keep their 2.42 meaning (--c is --cgroup).
+    expect(
+        &with_env(&["--clear-env=1", "true"], &env),
+        "",
+        "unshare: option '--clear-env' doesn't allow an argument\nTry 'unshare --help' for more information.\n",
+        1,
+    );
+    expect(&with_env(&["--cl", "env"], &env), "", "", 0);
+}
+
+#[test]
+fn whitelist_env_keeps_only_the_names_listed() {
+    let env = [
+        ("BAR", "2"),
+        ("FOO", "1"),
+        ("PATH", "/usr/bin:/bin"),
+        ("ZED", "3"),
+    ];
+    // The environment's own order, not the list's; unknown names are ignored.
+    let o = with_env(&["--whitelist-env", "ZED,FOO,NOPE", "env"], &env);
+    expect(&o, "FOO=1\nZED=3\n", "", 0);
+    // Empty items are skipped; `=` attached works, and any prefix from --wh on.
+    for args in [
+        &["--whitelist-env=FOO,,ZED", "env"][..],
+        &["--whitelist-env", ",FOO,ZED,", "env"],
+        &["--wh=ZED,FOO", "env"],
+        &["-f", "--whitel", "FOO,ZED", "env"],
+    ] {
+        expect(&with_env(args, &env), "FOO=1\nZED=3\n", "", 0);
+    }
+    // A list without a usable name keeps nothing (the development head keeps everything:
+    // COMPATIBILITY.md).
+    for list in ["", ",", "FOO=1"] {
+        expect(
+            &with_env(&["--whitelist-env", list, "env"], &env),
+            "",
+            "",
+            0,
+        );
+    }
+    // PATH kept: found through it.
+    expect(
+        &with_env(&["--whitelist-env", "PATH", "env"], &env),
+        "PATH=/usr/bin:/bin\n",
+        "",
+        0,
+    );
+    expect(
+        &with_env(&["--whitelist-env"], &env),
+        "",
+        "unshare: option '--whitelist-env' requires an argument\nTry 'unshare --help' for more information.\n",
+        1,
+    );
+    // --w is still --wd.
+    let o = with_env(&["--w=/", "pwd"], &env);
+    expect(&o, "/\n", "", 0);
 }

@@ -268,6 +268,19 @@ impl<'a, K: 'static> Getopt<'a, K> {
         }
     }
 
+    /// The next word, taken whole as the argument of the option just returned (or reported
+    /// unrecognized), as glibc takes a required argument from the next word: for options a
+    /// tool reads outside its table. `None` at the end of the command line or inside a short
+    /// option cluster.
+    pub fn take_argument(&mut self) -> Option<OsString> {
+        if self.cluster.is_some() {
+            return None;
+        }
+        let w = self.args.get(self.pos)?.clone();
+        self.pos += 1;
+        Some(w)
+    }
+
     /// The operands, in order. After iteration ended: every non-option word (in
     /// [`Ordering::RequireOrder`], everything from the first operand on, verbatim, including
     /// later `--` and `-x`-looking words; the `--` that ends options is not an operand). If

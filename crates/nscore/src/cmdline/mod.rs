@@ -93,7 +93,7 @@ pub fn getopt_error(e: &getopt::GetoptError) {
 
 /// Print an nscore error as `PROG: MESSAGE` on stderr.
 pub fn report(err: &crate::Error) {
-    warn(err);
+    warn_bytes(&[&err.to_bytes()]);
 }
 
 /// The `Try 'PROG --help' for more information.` line util-linux prints after a usage error.

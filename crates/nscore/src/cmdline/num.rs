@@ -149,11 +149,10 @@ pub fn strtou64_or_err(s: &[u8], what: &str) -> Result<u64, Error> {
 /// The error util-linux's `*_or_err` parsers exit with: `WHAT: 'S'`, plus
 /// `: Numerical result out of range` for ERANGE.
 pub fn or_err(what: &str, s: &[u8], errno: Errno) -> Error {
-    let text = format!("{what}: '{}'", String::from_utf8_lossy(s));
     if errno == Errno::RANGE {
-        Error::sys(text, errno)
+        Error::sys(format!("{what}: '{}'", String::from_utf8_lossy(s)), errno)
     } else {
-        Error::msg(text)
+        Error::msg_bytes(&[what.as_bytes(), b": '", s, b"'"])
     }
 }
 
