@@ -138,6 +138,19 @@ pub fn open_handle(h: &NsHandle) -> Result<OwnedFd, Errno> {
     Ok(unsafe { OwnedFd::from_raw_fd(ret as i32) })
 }
 
+/// Whether this kernel can take a namespace ID at all, asked the way util-linux 2.42.4 asks
+/// before it builds its first handle: `pidfd_open(getpid())` (Linux 5.3), then
+/// `PIDFD_GET_MNT_NAMESPACE` on that pidfd (6.11), then an nsfs file handle of the namespace
+/// that gives (`name_to_handle_at` with `AT_HANDLE_FID`, 6.18). The errno of the first step
+/// the kernel refuses (ENOSYS, ENOTTY, EOPNOTSUPP ...), which nsenter reports as the release
+/// does (`failed to fill namespace file handle: ...`) instead of searching for an ID that no
+/// namespace can have there.
+pub fn ids_supported() -> Result<(), Errno> {
+    let me = crate::enter::pidfd_open(crate::create::getpid())?;
+    let mnt = crate::pidfd::namespace(&me, NsKind::Mnt)?;
+    handle_of(&mnt).map(|_| ())
+}
+
 /// Open the namespace whose ID is `id` (any kind), read-only and close-on-exec.
 ///
 /// First `open_by_handle_at(2)` with an ID-only nsfs handle (Linux 6.19+); where the kernel

@@ -75,10 +75,13 @@ pub fn run(opts: &Opts) -> Result<(), Fail> {
         crate::oracle::main(crate::oracle::Options { refresh: false })?;
     }
     let core = build_core()?;
+    // The static release build: what .ci/run's static-suite built already, and quick to start
+    // under TCG (the debug build's dynamic binaries take over 1.5 s each there).
+    let bins = crate::static_build::build()?;
     let runs = fetch::cache_dir().join("runs");
     let mut cols = Vec::new();
-    cols.push(on_host(&core, &runs, false)?);
-    cols.push(on_host(&core, &runs, true)?);
+    cols.push(on_host(&core, &bins, &runs, false)?);
+    cols.push(on_host(&core, &bins, &runs, true)?);
     if let (Some(vng), Some(first)) = (&vng, fetched.first()) {
         let accel = match opts.accel.as_deref() {
             Some("kvm") => vm::Accel::Kvm,
@@ -88,7 +91,7 @@ pub fn run(opts: &Opts) -> Result<(), Fail> {
         };
         eprintln!("xtask kernels: booting under {}", accel.name());
         for f in &fetched {
-            cols.push(in_vm(vng, f, accel, &core, &runs)?);
+            cols.push(in_vm(vng, f, accel, &core, &bins, &runs)?);
         }
     }
     let table = matrix::markdown(&cols);
@@ -177,28 +180,143 @@ fn build_core() -> Result<PathBuf, Fail> {
         .ok_or_else(|| Fail("cargo built no kernel_core test binary".into()))
 }
 
+/// The host's programs the core runs (set-up, and the programs the tools run).
+const HOST_TOOLS: [&str; 27] = [
+    "bash", "sh", "dash", "unshare", "nsenter", "setpriv", "taskset", "mount", "umount", "findmnt",
+    "ip", "cat", "id", "hostname", "readlink", "wc", "grep", "sleep", "true", "false", "tr", "sed",
+    "env", "ls", "mkdir", "sort", "getent",
+];
+
+/// Every file the guest reads over and over, so that it reads it once: the guest's root is
+/// the host's filesystem over 9p without a page cache, and a dynamic program started from there
+/// reads its loader and libraries from the host again at every start (about 2.5 s for the
+/// oracle's `unshare` under TCG, 0.5 s from the guest's memory). The host's programs in
+/// [`HOST_TOOLS`] and the libraries they load (paths with symlinks resolved: the guest's /usr
+/// is an overlay, and touching a file there copies it up into memory once), and the oracle's
+/// loader, the libraries its programs load and the programs (copied into the guest's /tmp).
+fn host_files() -> Vec<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/sbin:/usr/bin:/sbin:/bin".into());
+    let mut files = Vec::new();
+    for tool in HOST_TOOLS {
+        let Some(bin) = std::env::split_paths(&path)
+            .map(|d| d.join(tool))
+            .find(|p| p.is_file())
+        else {
+            continue;
+        };
+        files.push(bin.clone());
+        let Ok(out) = Command::new("ldd").arg(&bin).output() else {
+            continue;
+        };
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let word = line
+                .split_once("=> ")
+                .map_or(line.trim(), |(_, r)| r.trim())
+                .split(' ')
+                .next()
+                .unwrap_or_default();
+            if word.starts_with('/') {
+                files.push(PathBuf::from(word));
+            }
+        }
+    }
+    let mut files: Vec<PathBuf> = files
+        .into_iter()
+        .filter_map(|f| std::fs::canonicalize(f).ok())
+        .filter(|f| f.starts_with("/usr") || f.starts_with("/etc"))
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+/// The oracle's files the core needs, relative to the oracle's directory: its `layout`,
+/// `root/.complete`, the loader, the libraries the programs load, and the programs.
+fn oracle_files() -> Result<Vec<PathBuf>, Fail> {
+    use crate::oracle::{libdir, loader, PROGRAMS};
+    let dir = crate::oracle::dir();
+    let root = dir.join("root");
+    let mut files = vec![
+        PathBuf::from("layout"),
+        PathBuf::from("versions"),
+        PathBuf::from("root/.complete"),
+    ];
+    let rel = |p: &Path| p.strip_prefix(&dir).map(Path::to_path_buf);
+    files.push(rel(&loader(&root)).map_err(|e| Fail(e.to_string()))?);
+    for (_, prog) in PROGRAMS {
+        files.push(PathBuf::from("root").join(prog));
+        let text = crate::apt::output(
+            Command::new(loader(&root))
+                .arg("--library-path")
+                .arg(libdir(&root))
+                .arg("--list")
+                .arg(root.join(prog)),
+        )?;
+        for line in text.lines() {
+            if let Some((_, lib)) = line.trim().split_once(" => ") {
+                let lib = Path::new(lib.split(' ').next().unwrap_or_default());
+                if let Ok(r) = rel(lib) {
+                    files.push(r);
+                }
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
 /// The script run inside the guest (and, for the host's columns, on the host): the core,
-/// with its output, notes, status and time in `out`.
-fn script(core: &Path, out: &Path, old_kernel: bool) -> String {
+/// with its output, notes, status and time in `out`. In a guest, first the files it reads
+/// most are brought into the guest's memory ([`host_files`], [`oracle_files`]), with our
+/// binaries and the core itself.
+fn script(
+    core: &Path,
+    bins: &Path,
+    out: &Path,
+    old_kernel: bool,
+    stage: bool,
+) -> Result<String, Fail> {
     let oracle = crate::oracle::dir();
-    format!(
-        "cd {ws}\n\
-         export CI=true NSUTILS_ORACLE={oracle} NSUTILS_CORE_NOTES={out}/notes RUST_BACKTRACE=0 \
-         LANG=C.UTF-8 NSUTILS_CORE_OLD_KERNEL={old} \
-         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n\
-         unset LC_ALL COLUMNS NSUTILS_BIN_DIR\n\
+    let q = |p: &Path| format!("'{}'", p.display());
+    let mut sh = format!("cd {}\n", q(&workspace_root()));
+    let (mut core_at, mut oracle_at, mut bins_at) = (q(core), q(&oracle), q(bins));
+    if stage {
+        let list = |v: Vec<PathBuf>| v.iter().map(|p| q(p)).collect::<Vec<_>>().join(" ");
+        sh.push_str(&format!(
+            "start=$(date +%s)\n\
+             touch -c {host}\n\
+             mkdir -p /tmp/core/bin /tmp/core/oracle\n\
+             (cd {oracle} && cp --parents -p {ofiles} /tmp/core/oracle/)\n\
+             for b in unshare-rs nsenter-rs lsns-rs netns-rs; do cp -p {bins}/$b /tmp/core/bin/; done\n\
+             cp -p {core} /tmp/core/kernel_core\n\
+             echo $(( $(date +%s) - start )) > {out}/stage.seconds\n",
+            host = list(host_files()),
+            oracle = q(&oracle),
+            ofiles = list(oracle_files()?),
+            bins = q(bins),
+            core = q(core),
+            out = q(out),
+        ));
+        core_at = "/tmp/core/kernel_core".into();
+        oracle_at = "/tmp/core/oracle".into();
+        bins_at = "/tmp/core/bin".into();
+    }
+    sh.push_str(&format!(
+        "export CI=true NSUTILS_ORACLE={oracle_at} NSUTILS_BIN_DIR={bins_at} \
+         NSUTILS_CORE_NOTES={out}/notes RUST_BACKTRACE=0 LANG=C.UTF-8 \
+         NSUTILS_CORE_OLD_KERNEL={old} PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n\
+         unset LC_ALL COLUMNS\n\
          uname -r > {out}/uname\n\
          start=$(date +%s)\n\
-         {core} --test-threads=1 > {out}/core.txt 2>&1\n\
+         {core_at} --test-threads=1 > {out}/core.txt 2>&1\n\
          echo $? > {out}/core.status\n\
          echo $(( $(date +%s) - start )) > {out}/core.seconds\n\
          sync\n",
-        ws = workspace_root().display(),
-        oracle = oracle.display(),
-        out = out.display(),
-        core = core.display(),
+        out = q(out),
         old = u8::from(old_kernel),
-    )
+    ));
+    Ok(sh)
 }
 
 /// A fresh directory for one column's results.
@@ -236,12 +354,12 @@ fn collect(out: &Path, mut col: Column) -> Column {
 }
 
 /// The core on the host itself; `old_kernel` under the 4.18 look-alike.
-fn on_host(core: &Path, runs: &Path, old_kernel: bool) -> Result<Column, Fail> {
+fn on_host(core: &Path, bins: &Path, runs: &Path, old_kernel: bool) -> Result<Column, Fail> {
     let name = if old_kernel { "host-4.18" } else { "host" };
     let out = runs.join(name);
     fresh(&out)?;
     let sh = out.join("run.sh");
-    std::fs::write(&sh, script(core, &out, old_kernel))
+    std::fs::write(&sh, script(core, bins, &out, old_kernel, false)?)
         .map_err(|e| Fail(format!("{}: {e}", sh.display())))?;
     eprintln!(
         "xtask kernels: the core on the host{}",
@@ -277,12 +395,13 @@ fn in_vm(
     f: &fetch::Fetched,
     accel: vm::Accel,
     core: &Path,
+    bins: &Path,
     runs: &Path,
 ) -> Result<Column, Fail> {
     let out = runs.join(f.kernel.id);
     fresh(&out)?;
     let sh = out.join("run.sh");
-    std::fs::write(&sh, script(core, &out, false))
+    std::fs::write(&sh, script(core, bins, &out, false, true)?)
         .map_err(|e| Fail(format!("{}: {e}", sh.display())))?;
     eprintln!("xtask kernels: booting {} ({})", f.release, f.kernel.distro);
     // A hang guard far above a slow run (a few minutes under TCG).
