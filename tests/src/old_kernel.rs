@@ -138,8 +138,8 @@ mod tests {
         assert_eq!(1 + 1 + p[1].jf as usize, last - 2);
         assert_eq!(4 + 1 + p[4].jf as usize, last - 2);
         assert_eq!(3 + 1 + p[3].jt as usize, last - 1);
-        for i in 6..last - 2 {
-            assert_eq!(i + 1 + p[i].jt as usize, last, "instruction {i}");
+        for (i, ins) in p.iter().enumerate().take(last - 2).skip(6) {
+            assert_eq!(i + 1 + ins.jt as usize, last, "instruction {i}");
         }
     }
 }
