@@ -156,9 +156,13 @@ pub fn unpack(debs: &[PathBuf], into: &Path) -> Result<(), Fail> {
     Ok(())
 }
 
-/// The Debian mirror the host's apt uses (its first `deb.../debian` URI that is not the
-/// security archive), so what we fetch comes from where the host's packages come from.
+/// The Debian mirror: `$NSUTILS_DEBIAN_MIRROR` when set, else the one the host's apt uses (its
+/// first `deb.../debian` URI that is not the security archive), so what we fetch comes from
+/// where the host's packages come from.
 pub fn mirror() -> String {
+    if let Some(m) = std::env::var_os("NSUTILS_DEBIAN_MIRROR").filter(|m| !m.is_empty()) {
+        return m.to_string_lossy().trim_end_matches('/').to_string();
+    }
     let mut files = vec![PathBuf::from("/etc/apt/sources.list")];
     if let Ok(rd) = std::fs::read_dir("/etc/apt/sources.list.d") {
         let mut more: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();

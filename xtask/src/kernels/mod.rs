@@ -220,6 +220,14 @@ fn host_files() -> Vec<PathBuf> {
             }
         }
     }
+    // What every start reads besides: the loader's cache, the C.UTF-8 locale the core sets,
+    // the user and group databases.
+    for f in ["/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf"] {
+        files.push(PathBuf::from(f));
+    }
+    if let Ok(rd) = std::fs::read_dir("/usr/lib/locale/C.utf8") {
+        files.extend(rd.flatten().map(|e| e.path()).filter(|p| p.is_file()));
+    }
     let mut files: Vec<PathBuf> = files
         .into_iter()
         .filter_map(|f| std::fs::canonicalize(f).ok())
