@@ -657,6 +657,183 @@ fn lsns_errors() {
     );
 }
 
+/// A namespace held only by an fd opened through a bind mount that `ip netns delete` then
+/// detached: the fd's link reads `/`, not `net:[INO]`; both tools find it by what the fd is.
+#[test]
+fn lsns_fd_held_after_its_mount_is_detached() {
+    if !ready() {
+        return;
+    }
+    same(
+        "ip netns add fdx; exec 4</run/netns/fdx; ip netns delete fdx
+         I=$(stat -L -c %i /proc/self/fd/4)",
+        "readlink /proc/$$/fd/4
+         lsns -Q \"NS == $I\"
+         lsns -t net -J -Q 'NPROCS == 0' -o NS,TYPE,NPROCS,PID,NSFS",
+    );
+}
+
+/// [`pair`] in the initial PID and network namespaces: the sandbox's mount namespace only
+/// (where `listns(2)` shows a privileged caller every namespace; in a child PID namespace it
+/// shows only the caller's own). No `samepid` there (it would set the host's `ns_last_pid`), so
+/// PIDs differ between the sides. Kept apart from [`pair`] so that the harness stays as it is.
+fn top_pair(setup: &str, run: &str) -> (Outcome, Outcome) {
+    const TOP_SPLIT: &str = "@@kernel-core-top-split@@";
+    let body = format!(
+        "{setup}\nfor SIDE in orig ours; do\n export SIDE\n ( {run}\n ) > $S/$SIDE.o 2> $S/$SIDE.e\n \
+         echo $? > $S/$SIDE.c\ndone\nfor n in orig ours; do cat $S/$n.o; echo {TOP_SPLIT}; \
+         cat $S/$n.e; echo {TOP_SPLIT}; cat $S/$n.c; echo {TOP_SPLIT}; done\n"
+    );
+    let script = format!("{}{HELPERS}{body}", functions());
+    let mut cmd = Command::new("/bin/bash");
+    cmd.arg("-c")
+        .arg(script)
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("COLUMNS");
+    let all = Outcome::of(sandbox(&mut cmd));
+    let text = all.out();
+    let parts: Vec<&str> = text.split(&format!("{TOP_SPLIT}\n")).collect();
+    assert!(parts.len() >= 6, "the harness failed: {all:?}");
+    let mk = |o: &str, e: &str, c: &str| Outcome {
+        stdout: o.as_bytes().to_vec(),
+        stderr: e.as_bytes().to_vec(),
+        code: c.trim().parse().unwrap_or(-1),
+    };
+    (
+        mk(parts[0], parts[1], parts[2]),
+        mk(parts[3], parts[4], parts[5]),
+    )
+}
+
+/// [`top_pair`], asserting both sides alike.
+fn same_top(setup: &str, run: &str) -> Outcome {
+    assert_same(
+        &format!("setup:\n{setup}\nrun:\n{run}"),
+        top_pair(setup, run),
+    )
+}
+
+/// Whether the kernel has `listns(2)` (Linux 6.19): the checks of what it adds run there only
+/// (one line says so elsewhere).
+fn with_listns(check: &str) -> bool {
+    if nscore::listns::supported() {
+        return true;
+    }
+    eprintln!("{check}: skipped: this kernel has no listns(2) (Linux 6.19)");
+    note(check, "skipped", "no-listns(2)");
+    false
+}
+
+/// A process whose non-leader thread alone is in a new uts namespace (hostname `threadonly`);
+/// `$T` is that namespace's inode (the leader's `/proc/PID/ns/uts` shows the old one). It holds
+/// none of the script's output pipes and is killed when the script ends (checks that use it
+/// run in the initial PID namespace, where no namespace's end would kill it).
+const THREAD_ONLY_UTS: &str = r#"
+python3 -c '
+import ctypes, threading, time
+libc = ctypes.CDLL(None, use_errno=True)
+def t():
+    if libc.unshare(0x04000000) != 0 or libc.sethostname(b"threadonly", 10) != 0:
+        open("/run/nsutils-scratch/tid", "w").write("failed")
+    else:
+        open("/run/nsutils-scratch/tid", "w").write(str(threading.get_native_id()))
+    time.sleep(1000)
+threading.Thread(target=t, daemon=True).start()
+time.sleep(1000)' </dev/null >/dev/null 2>&1 &
+PY=$!
+trap "kill $PY 2>/dev/null" EXIT
+i=0; until [ -s $S/tid ]; do i=$((i+1)); [ $i -lt 6000 ] || exit 97; sleep 0.01; done
+TID=$(cat $S/tid); [ "$TID" != failed ] || exit 98
+T=$(stat -L -c %i /proc/$PY/task/$TID/ns/uts)
+[ "$T" != "$(stat -L -c %i /proc/$PY/ns/uts)" ] || exit 98
+"#;
+
+/// On 6.19 and later (`listns(2)`): lsns-rs lists a uts namespace only a non-leader thread
+/// uses (NPROCS 0, no PID or command), which the release cannot see; with the call refused
+/// (seccomp ENOSYS, as on older kernels) it lists exactly what the release lists. The listing
+/// is narrowed to that namespace and the initial uts one, so other processes' namespaces
+/// coming and going cannot disturb it. Runs in the initial PID namespace: in a child one,
+/// listns(2) shows only the caller's own namespaces.
+#[test]
+fn lsns_lists_a_namespace_only_a_thread_uses() {
+    if !ready() || !with_listns("lsns_lists_a_namespace_only_a_thread_uses") {
+        return;
+    }
+    let run = format!(
+        "Q=\"NS == $T || NS == 4026531838\"
+         lsns -r -n -o NS,TYPE -Q \"$Q\"
+         [ $SIDE = ours ] && lsns -J -o NS,TYPE,NPROCS,PID,COMMAND,USER -Q \"NS == $T\"
+         [ $SIDE = ours ] && {PROBE} no-listns lsns {SANDBOX_BIN}/lsns-rs -r -n -o NS,TYPE -Q \"$Q\"
+         echo T=$T"
+    );
+    let (orig, ours) = top_pair(THREAD_ONLY_UTS, &run);
+    let (o, u) = (orig.out(), ours.out());
+    let t = o
+        .lines()
+        .find_map(|l| l.strip_prefix("T="))
+        .unwrap_or_default()
+        .to_string();
+    assert!(t.len() >= 10, "{orig:?}");
+    let init = o.lines().next().unwrap_or_default();
+    assert_eq!(init, "4026531838 uts", "{orig:?}");
+    assert_eq!(o, format!("{init}\nT={t}\n"), "{orig:?}");
+    let json = format!(
+        "{{\n   \"namespaces\": [\n      {{\n         \"ns\": {t},\n         \"type\": \"uts\",\n         \
+         \"nprocs\": 0,\n         \"pid\": null,\n         \"command\": null,\n         \"user\": \"root\"\n      }}\n   ]\n}}\n"
+    );
+    assert_eq!(
+        u,
+        format!("{init}\n{t} uts\n{json}{init}\nT={t}\n"),
+        "{ours:?}"
+    );
+    note("lsns_lists_a_namespace_only_a_thread_uses", "listns", "yes");
+}
+
+/// On 6.19 and later: the initial namespaces have fixed IDs (ipc 1 ... mnt 8, next to their
+/// fixed inodes), shown in lsns-rs's ID column; the original has no such column.
+#[test]
+fn lsns_initial_namespaces_have_fixed_ids() {
+    if !ready() || !with_listns("lsns_initial_namespaces_have_fixed_ids") {
+        return;
+    }
+    let (_, ours) = top_pair("", "lsns -r -n -o NS,TYPE,ID -Q 'ID <= 8'");
+    assert_eq!(
+        ours.out(),
+        "4026531832 mnt 8\n4026531833 net 7\n4026531834 time 6\n4026531835 cgroup 5\n\
+         4026531836 pid 4\n4026531837 user 3\n4026531838 uts 2\n4026531839 ipc 1\n",
+        "{ours:?}"
+    );
+}
+
+/// On 6.19 and later, `--KIND=:ID` opens the namespace by the ID alone, for both tools: the
+/// thread-only uts namespace, a net namespace held only by an fd after `ip netns delete`, an
+/// initial namespace by its fixed ID, one of another kind (refused by setns), and IDs no
+/// namespace has: the same output, messages and status.
+#[test]
+fn nsenter_by_id_alone() {
+    if !ready() || !with_listns("nsenter_by_id_alone") {
+        return;
+    }
+    let setup = format!(
+        "{THREAD_ONLY_UTS}
+         ip netns add fdx; exec 4</run/netns/fdx; ip netns delete fdx
+         UID_=$(SIDE=ours lsns -n -o ID -Q \"NS == $T\" | tr -d ' ')
+         NID=$(SIDE=ours lsns -n -o ID -Q \"NS == $(stat -L -c %i /proc/self/fd/4)\" | tr -d ' ')
+         [ -n \"$UID_\" ] && [ -n \"$NID\" ] || exit 98"
+    );
+    same_top(
+        &setup,
+        "nsenter --uts=:$UID_ hostname 2>&1
+         nsenter --net=:$NID readlink /proc/self/ns/net 2>&1
+         nsenter --net=:7 readlink /proc/self/ns/net 2>&1
+         nsenter --user=:3 true 2>&1; echo $?
+         nsenter --net=:2 true 2>&1
+         nsenter --net=:18446744073709551615 true 2>&1
+         nsenter --uts=:$UID_ --net=:$NID sh -c 'hostname; readlink /proc/self/ns/net' 2>&1",
+    );
+}
+
 // ------------------------------------------------------------------------------ ip netns
 
 #[test]

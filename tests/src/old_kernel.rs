@@ -9,6 +9,10 @@
 //! `nscore-probe old-kernel ARGV0 PROGRAM ARGS...` installs both and execs the program; the
 //! filter and the personality are inherited by everything it runs. x86-64 only: on another
 //! architecture the filter lets everything through (its system call numbers differ).
+//!
+//! [`install_no_listns`] is the narrow one: only `listns(2)` refused (a kernel before 6.19 as
+//! far as namespace discovery goes), for lsns-rs with and without it on one kernel
+//! (`nscore-probe no-listns ARGV0 PROGRAM ARGS...`, and the bench).
 
 /// The last system call number of Linux 4.18 on x86-64 (`rseq`); 335 to 423 are unused there.
 pub const LAST_4_18_SYSCALL: u32 = 334;
@@ -128,8 +132,79 @@ pub fn install() -> std::io::Result<()> {
     Ok(())
 }
 
+/// `__NR_listns` on x86-64 (Linux 6.19).
+pub const SYS_LISTNS: u32 = 470;
+
+/// The filter of [`install_no_listns`]: ENOSYS for `listns(2)`, everything else allowed.
+const NO_LISTNS: [libc::sock_filter; 6] = {
+    const LD: u16 = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
+    const JEQ: u16 = (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16;
+    const RET: u16 = (libc::BPF_RET | libc::BPF_K) as u16;
+    const fn f(code: u16, jt: u8, jf: u8, k: u32) -> libc::sock_filter {
+        libc::sock_filter { code, jt, jf, k }
+    }
+    // 0 ld arch; 1 jeq x86_64 else ALLOW; 2 ld nr; 3 jeq listns else ALLOW; 4 ENOSYS; 5 ALLOW.
+    [
+        f(LD, 0, 0, 4),
+        f(JEQ, 0, 3, AUDIT_ARCH_X86_64),
+        f(LD, 0, 0, 0),
+        f(JEQ, 0, 1, SYS_LISTNS),
+        f(RET, 0, 0, libc::SECCOMP_RET_ERRNO | libc::ENOSYS as u32),
+        f(RET, 0, 0, libc::SECCOMP_RET_ALLOW),
+    ]
+};
+
+/// A kernel without `listns(2)` (before 6.19) on one that has it: a seccomp filter that
+/// answers ENOSYS to that call alone, as an older kernel or a container runtime's filter does.
+/// lsns-rs then takes the discovery it has without the call, so one binary can be compared
+/// with and without it on one kernel (the bench's `no-listns` rows; `nscore-probe no-listns`
+/// for checks by hand). Sets `no_new_privs`. Only `prctl(2)` on constant data, no allocation:
+/// usable between fork and exec (`pre_exec`).
+pub fn install_no_listns() -> std::io::Result<()> {
+    let fprog = libc::sock_fprog {
+        len: NO_LISTNS.len() as u16,
+        filter: NO_LISTNS.as_ptr() as *mut libc::sock_filter,
+    };
+    // SAFETY: PR_SET_NO_NEW_PRIVS takes plain integers.
+    if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: `fprog` points at a constant program that lives for the whole program; the
+    // kernel only reads it (and copies it).
+    let r = unsafe {
+        libc::prctl(
+            libc::PR_SET_SECCOMP,
+            libc::SECCOMP_MODE_FILTER,
+            &fprog as *const libc::sock_fprog,
+        )
+    };
+    if r != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn no_listns_jumps_land_on_the_returns() {
+        let p = super::NO_LISTNS;
+        let (enosys, allow) = (p.len() - 2, p.len() - 1);
+        assert_eq!(1 + 1 + p[1].jf as usize, allow);
+        assert_eq!(3 + 1 + p[3].jf as usize, allow);
+        assert_eq!(3 + 1 + p[3].jt as usize, enosys);
+    }
+
+    /// Under the filter a process runs normally and listns(2) answers ENOSYS.
+    #[test]
+    fn no_listns_refuses_only_listns() {
+        use std::os::unix::process::CommandExt;
+        let mut c = std::process::Command::new("/bin/true");
+        // SAFETY: the hook makes prctl(2) calls on constant data only.
+        unsafe { c.pre_exec(super::install_no_listns) };
+        assert!(c.status().unwrap().success());
+    }
+
     #[test]
     fn jumps_land_on_the_returns() {
         let p = super::program();

@@ -43,25 +43,26 @@ impl Apt {
         })
     }
 
-    /// Read the suite's package lists from the mirror. A mirror that cannot be reached, or
-    /// that has no such suite, is one message naming both.
+    /// Read the suite's package lists from the mirror. When that fails, the message says why
+    /// in words a user can act on: an index whose Release file has expired (a mirror that
+    /// stopped syncing), a mirror that cannot be reached, or one without such a suite, and
+    /// what to do about each, followed by apt's own lines.
     pub fn update(&self) -> Result<(), Fail> {
         let out = Command::new("apt-get")
             .args(&self.opts)
             .arg("update")
             .output()
             .map_err(|e| Fail(format!("cannot run apt-get: {e}")))?;
-        let err = String::from_utf8_lossy(&out.stderr);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         // apt-get update exits 0 on some fetch failures and only warns (W: Failed to fetch).
-        if !out.status.success() || err.contains("Failed to fetch") || err.contains("E: ") {
-            return Err(Fail(format!(
-                "cannot read Debian {}'s package lists from {}: {}",
-                self.suite,
-                self.mirror,
-                err.trim()
-            )));
+        if out.status.success() && !text.contains("Failed to fetch") && !text.contains("E: ") {
+            return Ok(());
         }
-        Ok(())
+        Err(Fail(update_failure(&text, &self.suite, &self.mirror)))
     }
 
     /// One package's record from `apt-cache show`: its version and the first alternative of
@@ -156,9 +157,54 @@ pub fn unpack(debs: &[PathBuf], into: &Path) -> Result<(), Fail> {
     Ok(())
 }
 
-/// The Debian mirror: `$NSUTILS_DEBIAN_MIRROR` when set, else the one the host's apt uses (its
-/// first `deb.../debian` URI that is not the security archive), so what we fetch comes from
-/// where the host's packages come from.
+/// Debian's own redirector, the mirror of last resort.
+const MAIN_MIRROR: &str = "http://deb.debian.org/debian";
+
+/// What to tell the user when `apt-get update` of `suite` from `mirror` printed `text` and
+/// failed.
+fn update_failure(text: &str, suite: &str, mirror: &str) -> String {
+    let apt_says: String = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| format!("\n  apt-get: {l}"))
+        .collect();
+    let unreachable = [
+        "Could not resolve",
+        "Temporary failure resolving",
+        "Unable to connect",
+        "Could not connect",
+        "Connection timed out",
+    ];
+    let other = if mirror == MAIN_MIRROR {
+        "another Debian mirror (https://www.debian.org/mirror/list)".to_string()
+    } else {
+        format!("another Debian mirror (e.g. {MAIN_MIRROR})")
+    };
+    let what = if text.contains("is expired") || text.contains("is not valid yet") {
+        format!(
+            "Debian {suite}'s index on {mirror} is stale (its Release file has expired, or the \
+             clock is wrong): set NSUTILS_DEBIAN_MIRROR to {other}, or \
+             NSUTILS_APT_ALLOW_STALE=1 to use this index anyway (signatures are still \
+             checked), and run the command again"
+        )
+    } else if unreachable.iter().any(|w| text.contains(w)) {
+        format!(
+            "cannot reach the Debian mirror {mirror} for {suite}: check the network (and \
+             http_proxy), or set NSUTILS_DEBIAN_MIRROR to a mirror that can be reached, and \
+             run the command again"
+        )
+    } else {
+        format!(
+            "cannot read Debian {suite}'s package lists from {mirror} (NSUTILS_DEBIAN_MIRROR \
+             names another mirror)"
+        )
+    };
+    format!("{what}{apt_says}")
+}
+
+/// The Debian mirror to fetch from: `$NSUTILS_DEBIAN_MIRROR` when set, else the one the host's
+/// apt uses (its first `deb.../debian` URI that is not the security archive), so what we fetch
+/// comes from where the host's packages come from.
 pub fn mirror() -> String {
     if let Some(m) = std::env::var_os("NSUTILS_DEBIAN_MIRROR").filter(|m| !m.is_empty()) {
         return m.to_string_lossy().trim_end_matches('/').to_string();
@@ -182,15 +228,22 @@ pub fn mirror() -> String {
             }
         }
     }
-    "http://deb.debian.org/debian".to_string()
+    MAIN_MIRROR.to_string()
 }
 
 /// apt's options for the private state under `apt`: its own source list, lists, cache and an
 /// empty status file, so the host's configuration and package database are neither read for
-/// packages nor changed.
+/// packages nor changed. With `NSUTILS_APT_ALLOW_STALE=1`, an index whose Release file has
+/// expired is accepted (its signature is still checked).
 fn apt_options(apt: &Path) -> Vec<String> {
     let o = |k: &str, v: &Path| format!("-o{k}={}", v.display());
-    vec![
+    let stale_ok = std::env::var_os("NSUTILS_APT_ALLOW_STALE").is_some_and(|v| v == "1");
+    let mut opts = Vec::new();
+    if stale_ok {
+        // Otherwise the host's apt configuration decides, as for its own updates.
+        opts.push("-oAcquire::Check-Valid-Until=false".to_string());
+    }
+    opts.extend([
         o("Dir::Etc::sourcelist", &apt.join("sources.list")),
         "-oDir::Etc::sourceparts=/dev/null".into(),
         o("Dir::State::Lists", &apt.join("lists")),
@@ -199,7 +252,8 @@ fn apt_options(apt: &Path) -> Vec<String> {
         "-oAPT::Sandbox::User=root".into(),
         "-oDebug::NoLocking=true".into(),
         "-qq".into(),
-    ]
+    ]);
+    opts
 }
 
 /// `mkdir -p`, with the path in the message.
@@ -220,4 +274,42 @@ pub fn output(cmd: &mut Command) -> Result<String, Fail> {
         )));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{update_failure, MAIN_MIRROR};
+
+    #[test]
+    fn update_failures_say_what_to_do() {
+        let stale = "E: Release file for http://m/debian/dists/sid/InRelease is expired \
+                     (invalid since 2d 1h 3min 4s). Updates for this repository will not be \
+                     applied.";
+        let m = update_failure(stale, "sid", "http://m/debian");
+        assert!(
+            m.starts_with("Debian sid's index on http://m/debian is stale"),
+            "{m}"
+        );
+        assert!(
+            m.contains("NSUTILS_APT_ALLOW_STALE=1") && m.ends_with("applied."),
+            "{m}"
+        );
+        assert!(m.contains("(e.g. http://deb.debian.org/debian)"), "{m}");
+        let m = update_failure(stale, "sid", MAIN_MIRROR);
+        assert!(m.contains("(https://www.debian.org/mirror/list)"), "{m}");
+        let down = "W: Failed to fetch http://m/debian/dists/sid/InRelease  Could not connect \
+                    to m:80 (10.0.0.1). - connect (111: Connection refused)";
+        let m = update_failure(down, "sid", "http://m/debian");
+        assert!(
+            m.starts_with("cannot reach the Debian mirror http://m/debian"),
+            "{m}"
+        );
+        let other =
+            "E: The repository 'http://m/debian nosuch Release' does not have a Release file.";
+        let m = update_failure(other, "nosuch", "http://m/debian");
+        assert!(
+            m.starts_with("cannot read Debian nosuch's package lists"),
+            "{m}"
+        );
+    }
 }

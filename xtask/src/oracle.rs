@@ -29,11 +29,13 @@ use std::process::Command;
 const ROOTS: [&str; 2] = ["util-linux", "iproute2"];
 
 /// The programs the oracle provides, and where each lives in its package.
-pub const PROGRAMS: [(&str, &str); 4] = [
+pub const PROGRAMS: [(&str, &str); 5] = [
     ("unshare", "usr/bin/unshare"),
     ("nsenter", "usr/bin/nsenter"),
     ("lsns", "usr/bin/lsns"),
     ("ip", "usr/sbin/ip"),
+    // glibc getopt_long as the released tools see it (tests/getopt_glibc.rs).
+    ("getopt", "usr/bin/getopt"),
 ];
 
 /// The releases the suite was last checked against. A fetch that brings others still works,
@@ -65,9 +67,13 @@ pub fn dir() -> PathBuf {
         .unwrap_or_else(|| target_dir().join("oracle"))
 }
 
-/// Options of `cargo xtask oracle`.
+/// Options of `cargo xtask oracle` (clap reads them; each doc comment is the option's
+/// `--help` text).
+#[derive(clap::Args, Debug)]
 pub struct Options {
-    /// Fetch again even when the cache is complete.
+    /// Fetch again even when the cache is complete; the replaced oracle is kept for
+    /// `cargo xtask oracle-diff`.
+    #[arg(long)]
     pub refresh: bool,
 }
 

@@ -18,19 +18,27 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// What `cargo xtask kernels` was asked to do.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, clap::Args)]
 pub struct Opts {
-    /// Only fetch (and unpack) the kernels and virtme-ng, boot nothing.
+    /// Only fetch (and unpack) the kernels and virtme-ng, boot nothing
+    #[arg(long = "fetch")]
     pub fetch_only: bool,
-    /// Fetch again even when cached.
+    /// Fetch again even when cached
+    #[arg(long)]
     pub refresh: bool,
-    /// The kernels to boot (names for [`fetch::by_name`]); empty means all.
+    /// A kernel to boot: its version's start (5.10, 6.1, 6.12, 7.2), its Debian release
+    /// (bullseye, bookworm, trixie, sid), its id (debian11 ...), oldest or newest; repeat for
+    /// more; default: all four
+    #[arg(long = "kernel", value_name = "K")]
     pub kernels: Vec<String>,
-    /// `kvm` or `tcg`; `None` probes.
+    /// kvm or tcg; default: a probe boot decides (KVM when it works)
+    #[arg(long, value_name = "ACCEL")]
     pub accel: Option<String>,
-    /// Write the matrix into docs/KERNELS.md.
+    /// Write the matrix into docs/KERNELS.md
+    #[arg(long)]
     pub write_doc: bool,
-    /// Boot nothing: only the host's and the 4.18 look-alike's columns.
+    /// Boot nothing: only the host's column and the 4.18 look-alike's
+    #[arg(long)]
     pub host_only: bool,
 }
 
@@ -222,7 +230,12 @@ fn host_files() -> Vec<PathBuf> {
     }
     // What every start reads besides: the loader's cache, the C.UTF-8 locale the core sets,
     // the user and group databases.
-    for f in ["/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf"] {
+    for f in [
+        "/etc/ld.so.cache",
+        "/etc/passwd",
+        "/etc/group",
+        "/etc/nsswitch.conf",
+    ] {
         files.push(PathBuf::from(f));
     }
     if let Ok(rd) = std::fs::read_dir("/usr/lib/locale/C.utf8") {
