@@ -17,56 +17,60 @@
 
 use std::process::Command;
 
-use nsutils_testkit::{mask_pids, need_root, oracle, sandbox, Outcome, SANDBOX_BIN};
+use nsutils_testkit::{
+    mask_pids, need_root, oracle, sandbox, Outcome, SANDBOX_BIN, SANDBOX_ORACLE,
+};
 
 const PROBE: &str = env!("CARGO_BIN_EXE_nscore-probe");
 
-/// The shell functions of one side: `unshare`, `nsenter`, `lsns`, `netns` (ip netns), each
-/// under the 4.18 look-alike when `NSUTILS_CORE_OLD_KERNEL` is set. `$SIDE` picks the side at
-/// run time (`orig` or `ours`); both sides fork the same number of times, so PIDs agree.
+/// The shell functions of one side: `unshare`, `nsenter`, `lsns`, `netns` (ip netns) and
+/// `netns_g OPTION ARGS...` (one ip global option, before `netns` for ip), each under the 4.18
+/// look-alike when `NSUTILS_CORE_OLD_KERNEL` is 1. `$SIDE` picks the side at run time (`orig`
+/// or `ours`); both sides fork the same number of times, so PIDs agree. The oracle's programs
+/// run through its loader directly (its launcher scripts would cost one more process start).
 fn functions() -> String {
     let old = std::env::var_os("NSUTILS_CORE_OLD_KERNEL").is_some_and(|v| v == "1");
-    let o = "/run/nsutils-oracle/bin";
+    let root = format!("{SANDBOX_ORACLE}/root");
+    let at = |key: &str| {
+        let rel = oracle::rel(key).unwrap_or_else(|| panic!("the oracle's layout has no {key}"));
+        format!("{root}/{}", rel.display())
+    };
+    let (loader, libdir) = (at("loader"), at("libdir"));
     let b = SANDBOX_BIN;
-    let mut f = String::new();
-    for (name, ours, orig) in [
-        ("unshare", "unshare-rs", "unshare"),
-        ("nsenter", "nsenter-rs", "nsenter"),
-        ("lsns", "lsns-rs", "lsns"),
-    ] {
+    let wrap = |argv0: &str| {
         if old {
-            f.push_str(&format!(
-                "{name}() {{ if [ $SIDE = orig ]; then {PROBE} old-kernel {name} {o}/{orig} \"$@\"; \
-                 else {PROBE} old-kernel {name} {b}/{ours} \"$@\"; fi; }}\n"
-            ));
+            format!("{PROBE} old-kernel {argv0} ")
         } else {
-            f.push_str(&format!(
-                "{name}() {{ if [ $SIDE = orig ]; then {o}/{orig} \"$@\"; \
-                 else (exec -a {name} {b}/{ours} \"$@\"); fi; }}\n"
-            ));
+            String::new()
         }
-    }
-    // `netns_g OPTION ARGS...`: one ip global option (before `netns` for ip).
-    if old {
+    };
+    let mut f = String::new();
+    for (func, argv0, ours, prog, words) in [
+        ("unshare", "unshare", "unshare-rs", "unshare", ""),
+        ("nsenter", "nsenter", "nsenter-rs", "nsenter", ""),
+        ("lsns", "lsns", "lsns-rs", "lsns", ""),
+        ("netns", "netns-rs", "netns-rs", "ip", "netns"),
+        ("netns_g", "netns-rs", "netns-rs", "ip", "$g netns"),
+    ] {
+        let shift = if func == "netns_g" {
+            "local g=$1; shift; "
+        } else {
+            ""
+        };
+        let orig = format!(
+            "{}{loader} --library-path {libdir} --argv0 {} {} {words} \"$@\"",
+            wrap("ld.so"),
+            if prog == "ip" { "ip" } else { argv0 },
+            at(prog),
+        );
+        let ours_g = if func == "netns_g" { "$g " } else { "" };
+        let ours = if old {
+            format!("{}{b}/{ours} {ours_g}\"$@\"", wrap(argv0))
+        } else {
+            format!("(exec -a {argv0} {b}/{ours} {ours_g}\"$@\")")
+        };
         f.push_str(&format!(
-            "netns_g() {{ g=$1; shift; if [ $SIDE = orig ]; then {PROBE} old-kernel ip {o}/ip $g netns \"$@\"; \
-             else {PROBE} old-kernel netns-rs {b}/netns-rs $g \"$@\"; fi; }}\n"
-        ));
-    } else {
-        f.push_str(&format!(
-            "netns_g() {{ g=$1; shift; if [ $SIDE = orig ]; then {o}/ip $g netns \"$@\"; \
-             else (exec -a netns-rs {b}/netns-rs $g \"$@\"); fi; }}\n"
-        ));
-    }
-    if old {
-        f.push_str(&format!(
-            "netns() {{ if [ $SIDE = orig ]; then {PROBE} old-kernel ip {o}/ip netns \"$@\"; \
-             else {PROBE} old-kernel netns-rs {b}/netns-rs \"$@\"; fi; }}\n"
-        ));
-    } else {
-        f.push_str(&format!(
-            "netns() {{ if [ $SIDE = orig ]; then {o}/ip netns \"$@\"; \
-             else (exec -a netns-rs {b}/netns-rs \"$@\"); fi; }}\n"
+            "{func}() {{ {shift}if [ $SIDE = orig ]; then {orig}; else {ours}; fi; }}\n"
         ));
     }
     // Exported, so that a nested shell (under setpriv, taskset, a wrapper unshare) has them.
@@ -74,27 +78,30 @@ fn functions() -> String {
     f
 }
 
-/// Helpers every script may use: `waitn NAME N` waits until N processes named NAME run (a
-/// hang guard of 60 s); `samepid` makes the next process started get PID 999 (so both sides'
-/// tools run as the same PID); `k` runs the rest as a failing-or-not command and prints its
-/// status.
+/// Helpers every script may use, written with shell builtins only, since every process
+/// started costs about 100 times more under TCG than on the host: `nap` waits 10 ms (on a pipe
+/// nobody writes), `running PID NAME` waits until process PID runs NAME (a hang guard of 60 s),
+/// `child PID` prints PID's first child once it has one, and `samepid` makes the next process
+/// started get PID 999, so both sides' tools run as the same PID.
 const HELPERS: &str = r#"
 export S=/run/nsutils-scratch
-waitn() { i=0; while [ "$(cat /proc/[0-9]*/comm 2>/dev/null | grep -cx "$1")" -lt "$2" ]; do i=$((i+1)); [ $i -lt 6000 ] || { echo "timed out waiting for $2 $1" >&2; exit 97; }; sleep 0.01; done; }
+exec 9<> <(:)
+nap() { read -t 0.01 -u 9; }
+running() { local i=0 c=; while :; do c=; read -r c < /proc/$1/comm 2>/dev/null; [ "$c" = "$2" ] && return; i=$((i+1)); [ $i -lt 6000 ] || { echo "timed out waiting for $1 to run $2" >&2; exit 97; }; nap; done; }
+child() { local i=0 c=; while :; do c=; read -r c _ < /proc/$1/task/$1/children 2>/dev/null; [ -n "$c" ] && { echo $c; return; }; i=$((i+1)); [ $i -lt 6000 ] || { echo "timed out waiting for a child of $1" >&2; exit 97; }; nap; done; }
 samepid() { echo 998 > /proc/sys/kernel/ns_last_pid; }
-st() { "$@"; echo "status $?"; }
 "#;
 
-const SPLIT: &str = "@@kernel-core-split@@";
+/// What separates the sides' outputs in [`pair`]: as printf writes it, and as bytes.
+const SPLIT: &str = "\\0@@kernel-core-split@@\\0";
+const SPLIT_BYTES: &[u8] = b"\0@@kernel-core-split@@\0";
 
 /// Run the script `body` inside a sandbox, in a fresh PID and network namespace with its own
 /// /proc, with the tool functions and helpers defined.
 fn in_sandbox(body: &str) -> Outcome {
     let script = format!("{}{HELPERS}{body}", functions());
-    let mut cmd = Command::new("/bin/bash");
-    cmd.arg("-c")
-        .arg("exec unshare -fpn --mount-proc /bin/bash -c \"$SCRIPT\"")
-        .env("SCRIPT", script)
+    let mut cmd = Command::new("unshare");
+    cmd.args(["-fpn", "--mount-proc", "/bin/bash", "-c", &script])
         .env("LANG", "C.UTF-8")
         .env_remove("LC_ALL")
         .env_remove("COLUMNS");
@@ -105,23 +112,38 @@ fn in_sandbox(body: &str) -> Outcome {
 /// stderr and status come back separately. For checks that only look at state.
 fn pair(setup: &str, run: &str) -> (Outcome, Outcome) {
     let body = format!(
-        "{setup}\nfor SIDE in orig ours; do\n export SIDE; samepid\n ( {run}\n ) > $S/$SIDE.o 2> $S/$SIDE.e\n \
-         echo $? > $S/$SIDE.c\ndone\nfor n in orig ours; do cat $S/$n.o; echo {SPLIT}; \
-         cat $S/$n.e; echo {SPLIT}; cat $S/$n.c; echo {SPLIT}; done\n"
+        "{setup}\nfor SIDE in orig ours; do\n export SIDE; printf '{SPLIT}'; printf '{SPLIT}' >&2; samepid\n          ( {run}\n )\n c[${{#c[@]}}]=$?\ndone\nprintf '{SPLIT}%s %s' ${{c[@]}}\n"
     );
     let all = in_sandbox(&body);
-    let text = all.out();
-    let parts: Vec<&str> = text.split(&format!("{SPLIT}\n")).collect();
-    assert!(parts.len() >= 6, "the harness failed: {all:?}");
-    let mk = |o: &str, e: &str, c: &str| Outcome {
-        stdout: o.as_bytes().to_vec(),
-        stderr: e.as_bytes().to_vec(),
-        code: c.trim().parse().unwrap_or(-1),
+    let split = |b: &[u8]| -> Vec<Vec<u8>> {
+        let mut v = Vec::new();
+        let mut rest = b;
+        while let Some(i) = rest
+            .windows(SPLIT_BYTES.len())
+            .position(|w| w == SPLIT_BYTES)
+        {
+            v.push(rest[..i].to_vec());
+            rest = &rest[i + SPLIT_BYTES.len()..];
+        }
+        v.push(rest.to_vec());
+        v
     };
-    (
-        mk(parts[0], parts[1], parts[2]),
-        mk(parts[3], parts[4], parts[5]),
-    )
+    let (out, err) = (split(&all.stdout), split(&all.stderr));
+    assert!(
+        out.len() == 4 && err.len() == 3,
+        "the harness failed: {all:?}"
+    );
+    let codes: Vec<i32> = String::from_utf8_lossy(&out[3])
+        .split_whitespace()
+        .map(|c| c.parse().unwrap_or(-1))
+        .collect();
+    assert_eq!(codes.len(), 2, "the harness failed: {all:?}");
+    let mk = |i: usize| Outcome {
+        stdout: out[i + 1].clone(),
+        stderr: err[i + 1].clone(),
+        code: codes[i],
+    };
+    (mk(0), mk(1))
 }
 
 /// `script` in two fresh sandboxes, one per side; for checks that change state.
@@ -180,13 +202,13 @@ fn note(check: &str, key: &str, value: &str) {
 }
 
 /// Holders for nsenter and lsns: `$U` in new user (root-mapped), mount, uts, ipc, net, cgroup,
-/// time and pid namespaces; `$N` in a new net namespace only; both `sleep`s.
+/// time and pid namespaces (with its own /proc); `$N` in a new net namespace only; both
+/// `sleep`s, started by the host's unshare (set-up only).
 const HOLDERS: &str = r#"
 /usr/bin/unshare -U -r -m -u -i -n -C -T -p -f --mount-proc sleep 1000 &
+U=$(child $!); running $U sleep
 /usr/bin/unshare -n sleep 1000 &
-waitn sleep 2
-U=$(for p in /proc/[0-9]*; do [ "$(cat $p/comm)" = sleep ] && [ "$(readlink $p/ns/user)" != "$(readlink /proc/self/ns/user)" ] && echo ${p#/proc/}; done | head -n1)
-N=$(for p in /proc/[0-9]*; do [ "$(cat $p/comm)" = sleep ] && [ "$(readlink $p/ns/user)" = "$(readlink /proc/self/ns/user)" ] && echo ${p#/proc/}; done | head -n1)
+N=$!; running $N sleep
 "#;
 
 // ------------------------------------------------------------------------------ unshare
@@ -298,14 +320,14 @@ fn unshare_persistent_namespaces() {
     }
     same_apart(
         "mkdir $S/p; mount --bind $S/p $S/p; mount --make-private $S/p
-         for k in uts ipc net cgroup time user; do touch $S/p/$k; done
+         for k in uts ipc net cgroup time user pid; do : > $S/p/$k; done
          unshare --uts=$S/p/uts --ipc=$S/p/ipc --net=$S/p/net --cgroup=$S/p/cgroup true; echo $?
          unshare --user=$S/p/user -r true; echo $?
          unshare --time=$S/p/time --boottime 7 true; echo $?
-         for k in uts ipc net cgroup time user; do findmnt -n -o FSTYPE $S/p/$k; done
+         while read -r _ _ _ _ at _ _ _ fs _; do [ $fs = nsfs ] && echo $at; done < /proc/self/mountinfo
          nsenter --user=$S/p/user cat /proc/self/uid_map
          unshare --net=/nonexistent true; echo $?
-         touch $S/p/pid; unshare --pid=$S/p/pid -f sh -c 'echo $$'; echo $?",
+         unshare --pid=$S/p/pid -f sh -c 'echo $$'; echo $?",
     );
 }
 
@@ -345,9 +367,10 @@ fn unshare_persistent_mount_namespace_across_cpus() {
     let (a, b) = (cpus[0], *cpus.last().unwrap_or(&cpus[0]));
     let run = format!(
         "for ab in '{a} {b}' '{b} {a}' '{a} {a}'; do set -- $ab
-           touch $S/b/mnt
-           taskset -c $1 /usr/bin/unshare -m bash -c 'taskset -c $2 unshare --mount=$S/b/mnt true 2>&1 | sed s,/proc/[0-9]*/,/proc/PID/,
-             echo \"caller on $1, tool on $2: status ${{PIPESTATUS[0]}}, $(grep -c \" $S/b/mnt \" /proc/self/mountinfo) mounted\"' - $1 $2
+           : > $S/b/mnt
+           taskset -c $1 /usr/bin/unshare -m bash -c 'taskset -c $2 unshare --mount=$S/b/mnt true 2>&1; st=$?; n=0
+             while read -r _ _ _ _ at _; do [ $at = $S/b/mnt ] && n=$((n+1)); done < /proc/self/mountinfo
+             echo \"caller on $1, tool on $2: status $st, $n mounted\"' - $1 $2
          done"
     );
     let (orig, ours) = pair(
@@ -479,6 +502,9 @@ fn nsid_documented_better(orig: &str, ours: &str) -> bool {
 
 /// Compare line by line, each line either equal or [`nsid_documented_better`].
 fn same_or_nsid_better(what: &str, (orig, ours): (Outcome, Outcome)) {
+    if std::env::var_os("NSUTILS_CORE_SHOW").is_some() {
+        eprintln!("{what}\n===== original =====\n{orig:?}\n===== ours =====\n{ours:?}");
+    }
     let (o, u) = (orig.out() + &orig.err(), ours.out() + &ours.err());
     let (ol, ul): (Vec<&str>, Vec<&str>) = (o.lines().collect(), u.lines().collect());
     let better = ol
@@ -563,9 +589,8 @@ fn nsenter_net_socket() {
         return;
     }
     same(
-        "/usr/bin/unshare -n ip monitor > /dev/null &
-         i=0; until [ -n \"$(find /proc/$!/fd -lname 'socket:*' 2>/dev/null)\" ]; do i=$((i+1)); [ $i -lt 6000 ] || exit 97; sleep 0.01; done
-         P=$!; F=$(basename $(find /proc/$P/fd -lname 'socket:*' | head -n1))",
+        "/usr/bin/unshare -n ip monitor > /dev/null & P=$!; running $P ip
+         F=; i=0; until [ -n \"$F\" ]; do for f in /proc/$P/fd/*; do l=$(readlink $f); [ \"${l#socket:}\" != \"$l\" ] && F=${f##*/}; done; i=$((i+1)); [ $i -lt 6000 ] || exit 97; nap; done",
         "nsenter -t $P -N $F sh -c 'ip -o link | wc -l'
          nsenter -t $P -N 0 true
          nsenter -N $F true",
@@ -579,16 +604,15 @@ fn lsns_listings() {
     if !ready() {
         return;
     }
-    for run in [
-        "lsns",
-        "lsns -l -o NS,TYPE,NPROCS,PID,PPID,USER,COMMAND",
-        "lsns -J -t user -t pid",
-        "lsns -r -n -t net -o NS,TYPE,NETNSID,NSFS,PID",
-        "lsns -p $U",
-        "lsns --output-all -l",
-    ] {
-        same(HOLDERS, run);
-    }
+    same(
+        HOLDERS,
+        "lsns; echo $?
+         lsns -l -o NS,TYPE,NPROCS,PID,PPID,USER,COMMAND
+         lsns -J -t user -t pid
+         lsns -r -n -t net -o NS,TYPE,NETNSID,NSFS,PID
+         lsns -p $U
+         lsns --output-all -l",
+    );
 }
 
 #[test]
@@ -596,14 +620,13 @@ fn lsns_trees_through_the_nsfs_ioctls() {
     if !ready() {
         return;
     }
-    for run in [
-        "lsns -T",
-        "lsns -T parent -t pid",
-        "lsns -T owner",
-        "lsns -o NS,TYPE,PNS,ONS,NPROCS -t user -t pid -t net",
-    ] {
-        same(HOLDERS, run);
-    }
+    same(
+        HOLDERS,
+        "lsns -T; echo $?
+         lsns -T parent -t pid
+         lsns -T owner
+         lsns -o NS,TYPE,PNS,ONS,NPROCS -t user -t pid -t net",
+    );
 }
 
 #[test]
@@ -849,7 +872,7 @@ fn netns_attach_identify_pids() {
         return;
     }
     same_apart(
-        "/usr/bin/unshare -n sleep 1000 & waitn sleep 1; P=$!
+        "/usr/bin/unshare -n sleep 1000 & P=$!; running $P sleep
          netns attach c $P; echo $?
          netns identify $P
          netns pids c | sed s/$P/P/

@@ -7,7 +7,7 @@
 //! To add a subcommand: a variant here (its doc comment is the one-line summary `cargo xtask
 //! --help` lists, then the longer text of its own `--help`), and its arm in `main.rs`.
 
-use crate::{bench, fuzz, kernels, oracle};
+use crate::{bench, fuzz, kernels, oracle, suite};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -97,21 +97,13 @@ pub enum Task {
         )]
         args: Vec<String>,
     },
-    /// The README's test command: deps, then the whole suite against the dynamic and the
-    /// static binaries
+    /// The README's test command: deps, the suite against the dynamic and the static
+    /// binaries, and the kernel core on the oldest and the newest kernel
     ///
     /// Every stage runs even when an earlier one failed (deps aside: without the packages and
     /// the oracle nothing can be compared); the end lists each stage's result, and the status
     /// is 0 only when all passed. This is what .ci/run runs.
-    Test {
-        /// Passed on to every `cargo test` (e.g. `-p lsns-rs -- --nocapture`)
-        #[arg(
-            value_name = "ARGS",
-            trailing_var_arg = true,
-            allow_hyphen_values = true
-        )]
-        args: Vec<String>,
-    },
+    Test(suite::Options),
     /// Install the Debian packages the tests use (as root), then oracle
     Deps,
     /// Fetch the released util-linux and iproute2 the tests compare against
@@ -177,6 +169,20 @@ mod tests {
         assert_eq!(o.only.as_deref(), Some("lsns"));
         let e = parse(&["bench", "--only"]).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidValue);
+    }
+
+    #[test]
+    fn test_passes_cargo_test_arguments_on() {
+        let Ok(Some(Task::Test(o))) = parse(&["test", "-p", "lsns-rs", "--", "--nocapture"]) else {
+            panic!("test did not parse");
+        };
+        assert!(!o.no_kernels);
+        assert_eq!(o.args, ["-p", "lsns-rs", "--", "--nocapture"]);
+        let Ok(Some(Task::Test(o))) = parse(&["test", "--no-kernels", "--workspace"]) else {
+            panic!("test --no-kernels did not parse");
+        };
+        assert!(o.no_kernels);
+        assert_eq!(o.args, ["--workspace"]);
     }
 
     #[test]

@@ -217,7 +217,7 @@ fn real_main(task: Task) -> Result<(), Fail> {
             println!("{}\n{}", tarball.display(), deb.display());
         }
         Task::Deps => deps::main()?,
-        Task::Test { args } => suite::main(&args)?,
+        Task::Test(opts) => suite::main(&opts)?,
         Task::StaticBuild => println!("{}", static_build::build()?.display()),
         Task::StaticSuite { args } => static_build::suite(&args)?,
         Task::Oracle(opts) => oracle::main(opts)?,

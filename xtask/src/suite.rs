@@ -4,26 +4,56 @@
 //! stopped after the first failing stage (on Debian 13 a failure of the dynamic suite meant the
 //! static suite never ran). Here the prerequisites come first (`deps`: without the Debian
 //! packages and the oracle nothing can be compared, so a failure there ends the run), then
-//! every stage runs whatever the previous one gave, and the end is one line per stage and one
-//! exit status: 0 only when every stage passed.
+//! every stage runs whatever the previous one gave: the suite against the dynamic binaries,
+//! against the static ones, and the kernel core in VMs of the oldest and the newest of
+//! Debian's kernels (`kernels/`). The end is one line per stage and one exit status: 0 only
+//! when every stage that ran passed.
 
-use crate::{deps, static_build, Fail};
+use crate::{deps, kernels, static_build, Fail};
 
-/// One stage's name and result.
-type Stage = (&'static str, Result<(), Fail>);
+/// One stage's name and result (`None`: skipped on request).
+type Stage = (&'static str, Option<Result<(), Fail>>);
 
-/// Run the whole suite; `args` go to every `cargo test`.
-pub fn main(args: &[String]) -> Result<(), Fail> {
+/// Options of `cargo xtask test`.
+#[derive(clap::Args, Debug)]
+pub struct Options {
+    /// Skip the kernel stage (the core in VMs of the oldest and the newest kernel, about ten
+    /// minutes on 2 cores without KVM)
+    #[arg(long)]
+    pub no_kernels: bool,
+    /// Passed on to every `cargo test` (e.g. `-p lsns-rs -- --nocapture`)
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub args: Vec<String>,
+}
+
+/// Run the whole suite.
+pub fn main(opts: &Options) -> Result<(), Fail> {
     deps::main().map_err(|Fail(msg)| {
         Fail(format!(
             "{msg}\nxtask test: the prerequisites are missing, so no test ran"
         ))
     })?;
+    let args = &opts.args;
+    let oldest_and_newest = kernels::Opts {
+        kernels: vec!["oldest".into(), "newest".into()],
+        ..Default::default()
+    };
     let stages: Vec<Stage> = vec![
-        ("the suite against the dynamic binaries", dynamic(args)),
+        (
+            "the suite against the dynamic binaries",
+            Some(dynamic(args)),
+        ),
         (
             "the suite against the static binaries",
-            static_build::suite(args),
+            Some(static_build::suite(args)),
+        ),
+        (
+            "the kernel core on the oldest and the newest kernel",
+            (!opts.no_kernels).then(|| kernels::run(&oldest_and_newest)),
         ),
     ];
     report(&stages)
@@ -48,11 +78,15 @@ fn report(stages: &[Stage]) -> Result<(), Fail> {
     eprintln!();
     for (name, result) in stages {
         match result {
-            Ok(()) => eprintln!("xtask test: {name}: passed"),
-            Err(Fail(msg)) => eprintln!("xtask test: {name}: FAILED: {msg}"),
+            Some(Ok(())) => eprintln!("xtask test: {name}: passed"),
+            Some(Err(Fail(msg))) => eprintln!("xtask test: {name}: FAILED: {msg}"),
+            None => eprintln!("xtask test: {name}: skipped (asked for)"),
         }
     }
-    let failed = stages.iter().filter(|(_, r)| r.is_err()).count();
+    let failed = stages
+        .iter()
+        .filter(|(_, r)| matches!(r, Some(Err(_))))
+        .count();
     if failed == 0 {
         Ok(())
     } else {

@@ -156,6 +156,25 @@ pub fn open_handle(h: &NsHandle) -> Result<OwnedFd, Errno> {
     Ok(unsafe { OwnedFd::from_raw_fd(ret as i32) })
 }
 
+/// Whether this kernel can take a namespace ID at all, asked the way util-linux 2.42.4 asks
+/// before it builds its first handle: `pidfd_open(getpid())` (Linux 5.3), then
+/// `PIDFD_GET_MNT_NAMESPACE` on that pidfd (6.11), then an nsfs file handle of the namespace
+/// that gives (`name_to_handle_at` with `AT_HANDLE_FID`). The errno of the first step the
+/// kernel refuses (ENOSYS before 5.3, ENOTTY before 6.11, ...), which nsenter reports as the
+/// release does (`failed to fill namespace file handle: ...`) instead of searching for an ID
+/// that no namespace can have there.
+pub fn ids_supported() -> Result<(), Errno> {
+    let me = crate::enter::pidfd_open(crate::create::getpid())?;
+    let mnt = crate::pidfd::namespace(&me, NsKind::Mnt)?;
+    match handle_of(&mnt) {
+        // 6.11 to 6.17 give a handle of another type (`AT_HANDLE_FID` is known since 6.5, so
+        // this EINVAL is [`handle_of`]'s type check): the release goes on and its open by ID
+        // fails with ESTALE, which [`open_by_id`] then says too.
+        Ok(_) | Err(Errno::INVAL) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// Open the namespace whose ID is `id` (any kind), read-only and close-on-exec.
 ///
 /// First `open_by_handle_at(2)` with an ID-only nsfs handle (Linux 6.19+); where the kernel

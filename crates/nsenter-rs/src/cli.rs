@@ -391,6 +391,13 @@ fn open_ns_arg(arg: &OsStr) -> Result<OwnedFd, Stop> {
         return open_file(arg);
     };
     let id = parse::nsid(text).ok_or_else(|| fail_bytes(&[b"failed to parse nsid: ", text]))?;
+    // Kernels before 6.18 cannot take IDs: the step that fails, in the release's words.
+    nscore::byid::ids_supported().map_err(|e| {
+        fail(format_args!(
+            "failed to fill namespace file handle: {}",
+            SysErr(e)
+        ))
+    })?;
     // 2.42.4 asks the kernel with an ID-only handle, which 6.18 refuses (ESTALE) even for live
     // namespaces; we find the namespace where the kernel cannot (COMPATIBILITY.md).
     nscore::byid::open_by_id(id).map_err(|e| {

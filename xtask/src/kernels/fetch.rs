@@ -20,10 +20,6 @@ pub struct Kernel {
     /// The Debian suite it comes from.
     pub suite: &'static str,
     /// Who runs it, for the matrix's header.
-    #[expect(
-        dead_code,
-        reason = "read by the kernel matrix, being written on branch kernels"
-    )]
     pub distro: &'static str,
     /// The kernel release the matrix was last checked with; another one still works, with a
     /// warning (the suite moved on).
@@ -89,10 +85,6 @@ pub fn cache_dir() -> PathBuf {
 
 /// A kernel that is unpacked and ready to boot.
 #[derive(Clone, Debug)]
-#[expect(
-    dead_code,
-    reason = "read by the kernel matrix, being written on branch kernels"
-)]
 pub struct Fetched {
     /// Which one.
     pub kernel: Kernel,
