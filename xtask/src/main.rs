@@ -15,6 +15,9 @@
 //!   target/oracle, the reference every differential test compares against (see `oracle.rs`).
 //! - `oracle-diff`: which behaviours changed between the previous and the current oracle.
 //! - `vendor-check`: `cargo vendor` then a `--offline` build from the vendored tree.
+//! - `debsrc`: the Debian source package (vendored orig tarball, `debian/`) under
+//!   target/debsrc (`debsrc.rs`, `srctar.rs`); `rpm [--source-only]`: the RPM from
+//!   `nsutils.spec` under target/rpm (`rpm.rs`).
 //!
 //! `--from DIR` takes already built binaries from DIR (e.g. target/debug) instead of building
 //! release binaries; the packaging test uses it to stay fast.
@@ -22,11 +25,14 @@
 mod bench;
 mod complete;
 mod copyright;
+mod debsrc;
 mod deps;
 mod dist;
 mod install;
 mod man;
 mod oracle;
+mod rpm;
+mod srctar;
 mod static_build;
 mod target;
 mod tools;
@@ -140,15 +146,20 @@ const USAGE: &str = "usage: cargo xtask <command>
 
   bench [--quick] [--static] [--write-doc] [--only WORD] [--skip-build]
                       time every tool against the original (needs root)
-  install [--prefix DIR] [--destdir DIR] [--drop-in] [--from DIR]
+  install [--prefix DIR] [--destdir DIR] [--drop-in] [--from DIR] [--no-manifest]
                       install binaries, the drop-in directory PREFIX/lib/nsutils/bin,
-                      man pages, completions and docs (prefix /usr/local)
+                      man pages, completions and docs (prefix /usr/local); --no-manifest
+                      for a package build (the package manager tracks the files)
   uninstall [--prefix DIR] [--destdir DIR] [--drop-in]
                       remove what install recorded in its manifest
   man [DIR]           write the man pages (default target/man)
   completions [DIR]   write bash, zsh and fish completions (default target/completions)
   dist [--from DIR]   target/dist/nsutils-VERSION-CPU-linux.tar.gz and the .deb
   dist --static       target/dist/nsutils-VERSION-CPU-linux-static.tar.gz (no .deb)
+  debsrc              the Debian source package under target/debsrc: the orig tarball
+                      with the vendored crates, debian/, the .dsc
+  rpm [--source-only] the vendored tarball and nsutils.spec under target/rpm, then
+                      rpmbuild -bb (offline) and rpmlint
   static-build        build the static binaries into target/static and check their link
   static-suite [ARGS] static-build, then the whole test suite against those binaries
                       (ARGS go to cargo test)
@@ -255,10 +266,18 @@ fn real_main() -> Result<(), Fail> {
         "install" => {
             let (prefix, destdir, drop_in) = install_opts(&mut a)?;
             let from = a.value("--from")?;
+            let manifest = !a.flag("--no-manifest");
             a.done()?;
+            // Without a manifest nothing tells our files from others': only into a staging
+            // directory, which a package build starts empty.
+            if !manifest && destdir.is_none() {
+                return Err(Fail(
+                    "--no-manifest needs --destdir (a package's staging directory)".into(),
+                ));
+            }
             let dir = bins(from)?;
             let entries = install::layout(&dir, drop_in, VERSION, &prefix.to_string_lossy())?;
-            let m = install::install(&entries, &prefix, destdir.as_deref(), true)?;
+            let m = install::install(&entries, &prefix, destdir.as_deref(), manifest)?;
             for p in &m.paths {
                 println!("{}", install::staged(destdir.as_deref(), p).display());
             }
@@ -339,6 +358,17 @@ fn real_main() -> Result<(), Fail> {
         "oracle-diff" => {
             a.done()?;
             oracle::diff()?;
+        }
+        "debsrc" => {
+            a.done()?;
+            debsrc::run(&debsrc::Opts::default())?;
+        }
+        "rpm" => {
+            let opts = rpm::Opts {
+                source_only: a.flag("--source-only"),
+            };
+            a.done()?;
+            rpm::run(&opts)?;
         }
         "vendor-check" => {
             a.done()?;
