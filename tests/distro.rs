@@ -346,7 +346,7 @@ fn rpm_trixie() {
     }
     let _l = lock();
     let out = run(Command::new(xtask()).args(["rpm", "--source-only"]));
-    let inputs: Vec<PathBuf> = String::from_utf8_lossy(&out.stdout)
+    let mut inputs: Vec<PathBuf> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(PathBuf::from)
         .collect();
@@ -355,6 +355,7 @@ fn rpm_trixie() {
         2,
         "rpm --source-only prints the tarball and the spec"
     );
+    inputs.push(workspace().join("nsutils.rpmlintrc"));
     let script = format!(
         r#"cd /build
 apt-get update -qq
@@ -363,9 +364,12 @@ mkdir -p rpm/SOURCES rpm/SPECS
 mv nsutils-{VERSION}.tar.xz rpm/SOURCES/
 mv nsutils.spec rpm/SPECS/
 # Offline; --nodeps: the toolchain is Debian's, not in the rpm database.
-unshare --net -- rpmbuild -bb --nodeps --define "_topdir /build/rpm" rpm/SPECS/nsutils.spec
+# The brp scripts are bash scripts (Debian's /bin/sh is dash, Fedora's bash).
+unshare --net -- rpmbuild -bb --nodeps --define "_topdir /build/rpm" \
+    --define "_buildshell /bin/bash" \
+    --define "packager nsutils developers <nsutils@example.invalid>" rpm/SPECS/nsutils.spec
 rpm=$(ls rpm/RPMS/*/nsutils-{VERSION}-1.*.rpm)
-rpmlint "$rpm" rpm/SPECS/nsutils.spec | tee rpmlint.txt
+rpmlint -r nsutils.rpmlintrc "$rpm" rpm/SPECS/nsutils.spec | tee rpmlint.txt
 rpm -qlvp "$rpm" > files.txt
 "#
     );

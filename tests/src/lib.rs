@@ -46,13 +46,35 @@ pub const SANDBOX_BIN: &str = "/run/nsutils-bin";
 /// launchers are `SANDBOX_ORACLE/bin/NAME`.
 pub const SANDBOX_ORACLE: &str = "/run/nsutils-oracle";
 
-/// The mount points at or below `/run` in the calling process's mount namespace, deepest first.
-fn mounts_under_run() -> Vec<std::ffi::CString> {
+/// The mount points of the calling process's mount namespace that it can see (those under
+/// its root directory).
+fn mount_points() -> Vec<String> {
     let text = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
-    let mut points: Vec<String> = text
-        .lines()
+    text.lines()
         .filter_map(|l| l.split(' ').nth(4))
         .map(unescape_mountinfo)
+        .collect()
+}
+
+/// Panic with what to do when `/` is not a mount point (a chroot into a plain directory):
+/// no mount propagation can be changed there, so no sandbox can be made, for util-linux's
+/// `unshare -m` either ("cannot change root filesystem propagation: Invalid argument").
+fn require_root_mount(points: &[String]) {
+    if !points.iter().any(|p| p == "/") {
+        panic!(
+            "/ is not a mount point here (a chroot into a plain directory?), so the test \
+             sandbox cannot make its mounts private: bind-mount the chroot's directory on \
+             itself before entering it (mount --bind DIR DIR), or use systemd-nspawn"
+        );
+    }
+}
+
+/// The mount points at or below `/run` in the calling process's mount namespace, deepest first.
+fn mounts_under_run() -> Vec<std::ffi::CString> {
+    let all = mount_points();
+    require_root_mount(&all);
+    let mut points: Vec<String> = all
+        .into_iter()
         .filter(|p| p == "/run" || p.starts_with("/run/"))
         .collect();
     points.sort_by_key(|p| std::cmp::Reverse(p.matches('/').count()));

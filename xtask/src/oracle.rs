@@ -19,7 +19,8 @@
 //! - `root.prev/`, `versions.prev`: the oracle a `--refresh` replaced, which
 //!   `cargo xtask oracle-diff` compares the current one with (`oracle-corpus.txt`).
 
-use crate::{run, target_dir, Fail};
+use crate::apt::{mkdirs, output, unpack, Apt};
+use crate::{target_dir, Fail};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -28,11 +29,13 @@ use std::process::Command;
 const ROOTS: [&str; 2] = ["util-linux", "iproute2"];
 
 /// The programs the oracle provides, and where each lives in its package.
-pub const PROGRAMS: [(&str, &str); 4] = [
+pub const PROGRAMS: [(&str, &str); 5] = [
     ("unshare", "usr/bin/unshare"),
     ("nsenter", "usr/bin/nsenter"),
     ("lsns", "usr/bin/lsns"),
     ("ip", "usr/sbin/ip"),
+    // glibc getopt_long as the released tools see it (tests/getopt_glibc.rs).
+    ("getopt", "usr/bin/getopt"),
 ];
 
 /// The releases the suite was last checked against. A fetch that brings others still works,
@@ -64,9 +67,13 @@ pub fn dir() -> PathBuf {
         .unwrap_or_else(|| target_dir().join("oracle"))
 }
 
-/// Options of `cargo xtask oracle`.
+/// Options of `cargo xtask oracle` (clap reads them; each doc comment is the option's
+/// `--help` text).
+#[derive(clap::Args, Debug)]
 pub struct Options {
-    /// Fetch again even when the cache is complete.
+    /// Fetch again even when the cache is complete; the replaced oracle is kept for
+    /// `cargo xtask oracle-diff`.
+    #[arg(long)]
     pub refresh: bool,
 }
 
@@ -140,97 +147,6 @@ fn read_versions(dir: &Path) -> Result<BTreeMap<String, String>, Fail> {
         .collect())
 }
 
-/// The Debian mirror the host's apt uses (its first `deb.../debian` URI that is not the
-/// security archive), so the oracle comes from where the host's packages come from.
-fn mirror() -> String {
-    let mut files = vec![PathBuf::from("/etc/apt/sources.list")];
-    if let Ok(rd) = std::fs::read_dir("/etc/apt/sources.list.d") {
-        let mut more: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
-        more.sort();
-        files.extend(more);
-    }
-    for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else {
-            continue;
-        };
-        for word in text.split_whitespace() {
-            let w = word.trim_start_matches("URIs:");
-            if (w.starts_with("http://") || w.starts_with("https://"))
-                && w.trim_end_matches('/').ends_with("/debian")
-            {
-                return w.trim_end_matches('/').to_string();
-            }
-        }
-    }
-    "http://deb.debian.org/debian".to_string()
-}
-
-/// apt's options for the private state under `apt`: its own source list, lists, cache and an
-/// empty status file, so the host's configuration and package database are neither read for
-/// packages nor changed.
-fn apt_options(apt: &Path) -> Vec<String> {
-    let o = |k: &str, v: &Path| format!("-o{k}={}", v.display());
-    vec![
-        o("Dir::Etc::sourcelist", &apt.join("sources.list")),
-        "-oDir::Etc::sourceparts=/dev/null".into(),
-        o("Dir::State::Lists", &apt.join("lists")),
-        o("Dir::Cache", &apt.join("cache")),
-        "-oDir::State::status=/dev/null".into(),
-        "-oAPT::Sandbox::User=root".into(),
-        "-oDebug::NoLocking=true".into(),
-        "-qq".into(),
-    ]
-}
-
-fn mkdirs(p: &Path) -> Result<(), Fail> {
-    std::fs::create_dir_all(p).map_err(|e| Fail(format!("{}: {e}", p.display())))
-}
-
-fn output(cmd: &mut Command) -> Result<String, Fail> {
-    let out = cmd
-        .output()
-        .map_err(|e| Fail(format!("cannot run {cmd:?}: {e}")))?;
-    if !out.status.success() {
-        return Err(Fail(format!(
-            "{cmd:?} failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// One package's record from `apt-cache show`: its version and the first alternative of each
-/// Depends/Pre-Depends entry.
-fn show(apt_opts: &[String], pkg: &str) -> Result<(String, Vec<String>), Fail> {
-    let text = output(Command::new("apt-cache").args(apt_opts).args(["show", pkg]))?;
-    // The first record is the candidate (one source, one version: unstable).
-    let rec = text.split("\n\n").next().unwrap_or("");
-    let mut version = String::new();
-    let mut deps = Vec::new();
-    for line in rec.lines() {
-        if let Some(v) = line.strip_prefix("Version: ") {
-            version = v.trim().to_string();
-        }
-        let list = line
-            .strip_prefix("Depends: ")
-            .or_else(|| line.strip_prefix("Pre-Depends: "));
-        if let Some(list) = list {
-            for entry in list.split(',') {
-                let first = entry.split('|').next().unwrap_or("").trim();
-                let name = first.split([' ', '(', ':']).next().unwrap_or("");
-                if !name.is_empty() {
-                    deps.push(name.to_string());
-                }
-            }
-        }
-    }
-    if version.is_empty() {
-        return Err(Fail(format!("apt-cache show {pkg}: no record")));
-    }
-    Ok((version, deps))
-}
-
 /// Library packages only: the programs' run-time needs, not the tools their maintainer
 /// scripts use (debconf, PAM configuration ...).
 fn is_library_package(name: &str) -> bool {
@@ -238,7 +154,7 @@ fn is_library_package(name: &str) -> bool {
 }
 
 /// The roots plus the closure of their library dependencies, with versions.
-fn closure(apt_opts: &[String]) -> Result<BTreeMap<String, String>, Fail> {
+fn closure(apt: &Apt) -> Result<BTreeMap<String, String>, Fail> {
     let mut seen = BTreeSet::new();
     let mut todo: VecDeque<String> = ROOTS.iter().map(|s| s.to_string()).collect();
     let mut out = BTreeMap::new();
@@ -246,7 +162,7 @@ fn closure(apt_opts: &[String]) -> Result<BTreeMap<String, String>, Fail> {
         if !seen.insert(pkg.clone()) {
             continue;
         }
-        let (version, deps) = show(apt_opts, &pkg)?;
+        let (version, deps) = apt.show(&pkg)?;
         out.insert(pkg, version);
         todo.extend(deps.into_iter().filter(|d| is_library_package(d)));
     }
@@ -254,47 +170,16 @@ fn closure(apt_opts: &[String]) -> Result<BTreeMap<String, String>, Fail> {
 }
 
 fn fetch(dir: &Path) -> Result<(), Fail> {
-    let apt = dir.join("apt");
-    for d in ["lists/partial", "cache/archives/partial", "debs"] {
-        mkdirs(&apt.join(d))?;
-    }
-    let keyring = "/usr/share/keyrings/debian-archive-keyring.gpg";
-    let signed = if Path::new(keyring).is_file() {
-        format!("[signed-by={keyring}] ")
-    } else {
-        String::new()
-    };
-    let line = format!("deb {signed}{} sid main\n", mirror());
-    std::fs::write(apt.join("sources.list"), line)
-        .map_err(|e| Fail(format!("{}: {e}", apt.display())))?;
-    let opts = apt_options(&apt);
+    let apt = Apt::new(&dir.join("apt"), "sid")?;
     eprintln!("xtask oracle: reading Debian unstable's package lists");
-    run(Command::new("apt-get").args(&opts).arg("update"))?;
-    let pkgs = closure(&opts)?;
-    let debs = apt.join("debs");
-    // Old downloads would be unpacked too: start from an empty directory.
-    let _ = std::fs::remove_dir_all(&debs);
-    mkdirs(&debs)?;
+    apt.update()?;
+    let pkgs = closure(&apt)?;
     eprintln!("xtask oracle: downloading {} packages", pkgs.len());
-    run(Command::new("apt-get")
-        .args(&opts)
-        .arg("download")
-        .args(pkgs.iter().map(|(p, v)| format!("{p}={v}")))
-        .current_dir(&debs))?;
+    let files = apt.download(&pkgs)?;
     // Unpack into a fresh directory, then swap it in: a failed fetch leaves no half root.
     let fresh = dir.join("root.new");
     let _ = std::fs::remove_dir_all(&fresh);
-    mkdirs(&fresh)?;
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&debs)
-        .map_err(|e| Fail(format!("{}: {e}", debs.display())))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "deb"))
-        .collect();
-    files.sort();
-    for f in &files {
-        run(Command::new("dpkg-deb").arg("-x").arg(f).arg(&fresh))?;
-    }
+    unpack(&files, &fresh)?;
     check_resolves(&fresh)?;
     let versions: String = pkgs.iter().map(|(p, v)| format!("{p} {v}\n")).collect();
     std::fs::write(fresh.join(".complete"), "")

@@ -4,7 +4,8 @@
 //! runs `rpmbuild -bb` with `_topdir` there (Debian's `rpm` package has it), offline: in a new
 //! network namespace when run as root, and cargo with `--offline` from `vendor/` in any case.
 //! `--nodeps`, because the build host's rpm database is not where its toolchain comes from on
-//! Debian. Then `rpmlint` (when installed) on the package and the spec: an error fails.
+//! Debian. Then `rpmlint -r nsutils.rpmlintrc` (when installed) on the package and the spec:
+//! an error fails.
 //!
 //! Before any of that it checks the spec against the workspace: its `Version` and its
 //! `License`, which must name nsutils' licence and every licence expression of the crates
@@ -16,14 +17,18 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Options of `cargo xtask rpm`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, clap::Args)]
 pub struct Opts {
-    /// Write the tarball and the spec only (no rpmbuild, no rpmlint).
+    /// Write the tarball and the spec only (no rpmbuild, no rpmlint)
+    #[arg(long)]
     pub source_only: bool,
 }
 
 /// The spec file, at the workspace root.
 pub const SPEC: &str = "nsutils.spec";
+
+/// rpmlint's filters for it (each with its reason), at the workspace root.
+pub const RPMLINTRC: &str = "nsutils.rpmlintrc";
 
 /// The value of the first `Tag:` line of `spec`.
 pub fn spec_tag<'a>(spec: &'a str, tag: &str) -> Option<&'a str> {
@@ -149,6 +154,12 @@ pub fn run_rpm(opts: &Opts) -> Result<Vec<PathBuf>, Fail> {
     build
         .args(["-bb", "--nodeps", "--define"])
         .arg(format!("_topdir {}", top.display()))
+        // The packager as dist's Maintainer (the spec has no Packager tag, per Fedora).
+        .arg("--define")
+        .arg(format!("packager {}", crate::dist::maintainer()))
+        // The brp scripts (brp-compress for the man pages) are bash scripts: Debian's /bin/sh
+        // is dash, Fedora's bash.
+        .args(["--define", "_buildshell /bin/bash"])
         .arg(&spec)
         .env_remove("CARGO_TARGET_DIR")
         .env_remove("CARGO")
@@ -163,6 +174,8 @@ pub fn run_rpm(opts: &Opts) -> Result<Vec<PathBuf>, Fail> {
     }
     if on_path("rpmlint") {
         let st = Command::new("rpmlint")
+            .arg("-r")
+            .arg(workspace_root().join(RPMLINTRC))
             .args(&rpms)
             .arg(&spec)
             .status()

@@ -34,17 +34,25 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// Command-line options of `cargo xtask bench`.
+/// Command-line options of `cargo xtask bench` (clap reads them; each doc comment is the
+/// option's `--help` text).
+#[derive(clap::Args, Debug)]
 pub struct Options {
-    /// Fewer rounds and smaller loads (about a minute).
+    /// Fewer rounds and smaller loads (minutes instead of an hour).
+    #[arg(long)]
     pub quick: bool,
-    /// Also measure a `+crt-static` build.
+    /// Also measure a `+crt-static` build, and compare it per call with busybox-static.
+    #[arg(long = "static")]
     pub static_too: bool,
     /// Rewrite docs/BENCHMARKS.md from this run.
+    #[arg(long)]
     pub write_doc: bool,
-    /// Use the release binaries already built.
+    /// Use the release binaries already built instead of building them.
+    #[arg(long)]
     pub skip_build: bool,
-    /// Only scenarios whose name contains this.
+    /// Only the scenarios whose name contains WORD (`busybox`: the static per-call comparison
+    /// alone).
+    #[arg(long, value_name = "WORD")]
     pub only: Option<String>,
 }
 

@@ -1,7 +1,7 @@
 //! `--help` option lines rendered from the same [`OptDef`] table that drives parsing.
 //!
 //! util-linux writes each tool's help by hand, so the layout differs from tool to tool: the
-//! description column (27 for `unshare`, 24 for `nsenter` and `lsns`), the indent of long-only
+//! description column (27 for `unshare`, 31 for `nsenter`, 24 for `lsns`), the indent of long-only
 //! options (` --map-auto` in `unshare`, `     --output-all` in `lsns`), and what happens when an
 //! option's left part reaches the column (`unshare` moves the description to the next line,
 //! `nsenter` keeps it on the same line after one space). [`HelpStyle`] captures those choices so
@@ -36,8 +36,8 @@ pub enum Overflow {
 /// The layout of one tool's option lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HelpStyle {
-    /// The 0-based character position where descriptions start (27 for unshare, 24 for nsenter
-    /// and lsns). A label must be shorter than this to share its line with a padding of at least
+    /// The 0-based character position where descriptions start (27 for unshare, 31 for
+    /// nsenter, 24 for lsns). A label must be shorter than this to share its line with a padding of at least
     /// one space.
     pub column: usize,
     /// What starts the line of an option without a short form: `" "` for unshare, `"     "`
@@ -187,7 +187,8 @@ pub fn in_order<K: Copy + PartialEq>(opts: &[OptDef<K>], keys: &[K]) -> Vec<OptD
 
 /// Append the option lines of `opts` in table order with `style`. `label` may replace an
 /// entry's left part (return `None` to keep [`option_label`]'s), for the few lines util-linux
-/// spells irregularly (nsenter 2.38 prints ` -W. --wdns <dir>`).
+/// spells irregularly (nsenter 2.42 puts two spaces after its one label that reaches the
+/// column, ` -C, --cgroup[=<file>|=:<nsid>]`; 2.38 printed ` -W. --wdns <dir>`).
 pub fn render_options_with<K>(
     out: &mut String,
     opts: &[OptDef<K>],
@@ -207,299 +208,10 @@ pub fn render_options_with<K>(
 
 #[cfg(test)]
 mod tests {
+    //! The renderer's rules on small tables. Its layout against the originals' `--help` is
+    //! checked with the oracle in `tests/help_layout.rs`.
     use super::*;
-    use std::process::Command;
     use HasArg::{No, Optional, Required};
-
-    /// A table entry for the layout tests.
-    const fn e(
-        short: Option<char>,
-        long: Option<&'static str>,
-        has_arg: HasArg,
-        value_name: Option<&'static str>,
-        help: &'static str,
-        group: u8,
-    ) -> OptDef<()> {
-        OptDef::new((), short, long, has_arg, value_name, help, group)
-    }
-
-    // The layout tables below copy the option names, arguments and groups of the originals
-    // (their interface), never their descriptions: every description is a placeholder of ours,
-    // with as many lines (and the same extra indent on continuation lines) as the original's.
-
-    /// A one-line placeholder description.
-    const D: &str = "desc";
-    /// A placeholder description whose second line is indented by two more spaces.
-    const D2: &str = "desc\n  more";
-
-    /// unshare (util-linux 2.38): `-m` and `-u` take no argument but `--mount` and `--uts` an
-    /// optional one, hence the hidden short-only entries first.
-    static UNSHARE: &[OptDef<()>] = &[
-        e(Some('m'), None, No, None, "", 0),
-        e(Some('m'), Some("mount"), Optional, Some("<file>"), D, 0),
-        e(Some('u'), None, No, None, "", 0),
-        e(Some('u'), Some("uts"), Optional, Some("<file>"), D, 0),
-        e(Some('i'), Some("ipc"), Optional, Some("<file>"), D, 0),
-        e(Some('n'), Some("net"), Optional, Some("<file>"), D, 0),
-        e(Some('p'), Some("pid"), Optional, Some("<file>"), D, 0),
-        e(Some('U'), Some("user"), Optional, Some("<file>"), D, 0),
-        e(Some('C'), Some("cgroup"), Optional, Some("<file>"), D, 0),
-        e(Some('T'), Some("time"), Optional, Some("<file>"), D, 0),
-        e(Some('f'), Some("fork"), No, None, D, 1),
-        e(
-            None,
-            Some("map-user"),
-            Required,
-            Some("=<uid>|<name>"),
-            D,
-            1,
-        ),
-        e(
-            None,
-            Some("map-group"),
-            Required,
-            Some("=<gid>|<name>"),
-            D,
-            1,
-        ),
-        e(Some('r'), Some("map-root-user"), No, None, D, 1),
-        e(Some('c'), Some("map-current-user"), No, None, D, 1),
-        e(None, Some("map-auto"), No, None, D, 1),
-        e(
-            None,
-            Some("map-users"),
-            Required,
-            Some("=<outeruid>,<inneruid>,<count>"),
-            D,
-            1,
-        ),
-        e(
-            None,
-            Some("map-groups"),
-            Required,
-            Some("=<outergid>,<innergid>,<count>"),
-            D,
-            1,
-        ),
-        e(None, Some("kill-child"), Optional, Some("<signame>"), D2, 2),
-        e(None, Some("mount-proc"), Optional, Some("<dir>"), D, 2),
-        e(
-            None,
-            Some("propagation"),
-            Required,
-            Some("slave|shared|private|unchanged"),
-            D,
-            2,
-        ),
-        e(None, Some("setgroups"), Required, Some("allow|deny"), D, 2),
-        e(None, Some("keep-caps"), No, None, D, 2),
-        e(Some('R'), Some("root"), Required, Some("=<dir>"), D, 3),
-        e(Some('w'), Some("wd"), Required, Some("=<dir>"), D, 3),
-        e(Some('S'), Some("setuid"), Required, Some("<uid>"), D, 3),
-        e(Some('G'), Some("setgid"), Required, Some("<gid>"), D, 3),
-        e(None, Some("monotonic"), Required, Some("<offset>"), D, 3),
-        e(None, Some("boottime"), Required, Some("<offset>"), D, 3),
-        e(Some('h'), Some("help"), No, None, D, 4),
-        e(Some('V'), Some("version"), No, None, D, 4),
-    ];
-
-    /// nsenter (util-linux 2.38).
-    static NSENTER: &[OptDef<()>] = &[
-        e(Some('a'), Some("all"), No, None, D, 0),
-        e(Some('t'), Some("target"), Required, Some("<pid>"), D, 0),
-        e(Some('m'), Some("mount"), Optional, Some("<file>"), D, 0),
-        e(Some('u'), Some("uts"), Optional, Some("<file>"), D, 0),
-        e(Some('i'), Some("ipc"), Optional, Some("<file>"), D, 0),
-        e(Some('n'), Some("net"), Optional, Some("<file>"), D, 0),
-        e(Some('p'), Some("pid"), Optional, Some("<file>"), D, 0),
-        e(Some('C'), Some("cgroup"), Optional, Some("<file>"), D, 0),
-        e(Some('U'), Some("user"), Optional, Some("<file>"), D, 0),
-        e(Some('T'), Some("time"), Optional, Some("<file>"), D, 0),
-        e(Some('S'), Some("setuid"), Required, Some("<uid>"), D, 0),
-        e(Some('G'), Some("setgid"), Required, Some("<gid>"), D, 0),
-        e(None, Some("preserve-credentials"), No, None, D, 0),
-        e(Some('r'), Some("root"), Optional, Some("<dir>"), D, 0),
-        e(Some('w'), Some("wd"), Optional, Some("<dir>"), D, 0),
-        e(Some('W'), Some("wdns"), Required, Some("<dir>"), D, 0),
-        e(Some('F'), Some("no-fork"), No, None, D, 0),
-        e(Some('Z'), Some("follow-context"), No, None, D, 0),
-        e(Some('h'), Some("help"), No, None, D, 1),
-        e(Some('V'), Some("version"), No, None, D, 1),
-    ];
-
-    /// nsenter spells the `-W` line ` -W. --wdns <dir>` (a dot for the comma).
-    fn nsenter_label(opt: &OptDef<()>) -> Option<String> {
-        (opt.short == Some('W')).then(|| " -W. --wdns <dir>".to_string())
-    }
-
-    /// lsns (util-linux 2.38): `--tree` takes an optional argument but is shown as if required.
-    static LSNS: &[OptDef<()>] = &[
-        e(Some('J'), Some("json"), No, None, D, 0),
-        e(Some('l'), Some("list"), No, None, D, 0),
-        e(Some('n'), Some("noheadings"), No, None, D, 0),
-        e(Some('o'), Some("output"), Required, Some("<list>"), D, 0),
-        e(None, Some("output-all"), No, None, D, 0),
-        e(Some('p'), Some("task"), Required, Some("<pid>"), D, 0),
-        e(Some('r'), Some("raw"), No, None, D, 0),
-        e(Some('u'), Some("notruncate"), No, None, D, 0),
-        e(Some('W'), Some("nowrap"), No, None, D, 0),
-        e(Some('t'), Some("type"), Required, Some("<name>"), D, 0),
-        e(Some('T'), Some("tree"), Optional, Some(" <rel>"), D, 0),
-        e(Some('h'), Some("help"), No, None, D, 1),
-        e(Some('V'), Some("version"), No, None, D, 1),
-    ];
-
-    /// The options block of the installed `tool --help` in the C locale: the lines after
-    /// `Options:` up to the next heading (a line not starting with a space), without the blank
-    /// lines that end it.
-    fn original_options(tool: &str) -> String {
-        let out = Command::new(tool)
-            .arg("--help")
-            .env("LC_ALL", "C")
-            .env("LANG", "C")
-            .env_remove("LANGUAGE")
-            .output()
-            .unwrap_or_else(|err| panic!("cannot run `{tool} --help`: {err}"));
-        assert!(out.status.success(), "`{tool} --help` failed");
-        let text = String::from_utf8(out.stdout).expect("`--help` output is UTF-8");
-        let (_, rest) = text
-            .split_once("\nOptions:\n")
-            .unwrap_or_else(|| panic!("no `Options:` heading in `{tool} --help`"));
-        let mut lines: Vec<&str> = rest
-            .lines()
-            .take_while(|l| l.is_empty() || l.starts_with(' '))
-            .collect();
-        while lines.last() == Some(&"") {
-            lines.pop();
-        }
-        lines.iter().map(|l| format!("{l}\n")).collect()
-    }
-
-    /// The layout of one line of an options block, without its description text.
-    #[derive(Debug, PartialEq, Eq)]
-    enum Row {
-        /// An empty line (a group break).
-        Blank,
-        /// A line starting with an option's label, with the column where the description
-        /// starts on the same line (`None`: the label is alone on its line).
-        Opt {
-            label: String,
-            desc_col: Option<usize>,
-        },
-        /// A line of description only (the next-line description of a long label, or a
-        /// continuation line), starting after `indent` spaces.
-        Text { indent: usize },
-    }
-
-    /// The rows of `block`, whose option lines must start with `labels` in that order (a label
-    /// matches when followed by a space or the end of the line).
-    fn rows(block: &str, labels: &[String]) -> Vec<Row> {
-        let mut pending = labels.iter().peekable();
-        let mut rows = Vec::new();
-        for line in block.lines() {
-            if line.is_empty() {
-                rows.push(Row::Blank);
-                continue;
-            }
-            let rest = pending
-                .peek()
-                .and_then(|label| line.strip_prefix(label.as_str()))
-                .filter(|rest| rest.is_empty() || rest.starts_with(' '));
-            match (rest, pending.peek()) {
-                (Some(rest), Some(label)) => {
-                    let width = label.chars().count();
-                    rows.push(Row::Opt {
-                        label: label.to_string(),
-                        desc_col: rest.chars().position(|c| c != ' ').map(|i| width + i),
-                    });
-                    pending.next();
-                }
-                _ => rows.push(Row::Text {
-                    indent: line.chars().take_while(|&c| c == ' ').count(),
-                }),
-            }
-        }
-        let missing: Vec<&String> = pending.collect();
-        assert!(
-            missing.is_empty(),
-            "labels not found in\n{block}: {missing:?}"
-        );
-        rows
-    }
-
-    /// The labels of the visible entries of `opts`, as the renderer prints them.
-    fn labels(
-        opts: &[OptDef<()>],
-        style: &HelpStyle,
-        label: impl Fn(&OptDef<()>) -> Option<String>,
-    ) -> Vec<String> {
-        opts.iter()
-            .filter(|o| !o.help.is_empty())
-            .map(|o| label(o).unwrap_or_else(|| option_label(o, style.long_only_indent)))
-            .collect()
-    }
-
-    /// Assert that `ours` (rendered from a table with our placeholder descriptions) has the
-    /// layout of the installed `tool --help` line by line: same labels, descriptions at the
-    /// same columns, same overflow and continuation lines, same blank lines.
-    fn assert_same_layout(tool: &str, ours: &str, labels: &[String]) {
-        let original = original_options(tool);
-        let want = rows(&original, labels);
-        let got = rows(ours, labels);
-        for (i, (w, g)) in want.iter().zip(&got).enumerate() {
-            assert_eq!(
-                g,
-                w,
-                "`{tool} --help` options line {}\noriginal: {:?}\nours:     {:?}",
-                i + 1,
-                original.lines().nth(i),
-                ours.lines().nth(i),
-            );
-        }
-        assert_eq!(
-            got.len(),
-            want.len(),
-            "line count differs from `{tool} --help`:\n{ours}"
-        );
-        // The comparison saw every kind of line the original has.
-        assert!(want.iter().any(|r| matches!(r, Row::Opt { .. })));
-    }
-
-    #[test]
-    fn unshare_layout() {
-        let style = HelpStyle::new(27, " ");
-        let mut out = String::new();
-        render_options(&mut out, UNSHARE, 27, " ");
-        assert_same_layout("unshare", &out, &labels(UNSHARE, &style, |_| None));
-        // The original's quirks are covered: labels that push the description to the next
-        // line, a continuation line with extra indent, group breaks.
-        let rows = rows(&out, &labels(UNSHARE, &style, |_| None));
-        assert!(rows.contains(&Row::Text { indent: 27 }));
-        assert!(rows.contains(&Row::Text { indent: 29 }));
-        assert_eq!(rows.iter().filter(|r| **r == Row::Blank).count(), 4);
-    }
-
-    #[test]
-    fn nsenter_layout() {
-        let style = HelpStyle::new(24, "     ").with_overflow(Overflow::SameLine);
-        let mut out = String::new();
-        render_options_with(&mut out, NSENTER, &style, nsenter_label);
-        let labels = labels(NSENTER, &style, nsenter_label);
-        assert_same_layout("nsenter", &out, &labels);
-        // The overlong long-only label keeps its description on its line after one space.
-        assert!(rows(&out, &labels).contains(&Row::Opt {
-            label: "     --preserve-credentials".to_string(),
-            desc_col: Some(28),
-        }));
-    }
-
-    #[test]
-    fn lsns_layout() {
-        let style = HelpStyle::new(24, "     ");
-        let mut out = String::new();
-        render_options(&mut out, LSNS, 24, "     ");
-        assert_same_layout("lsns", &out, &labels(LSNS, &style, |_| None));
-    }
 
     #[test]
     fn labels_and_edge_cases() {
