@@ -176,8 +176,11 @@ fn base_root(suite: &Suite) -> PathBuf {
         "distro: making the {} root (mmdebstrap, a few minutes)",
         suite.name
     );
-    let mut cmd = Command::new("mmdebstrap");
-    cmd.args(["--quiet", "--mode=root", "--variant=buildd"])
+    // In a private mount namespace: the mounts mmdebstrap makes in the new root (/proc, /sys,
+    // /dev) never show on the host, and go even if it is killed.
+    let mut cmd = Command::new("unshare");
+    cmd.args(["--mount", "--propagation", "private", "--", "mmdebstrap"])
+        .args(["--quiet", "--mode=root", "--variant=buildd"])
         .arg(format!("--include={}", suite.include))
         .arg(suite.name)
         .arg(&tmp)
@@ -205,6 +208,11 @@ fn in_root(suite: &Suite, name: &str, inputs: &[PathBuf], script: &str) -> PathB
     for d in [&build, &work, &root] {
         std::fs::create_dir_all(d).expect("create the overlay's directories");
     }
+    // The host's name servers, read here: in the sandbox /run is a new tmpfs, and
+    // /etc/resolv.conf may be a link into /run (systemd-resolved).
+    let resolv = std::fs::read("/etc/resolv.conf").unwrap_or_default();
+    std::fs::create_dir_all(upper.join("etc")).expect("create the overlay's etc");
+    std::fs::write(upper.join("etc/resolv.conf"), resolv).expect("write resolv.conf");
     for f in inputs {
         let to = build.join(f.file_name().expect("a file name"));
         run(Command::new("cp").arg("-a").arg(f).arg(&to));
@@ -218,7 +226,6 @@ mount --rbind /dev "$root/dev"
 mount -t sysfs sysfs "$root/sys"
 mount -t tmpfs tmpfs "$root/run"
 mount -t tmpfs tmpfs "$root/tmp"
-cat /etc/resolv.conf > "$root/etc/resolv.conf"
 cd "$root"
 mkdir -p .old-root
 pivot_root . .old-root
@@ -259,7 +266,7 @@ fn debsrc() -> Vec<PathBuf> {
     let out = run(Command::new(xtask()).arg("debsrc"));
     let dsc = String::from_utf8_lossy(&out.stdout)
         .lines()
-        .find(|l| l.ends_with(".dsc"))
+        .find(|l| l.starts_with('/') && l.ends_with(".dsc"))
         .map(PathBuf::from)
         .expect("debsrc prints the .dsc's path");
     let dir = dsc.parent().expect("dsc dir").to_path_buf();
@@ -389,15 +396,15 @@ rpm -qlvp "$rpm" > files.txt
             format!("{} {}", f[0], f[8..].join(" "))
         })
         .collect();
-    // RPM keeps the changelog in the header and the licence texts under /usr/share/licenses;
-    // lintian's overrides are Debian's.
+    // RPM keeps the changelog in the header, the licence texts under /usr/share/licenses and
+    // links named by build ID under /usr/lib/.build-id; lintian's overrides are Debian's.
     let dist: BTreeSet<String> = deb_files(&dist_deb())
         .into_iter()
         .filter(|l| !l.ends_with("/changelog.gz") && !l.contains("/lintian/"))
         .collect();
     let rpm_files: BTreeSet<String> = rpm_files
         .into_iter()
-        .filter(|l| !l.contains(" /usr/share/licenses/nsutils/"))
+        .filter(|l| !l.contains(" /usr/share/licenses/") && !l.contains(" /usr/lib/.build-id/"))
         .collect();
     let only_rpm: Vec<&String> = rpm_files.difference(&dist).collect();
     let only_dist: Vec<&String> = dist.difference(&rpm_files).collect();

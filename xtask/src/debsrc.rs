@@ -128,6 +128,8 @@ pub fn run_debsrc(_opts: &Opts) -> Result<Written, Fail> {
             .args(["--build", "--compression=xz"])
             .arg(srctar::dir_name())
             .current_dir(&out)
+            // Its report goes to stderr: stdout is the list of paths written.
+            .stdout(std::io::stderr())
             .env(
                 "SOURCE_DATE_EPOCH",
                 crate::dist::source_date_epoch()?.to_string(),
