@@ -235,13 +235,26 @@ mod tests {
             place,
             drop_in,
             from,
+            no_manifest,
         })) = parse(&["install", "--drop-in", "--prefix=/opt/x", "--destdir", "d"])
         else {
             panic!("install did not parse");
         };
-        assert!(drop_in && from.is_none());
+        assert!(drop_in && from.is_none() && !no_manifest);
         assert_eq!(place.prefix, "/opt/x");
         assert_eq!(place.destdir.as_deref(), Some("d"));
         assert!(matches!(parse(&[]), Ok(None)));
+        assert!(matches!(
+            parse(&["install", "--no-manifest", "--destdir", "d"]),
+            Ok(Some(Task::Install {
+                no_manifest: true,
+                ..
+            }))
+        ));
+        assert!(matches!(
+            parse(&["rpm", "--source-only"]),
+            Ok(Some(Task::Rpm(rpm::Opts { source_only: true })))
+        ));
+        assert!(matches!(parse(&["debsrc"]), Ok(Some(Task::Debsrc(_)))));
     }
 }
