@@ -4,7 +4,7 @@
 
 use std::process::{Child, Command, Stdio};
 
-use nsutils_testkit::{need_root, our_bin, sandbox, Outcome};
+use nsutils_testkit::{need_root, our_bin, procs, sandbox, Outcome};
 
 const KINDS: [(&str, &str); 8] = [
     ("mnt", "--mount"),
@@ -53,7 +53,12 @@ impl Holder {
         std::io::BufReader::new(child.stdout.take().expect("stdout"))
             .read_line(&mut line)
             .expect("holder started");
-        let pid = wait_for_child(child.id());
+        let pid = procs::wait_for_child(
+            child.id() as i32,
+            "sleep",
+            std::time::Duration::from_secs(30),
+            "holder",
+        ) as u32;
         Holder { child, pid }
     }
 }
@@ -62,23 +67,6 @@ impl Drop for Holder {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// The PID of `parent`'s child once it runs `sleep` (an event, with a 30 s guard).
-fn wait_for_child(parent: u32) -> u32 {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let kids = std::fs::read_to_string(format!("/proc/{parent}/task/{parent}/children"))
-            .unwrap_or_default();
-        for k in kids.split_whitespace() {
-            let comm = std::fs::read_to_string(format!("/proc/{k}/comm")).unwrap_or_default();
-            if comm.trim_end() == "sleep" {
-                return k.parse().expect("pid");
-            }
-        }
-        assert!(std::time::Instant::now() < deadline, "holder did not start");
-        std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
 

@@ -7,12 +7,17 @@
 //!   `/run` (so `/run/netns` is empty and private) and a scratch directory, so nothing a test
 //!   mounts or creates reaches the host, and everything vanishes with the last process in it,
 //!   even when the test fails half-way.
+//! - [`old_kernel`]: a seccomp filter and a personality that make this kernel look like 4.18 to
+//!   a program (the kernel core's old-kernel run).
+//! - [`procs`]: other processes' children, command name and state, through procfs.
 //! - [`Tool`] and [`Outcome`]: run one command line through the original (the released
 //!   util-linux and iproute2 of the [`oracle`]) and through our binary, under the original's name
 //!   (argv[0]), and compare stdout, stderr and exit status.
 
+pub mod old_kernel;
 pub mod oracle;
 pub mod prereq;
+pub mod procs;
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;

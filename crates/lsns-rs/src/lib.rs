@@ -42,6 +42,9 @@ pub fn run(args: Vec<OsString>) -> i32 {
         related: has(Col::Pns) || has(Col::Ons) || tree_rel,
         netnsid: has(Col::Netnsid),
         id: has(Col::Id),
+        // The kernel's own list adds namespaces no process shows; `-p` lists only a
+        // process's namespaces, which the walk finds.
+        listns: opts.pid.is_none(),
     };
     let mounts = match nscore::mount::read_mountinfo() {
         Ok(m) => m,
@@ -100,6 +103,11 @@ pub fn doc() -> ToolDoc {
             "lsns-rs lists the namespaces of the system: those processes are in, those kept \
              alive by open file descriptors, and those bind-mounted on the file system. With a \
              namespace inode number it lists the processes in that namespace.",
+            "On Linux 6.19 and later it also asks the kernel for its list of namespaces \
+             (listns(2)) and adds those no process shows, such as one used only by a \
+             non-leader thread or held only in another mount namespace, as rows with NPROCS 0 \
+             and no process. The kernel shows all of them only to root in the initial PID \
+             namespace; elsewhere the listing is the one util-linux prints.",
             "It reads /proc once and only what the chosen columns need, so it stays fast with \
              many processes.",
         ],
@@ -145,7 +153,8 @@ pub fn doc() -> ToolDoc {
         ],
         differences: vec![
             "Compared byte for byte with util-linux 2.42.4 lsns. Deliberate differences: the \
-             ID column (and its -H row); -Q in the namespace-ID mode filters instead of \
+             ID column (and its -H row); on Linux 6.19 and later, rows for the namespaces the \
+             kernel lists and no process shows; -Q in the namespace-ID mode filters instead of \
              failing; a failure to read /proc other than a vanished or forbidden process ends \
              the run with a message and exit status 1 (util-linux may say nothing, or exit 0 \
              with an empty listing); a regular expression that is not a string is an error, \

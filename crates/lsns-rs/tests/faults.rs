@@ -48,7 +48,7 @@ fn no_threads_no_abort() {
     let o = in_pidns(
         r#"
 for i in $(seq 600); do sleep 1000 & done
-while [ $(ls /proc | grep -c '^[0-9]') -lt 600 ]; do sleep 0.05; done
+i=0; while [ $(ls /proc | grep -c '^[0-9]') -lt 600 ]; do i=$((i+1)); [ $i -lt 6000 ] || { echo 'timed out waiting for 600 processes' >&2; exit 97; }; sleep 0.05; done
 run() { setpriv --reuid=65534 --regid=65534 --clear-groups prlimit --nproc=1:1 "$@" -r -o NS,TYPE,NPROCS; echo "rc=$?"; }
 run "$OURS"
 echo @@
@@ -73,7 +73,7 @@ fn no_address_space_for_threads_no_abort() {
     let o = in_pidns(
         r#"
 for i in $(seq 600); do sleep 1000 & done
-while [ $(ls /proc | grep -c '^[0-9]') -lt 600 ]; do sleep 0.05; done
+i=0; while [ $(ls /proc | grep -c '^[0-9]') -lt 600 ]; do i=$((i+1)); [ $i -lt 6000 ] || { echo 'timed out waiting for 600 processes' >&2; exit 97; }; sleep 0.05; done
 prlimit --as=10000000 "$OURS" -r -n -o NS,TYPE > /dev/null; echo "rc=$?"
 "#,
     );

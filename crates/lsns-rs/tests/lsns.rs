@@ -726,6 +726,39 @@ umount $S/n
     assert_eq!(held.len(), 1, "{o:?}");
 }
 
+/// A namespace held only by an fd opened through a bind mount that is then detached (`ip
+/// netns delete`): the fd's link no longer reads `net:[INO]` (it reads `/`), yet it holds
+/// the namespace, and the release lists it (NPROCS 0) by what the fd is. Issue 22, gap 1.
+#[test]
+fn fd_held_namespace_after_its_mount_is_detached() {
+    if !need_root() {
+        return;
+    }
+    let setup = r#"
+S=/run/nsutils-scratch
+ip netns add fdx || exit 98
+exec 4</run/netns/fdx
+stat -L -c %i /proc/self/fd/4 > $S/ino
+ip netns delete fdx || exit 98
+[ "$(readlink /proc/$$/fd/4)" = / ] || { echo "fd 4 reads $(readlink /proc/$$/fd/4)" >&2; exit 98; }
+"#;
+    for args in [
+        &["-t", "net", "-Q", "NPROCS == 0"][..],
+        &["-t", "net", "-r", "-n", "-o", "NS,TYPE,NPROCS,PID,NSFS"],
+        &["-t", "net", "-J"],
+        &["-P"],
+    ] {
+        let o = same_in_pidns(setup, args);
+        if args[0] == "-t" && args[2] == "-Q" {
+            assert_eq!(o.out().lines().count(), 2, "{o:?}");
+            assert!(
+                o.out().lines().nth(1).unwrap_or("").contains(" net "),
+                "{o:?}"
+            );
+        }
+    }
+}
+
 /// A filter on NETNSID, and filters agreeing with the unfiltered listing.
 #[test]
 fn filters() {
@@ -921,7 +954,12 @@ while os.getppid() == parent:  # ends with the script, whatever happens to it
     let script = format!(
         r#"S={scratch}; mkfifo $S/ready
 python3 -c '{flipper}' $S & F=$!
-read -r line < $S/ready
+# Opened read-write so that the open never blocks: a helper that failed before opening it for
+# writing is reported, not waited for.
+exec 3<>$S/ready
+until read -r -t 1 line <&3; do
+  kill -0 $F 2>/dev/null || {{ wait $F; echo "the helper ended before it was ready (status $?)"; exit 1; }}
+done
 bad=0; last=
 for i in $(seq 200); do
   err=$(timeout -s KILL 10 {ORS} -r -n -o NS,TYPE 2>&1 >/dev/null) || {{ last="status $? $err"; bad=$((bad+1)); }}
@@ -1110,7 +1148,7 @@ for i in 1 2 3 4 5 6; do unshare -u sleep 100 & done
 for i in 1 2 3; do unshare -U sleep 100 & done
 unshare -u bash -c 'exec -a "a rather long command line, longer than most terminals are wide, to be cut somewhere in its middle" sleep 100' &
 unshare -i -m bash -c 'exec -a x sleep 100' &
-while [ $(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^sleep$') -lt 11 ]; do sleep 0.05; done
+waitn sleep 11
 "#;
 
 /// The column widths of libsmartcols 2.42 (the header counts only when printed; the width
@@ -1321,7 +1359,7 @@ for i in $(seq 10); do unshare -U bash -c 'sleep 100 & exec sleep 100' & done
 for i in $(seq 200); do sleep 100 & done
 # Every one of them has exec'd sleep (an unshare or bash caught before its exec would show
 # another COMMAND to one of the two runs).
-while [ $(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^sleep$') -lt 580 ]; do sleep 0.05; done
+i=0; while [ $(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^sleep$') -lt 580 ]; do i=$((i+1)); [ $i -lt 6000 ] || { echo 'timed out waiting for 580 sleeps' >&2; exit 97; }; sleep 0.05; done
 "#;
     for args in [
         &[][..],

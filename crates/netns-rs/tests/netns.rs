@@ -628,10 +628,14 @@ fn busy_and_sys_hints_on_a_terminal_only() {
         "{orig:?}{ours:?}"
     );
     // /sys refused: a user namespace whose /sys has a mount over a non-empty directory (so a
-    // new sysfs would reveal what it hides).
+    // new sysfs would reveal what it hides). Any other sysfs mount this mount namespace
+    // inherited (a chroot's bind of /sys on the host) is detached first: one that is fully
+    // visible would let the kernel allow the mount.
     let sys = |cmd: &str| {
         format!(
-            "mount -t tmpfs t /sys/kernel/mm; unshare -Urm --propagation private sh -c '\
+            "for m in $(awk '$3 == \"sysfs\" && $2 != \"/sys\" {{ print $2 }}' /proc/self/mounts | sort -r); do \
+             umount -l \"$m\" 2>/dev/null; done; \
+             mount -t tmpfs t /sys/kernel/mm; unshare -Urm --propagation private sh -c '\
              mount -t tmpfs t /run; {ip} netns add x 2>/dev/null; {cmd}; echo rc=$?'",
             ip = oracle::launcher("ip").display()
         )

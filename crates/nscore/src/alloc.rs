@@ -2,17 +2,32 @@
 //! helpers end its tools (`PROG: cannot allocate N bytes`), instead of Rust's default: a
 //! `memory allocation of N bytes failed` line and SIGABRT.
 //!
-//! Every program linking nscore (the four tools) allocates through [`ExitOnOom`], the system
-//! allocator with that one change. The failure path allocates nothing: the message is built on
-//! the stack and written straight to fd 2, then the process ends with `_exit(1)`; standard output
+//! Every program linking nscore with its default `exit-on-oom` feature (the four tools)
+//! allocates through [`ExitOnOom`], the system allocator with that one change; a program with
+//! a global allocator of its own depends on nscore with `default-features = false`. The
+//! failure path allocates nothing: the message is built on the stack and written straight to
+//! fd 2, then the process ends with `_exit(1)`; standard output
 //! not yet written is lost, and the status says the run failed. There is no recoverable
 //! allocation failure in nsutils (`try_reserve` ends here too): code bounds what it reads.
+//!
+//! # Example
+//!
+//! ```
+//! // With the default `exit-on-oom` feature, linking nscore installs ExitOnOom as the global
+//! // allocator: allocation is as ever, only its failure differs (a message and exit 1 instead
+//! // of an abort).
+//! let v: Vec<u8> = Vec::with_capacity(1 << 20);
+//! assert!(v.capacity() >= 1 << 20);
+//! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
 /// The system allocator, except that a failed allocation ends the process cleanly.
 pub struct ExitOnOom;
 
+/// Installed by the `exit-on-oom` feature (on by default, as the tools need it); a program with
+/// an allocator of its own turns the feature off.
+#[cfg(feature = "exit-on-oom")]
 #[global_allocator]
 static GLOBAL: ExitOnOom = ExitOnOom;
 

@@ -11,13 +11,31 @@
 //! `NS_GET_ID` on the opened descriptor is the ID asked for. What is returned is therefore
 //! pinned: it is that namespace, whatever happened to the path it was found through.
 //!
-//! `listns(2)` (6.19) is not called: the kernels that have it also open ID-only handles, which
-//! is the first thing tried.
+//! On kernels that have `listns(2)` (6.19), which also open ID-only handles, the handle's
+//! answer is final (the oracle's `nsenter --net=:ID` gets the same errno there); the search
+//! runs only where the kernel cannot open by ID alone. A candidate is recognised by what it is
+//! (its `stat(2)` gives nsfs's device), not by its link's text, which for a descriptor opened
+//! through a bind mount is that mount's path, or `/` once the mount is detached.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::{byid, nsfs, NsId};
+//! use std::fs::File;
+//!
+//! let net = File::open("/proc/self/ns/net").unwrap();
+//! let Ok(id) = nsfs::ns_id(&net) else {
+//!     return; // before Linux 6.18 namespaces have no ID
+//! };
+//! // By a file handle that carries only the ID (6.19), else by a search as lsns's.
+//! let again = byid::open_by_id(id).unwrap();
+//! assert_eq!(NsId::from_fd(&again).unwrap(), NsId::from_fd(&net).unwrap());
+//! ```
 
 use std::collections::HashSet;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 
-use rustix::fs::{openat, readlinkat, Dir, Mode, OFlags, CWD};
+use rustix::fs::{openat, Dir, Mode, OFlags, CWD};
 use rustix::io::Errno;
 
 use crate::kind::NsKind;
@@ -148,17 +166,28 @@ pub fn open_handle(h: &NsHandle) -> Result<OwnedFd, Errno> {
 /// `NS_GET_ID` on the opened descriptor equals `id`, so the result cannot be another namespace.
 /// ESTALE when nothing matches (what the kernel says for an unknown ID). Not found: a namespace
 /// only a socket or a non-leader thread holds, one in another mount namespace's bind mount, and
-/// any the caller may not open.
+/// any the caller may not open. On kernels with `listns(2)` (6.19) the search is not made:
+/// the ID-only handle's errno is returned, as those kernels open every live namespace by ID.
 pub fn open_by_id(id: u64) -> Result<OwnedFd, Errno> {
     let direct = NsHandle {
         ns_id: id,
         ns_type: 0,
         ns_inum: 0,
     };
-    if let Ok(fd) = open_handle(&direct) {
-        if nsfs::ns_id(&fd).ok() == Some(id) {
-            return Ok(fd);
+    let direct = open_handle(&direct);
+    if let Ok(fd) = &direct {
+        if nsfs::ns_id(fd).ok() == Some(id) {
+            return direct;
         }
+    }
+    // Kernels with listns(2) (6.19) open any live namespace by its ID alone: their answer is
+    // final, as it is for util-linux there (ESTALE for an ID no live namespace has, EPERM for
+    // one the caller may not open).
+    if crate::listns::supported() {
+        return match direct {
+            Ok(_) => Err(Errno::STALE),
+            Err(e) => Err(e),
+        };
     }
     Search::new(id).run().ok_or(Errno::STALE)
 }
@@ -167,6 +196,8 @@ pub fn open_by_id(id: u64) -> Result<OwnedFd, Errno> {
 struct Search {
     id: u64,
     seen: HashSet<u64>,
+    /// `st_dev` of nsfs ([`nsfs::device`]).
+    nsfs_dev: Option<u64>,
 }
 
 impl Search {
@@ -174,6 +205,7 @@ impl Search {
         Search {
             id,
             seen: HashSet::new(),
+            nsfs_dev: nsfs::device(),
         }
     }
 
@@ -263,18 +295,17 @@ impl Search {
         None
     }
 
-    /// One path that may name a namespace: skipped unless its link text (or mount root) reads
-    /// `KIND:[INO]` with an inode not seen yet; then opened, checked, and expanded.
+    /// One path that may name a namespace: skipped unless it is a namespace file now (its
+    /// `stat(2)` through the link or mount gives nsfs's device) with an inode not seen yet;
+    /// then opened, checked, and expanded. What the file is decides, not the link's text: an
+    /// nsfs descriptor opened through a bind mount reads as that path, or as `/` once the
+    /// mount is detached (`ip netns delete`), and still holds the namespace.
     fn candidate(&mut self, path: &str) -> Option<OwnedFd> {
-        if let Ok(link) = readlinkat(CWD, path, Vec::new()) {
-            match link_inode(link.as_bytes()) {
-                Some(ino) if self.seen.contains(&ino) => return None,
-                Some(_) => {}
-                // A link that is not a namespace (a file, a socket, a pipe): never opened.
-                None => return None,
-            }
+        let st = rustix::fs::stat(path).ok()?;
+        if self.nsfs_dev != Some(st.st_dev) || self.seen.contains(&st.st_ino) {
+            return None;
         }
-        // The link may be stale (the fd closed and its number reused, the mount gone): only a
+        // The fd may be closed and its number reused, the mount gone, since the stat: only a
         // namespace file is opened, never a FIFO or a device that took its place.
         let fd = nsfs::open_if_nsfs(CWD, path).ok().flatten()?;
         self.check(fd)
@@ -302,30 +333,9 @@ impl Search {
     }
 }
 
-/// The inode in a namespace link's text `KIND:[INO]`, or `None` for any other text.
-fn link_inode(text: &[u8]) -> Option<u64> {
-    let open = text.iter().position(|&b| b == b'[')?;
-    let kind = text[..open].strip_suffix(b":")?;
-    if !NsKind::ALL.iter().any(|k| k.name().as_bytes() == kind) {
-        return None;
-    }
-    let digits = text[open + 1..].strip_suffix(b"]")?;
-    crate::id::parse_u64_digits(digits)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn link_texts() {
-        assert_eq!(link_inode(b"net:[4026531840]"), Some(4026531840));
-        assert_eq!(link_inode(b"pid_for_children:[4026531836]"), None);
-        assert_eq!(link_inode(b"socket:[123]"), None);
-        assert_eq!(link_inode(b"/etc/passwd"), None);
-        assert_eq!(link_inode(b"pipe:[5]"), None);
-        assert_eq!(link_inode(b"mnt:[x]"), None);
-    }
 
     fn own(kind: NsKind) -> Option<std::fs::File> {
         std::fs::File::open(format!("/proc/self/ns/{kind}")).ok()

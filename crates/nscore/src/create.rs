@@ -3,6 +3,28 @@
 //! These are the crate's process-level `unsafe` sites. Both must run while the process is
 //! single-threaded: `unshare(CLONE_NEWUSER)` is refused otherwise, and after `fork` only
 //! async-signal-safe work is sound in a child of a threaded parent.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::create::{run_in_child, unshare, ChildStatus};
+//! use nscore::kind::{NsKind, NsKinds};
+//! use nscore::NsId;
+//!
+//! let outside = NsId::from_path("/proc/self/ns/net").unwrap();
+//! // A new user and network namespace, in a child: the kernel refuses CLONE_NEWUSER to a
+//! // threaded process, and this process keeps its own namespaces.
+//! let status = run_in_child(|| {
+//!     if unshare(NsKinds::from_iter([NsKind::User, NsKind::Net])).is_err() {
+//!         return 77; // user namespaces are switched off here
+//!     }
+//!     let inside = NsId::from_path("/proc/self/ns/net").ok();
+//!     if inside.is_some() && inside != Some(outside) { 0 } else { 1 }
+//! })
+//! .unwrap();
+//! assert!(matches!(status, ChildStatus::Exited(0 | 77)), "{status:?}");
+//! assert_eq!(NsId::from_path("/proc/self/ns/net").unwrap(), outside);
+//! ```
 
 use rustix::io::Errno;
 use rustix::process::{Pid, WaitOptions};
@@ -96,6 +118,44 @@ pub fn wait(pid: i32, untraced: bool) -> Result<ChildStatus> {
             Err(Errno::INTR) => continue,
             Err(errno) => return Err(Error::sys("waitpid failed", errno)),
         }
+    }
+}
+
+/// Run `f` in a forked child and wait for it: `f`'s return value is the child's exit code
+/// (a panic in `f` is exit code 101), and the child ends with `_exit` ([`exit_child`]), so it
+/// never runs its copy of the caller's code after `f`.
+///
+/// The way to change namespaces or credentials from a program that has, or may have, threads
+/// (a test harness): the child has one thread, so `unshare(CLONE_NEWUSER)` is allowed there,
+/// and the caller's namespaces stay as they were. After a fork in a threaded program only the
+/// calling thread exists in the child; keep `f` to system calls and small allocations (glibc
+/// makes `malloc` safe in such a child) and take no lock another thread might hold, such as
+/// `std::io::stdout()`'s.
+///
+/// # Example
+///
+/// ```
+/// use nscore::create::{run_in_child, unshare, ChildStatus};
+/// use nscore::kind::{NsKind, NsKinds};
+///
+/// let status = run_in_child(|| {
+///     // Only the child gets the new namespaces.
+///     match unshare(NsKinds::from_iter([NsKind::User, NsKind::Uts])) {
+///         Ok(()) => 0,
+///         Err(_) => 77, // user namespaces are switched off here: nothing to show
+///     }
+/// })
+/// .unwrap();
+/// assert!(matches!(status, ChildStatus::Exited(0 | 77)), "{status:?}");
+/// assert_eq!(run_in_child(|| 3).unwrap(), ChildStatus::Exited(3));
+/// ```
+pub fn run_in_child(f: impl FnOnce() -> i32) -> Result<ChildStatus> {
+    match fork()? {
+        Forked::Child => {
+            let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or(101);
+            exit_child(code)
+        }
+        Forked::Parent(pid) => wait(pid, false),
     }
 }
 

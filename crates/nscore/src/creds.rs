@@ -3,6 +3,30 @@
 //!
 //! rustix's id setters change only the calling thread; nsutils tools are single-threaded, so
 //! that is the whole process (see the crate rules).
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::create::{run_in_child, ChildStatus};
+//! use nscore::creds;
+//!
+//! let (uid, _gid) = creds::effective_ids();
+//! assert_eq!(uid, creds::real_uid()); // nothing here is set-user-ID
+//!
+//! // nsenter's --wd: change directory through a descriptor (in a child: the cwd is per process).
+//! let status = run_in_child(|| {
+//!     let Ok(root) = std::fs::File::open("/") else { return 1 };
+//!     if creds::fchdir(&root).is_err() {
+//!         return 2;
+//!     }
+//!     match std::env::current_dir() {
+//!         Ok(d) if d == std::path::Path::new("/") => 0,
+//!         _ => 3,
+//!     }
+//! })
+//! .unwrap();
+//! assert_eq!(status, ChildStatus::Exited(0));
+//! ```
 
 use std::os::fd::AsFd;
 use std::path::Path;

@@ -2,6 +2,18 @@
 //! regular expressions (`regcomp(3)`/`regexec(3)`, as libsmartcols filters use them, so `=~`
 //! matches and its error messages are glibc's own), the terminal width (`TIOCGWINSZ`), and
 //! the locale the environment names (`setlocale(3)`), which decides UTF-8 or ASCII output.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::display::PosixRegex;
+//!
+//! let re = PosixRegex::new(b"^(net|mnt)$").unwrap();
+//! assert!(re.is_match(b"net"));
+//! assert!(!re.is_match(b"network"));
+//! // The error is glibc's regerror(3) text.
+//! assert!(PosixRegex::new(b"(").is_err());
+//! ```
 
 use std::ffi::CString;
 

@@ -4,6 +4,38 @@
 //! kernel cannot make us enter some other process's namespaces, and one `setns(pidfd, mask)` call
 //! moves into several namespaces atomically (Linux >= 5.8). [`kernel_supports_pidfd_setns`] tells
 //! whether to use it; older kernels fall back to one `setns` per `/proc/PID/ns/*` file.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::create::{run_in_child, unshare, ChildStatus};
+//! use nscore::enter::{kernel_at_least, setns};
+//! use nscore::kind::{NsKind, NsKinds};
+//! use nscore::NsId;
+//! use std::fs::File;
+//!
+//! assert!(kernel_at_least(b"6.18.0-1-amd64", 5, 8));
+//! assert!(!kernel_at_least(b"5.7.19", 5, 8));
+//!
+//! // In a child (see run_in_child): a user namespace and a network namespace A, then another
+//! // network namespace B, then back into A through its file.
+//! let status = run_in_child(|| {
+//!     if unshare(NsKinds::from_iter([NsKind::User, NsKind::Net])).is_err() {
+//!         return 77; // user namespaces are switched off here
+//!     }
+//!     let net_ns = || NsId::from_path("/proc/self/ns/net").ok();
+//!     let Ok(a) = File::open("/proc/self/ns/net") else { return 1 };
+//!     if unshare(NsKinds::from_iter([NsKind::Net])).is_err() || net_ns() == NsId::from_fd(&a).ok() {
+//!         return 2;
+//!     }
+//!     if setns(&a, Some(NsKind::Net)).is_err() || net_ns() != NsId::from_fd(&a).ok() {
+//!         return 3;
+//!     }
+//!     0
+//! })
+//! .unwrap();
+//! assert!(matches!(status, ChildStatus::Exited(0 | 77)), "{status:?}");
+//! ```
 
 use std::os::fd::{AsFd, OwnedFd};
 

@@ -4,6 +4,18 @@
 //! caller can both print it in util-linux's words (`cannot open /proc/42/ns/net: No such file or
 //! directory`) and decide by errno (a vanished process is not a failure for `lsns`). The program
 //! name prefix (`unshare: `) is added by [`crate::cmdline::report`], never here.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::Error;
+//! use rustix::io::Errno;
+//!
+//! let e = Error::open("/proc/42/ns/net", Errno::NOENT);
+//! assert_eq!(e.to_string(), "cannot open /proc/42/ns/net: No such file or directory");
+//! assert_eq!(e.errno(), Some(Errno::NOENT));
+//! assert_eq!(Error::msg("bad mapping").to_string(), "bad mapping");
+//! ```
 
 use std::fmt;
 use std::path::PathBuf;

@@ -3,6 +3,23 @@
 //! A failed exec is worded `failed to execute PROG: <strerror>` and exits 127 when the program
 //! was not found (ENOENT) and 126 otherwise. With no program, the user's shell is run as a login
 //! shell (`argv[0]` = `-` + its basename), the shell chosen as util-linux 2.42 chooses it.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::create::{run_in_child, ChildStatus};
+//! use nscore::exec::execvp;
+//! use std::ffi::OsString;
+//!
+//! // execvp returns only when it failed, with util-linux's exit code: 127 for a missing program.
+//! let missing = "nscore-no-such-program";
+//! let err = execvp(missing.as_ref(), &[OsString::from(missing)]);
+//! assert_eq!(err.exit_code(), 127);
+//!
+//! // On success it does not return: run it in a child.
+//! let status = run_in_child(|| execvp("true".as_ref(), &[OsString::from("true")]).exit_code());
+//! assert_eq!(status.unwrap(), ChildStatus::Exited(0));
+//! ```
 
 use std::ffi::{CString, OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};

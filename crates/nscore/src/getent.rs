@@ -12,6 +12,18 @@
 //! Answers are cached for the life of the process, so a tool that asks again (the login shell
 //! after `--map-users=auto` looked up the same uid) does not run getent twice. [`crate::users`]
 //! decides which path a build uses; both are compiled everywhere so tests can compare them.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::getent::{passwd_by_uid, GETENT};
+//!
+//! // Answers come from running getent(1); without it there is no answer.
+//! match passwd_by_uid(0) {
+//!     Some(root) => assert_eq!((root.uid, root.gid), (0, 0)),
+//!     None => println!("{GETENT} gave no entry for uid 0"),
+//! }
+//! ```
 
 use crate::map::Map;
 use std::ffi::OsString;

@@ -8,6 +8,16 @@
 //! Every hint of every tool is a row of [`TABLE`]: the cause, the errno it answers (when one),
 //! and the wording. A caller names the [`Cause`] it detected and, for rows whose wording has a
 //! `{}`, the detail to put there (a sysctl name, a list of PIDs); [`show`] does the rest.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::hint::{line, Cause};
+//!
+//! let text = line(Cause::UserNsDisabledBySysctl, "kernel.unprivileged_userns_clone=0");
+//! assert!(text.starts_with("hint: ") && text.ends_with('\n'));
+//! assert!(text.contains("kernel.unprivileged_userns_clone=0"));
+//! ```
 
 use rustix::io::Errno;
 

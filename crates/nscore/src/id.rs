@@ -3,6 +3,23 @@
 //! Two `/proc/PID/ns/X` links name the same namespace exactly when `stat(2)` gives the same
 //! `st_dev` and `st_ino` (namespaces(7)). The link text (`net:[4026531833]`) carries only the
 //! inode, so [`NsLink`] is the parsed text and [`NsId`] the full identity.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::id::{NsId, NsLink};
+//! use nscore::kind::NsKind;
+//!
+//! let link = NsLink::parse(b"net:[4026531840]").unwrap();
+//! assert_eq!((link.kind, link.ino), (NsKind::Net, 4026531840));
+//! assert_eq!(link.to_string(), "net:[4026531840]");
+//! assert!(NsLink::parse(b"net:4026531840").is_err());
+//!
+//! // Two paths name one namespace when device and inode agree.
+//! let a = NsId::from_path("/proc/self/ns/net").unwrap();
+//! let b = NsId::from_path("/proc/thread-self/ns/net").unwrap();
+//! assert_eq!(a, b);
+//! ```
 
 use std::fmt;
 use std::os::fd::AsFd;

@@ -16,6 +16,38 @@
 //!
 //! Numbers are parsed with C library semantics on purpose (`sscanf("%u")` for ranges, util-linux's
 //! `strtoul_or_err` for subid files): the accepted inputs are part of the drop-in contract.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::create::{run_in_child, unshare, ChildStatus};
+//! use nscore::creds::effective_ids;
+//! use nscore::idmap::{self, map_text, parse_range, IdKind, IdRange};
+//! use nscore::kind::{NsKind, NsKinds};
+//!
+//! let r = parse_range(b"0:100000:65536").unwrap();
+//! assert_eq!(r, IdRange { inner: 0, outer: 100000, count: 65536 });
+//! assert_eq!(map_text(&[r]), "0 100000 65536\n");
+//! assert_eq!(IdKind::Gid.map_file(), "gid_map");
+//!
+//! // What `unshare --map-root-user` does, in a child: a user namespace in which we are root.
+//! let (uid, gid) = effective_ids();
+//! let status = run_in_child(|| {
+//!     if unshare(NsKinds::from_iter([NsKind::User])).is_err() {
+//!         return 77; // user namespaces are switched off here
+//!     }
+//!     // An unprivileged gid_map needs setgroups denied first.
+//!     let mapped = idmap::write_setgroups(false)
+//!         .and_then(|()| idmap::map_single(IdKind::Uid, 0, uid))
+//!         .and_then(|()| idmap::map_single(IdKind::Gid, 0, gid));
+//!     if mapped.is_err() {
+//!         return 1;
+//!     }
+//!     if effective_ids() == (0, 0) { 0 } else { 2 }
+//! })
+//! .unwrap();
+//! assert!(matches!(status, ChildStatus::Exited(0 | 77)), "{status:?}");
+//! ```
 
 use std::ffi::OsString;
 use std::os::fd::OwnedFd;

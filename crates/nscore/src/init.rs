@@ -9,6 +9,40 @@
 //! reaped before its status is returned.
 //!
 //! Everything after `fork` is system calls on the stack: no thread, no allocation.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::create::{exit_child, fork, getpid, run_in_child, unshare, ChildStatus, Forked};
+//! use nscore::init;
+//! use nscore::kind::{NsKind, NsKinds};
+//!
+//! // `unshare --fork --pid --init`, in a child: a PID namespace whose first process runs the
+//! // init, which runs the program as PID 2 and returns its status.
+//! let status = run_in_child(|| {
+//!     if unshare(NsKinds::from_iter([NsKind::User, NsKind::Pid])).is_err() {
+//!         return 77; // user namespaces are switched off here
+//!     }
+//!     // The next child is PID 1 of the new namespace.
+//!     let pid1 = run_in_child(|| {
+//!         let Ok(saved) = init::block_signals() else { return 1 };
+//!         match fork() {
+//!             Ok(Forked::Child) => {
+//!                 let _ = saved.restore();
+//!                 exit_child(if getpid() == 2 { 3 } else { 4 })
+//!             }
+//!             Ok(Forked::Parent(program)) => init::supervise(program).shell_code(),
+//!             Err(_) => 5,
+//!         }
+//!     });
+//!     match pid1 {
+//!         Ok(st) => st.shell_code(),
+//!         Err(_) => 6,
+//!     }
+//! })
+//! .unwrap();
+//! assert!(matches!(status, ChildStatus::Exited(3 | 77)), "{status:?}");
+//! ```
 
 use crate::create::ChildStatus;
 use crate::error::Result;

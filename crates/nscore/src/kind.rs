@@ -3,6 +3,23 @@
 //! One table ([`NsKind::ALL`]) holds each kind's `CLONE_NEW*` flag, its entry under `/proc/PID/ns`
 //! (and the `*_for_children` entry for pid and time), and the name util-linux prints in its TYPE
 //! column, so no tool spells these out again.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::kind::{NsKind, NsKinds};
+//!
+//! let net: NsKind = "net".parse().unwrap();
+//! assert_eq!(net, NsKind::Net);
+//! assert_eq!(NsKind::parse_bytes(b"mnt").unwrap().to_string(), "mnt");
+//! assert!("network".parse::<NsKind>().is_err());
+//! assert_eq!(NsKind::ALL.len(), 8);
+//!
+//! let mut kinds: NsKinds = [NsKind::User, NsKind::Net].into_iter().collect();
+//! assert!(kinds.contains(NsKind::Net));
+//! kinds.remove(NsKind::Net);
+//! assert_eq!(kinds.iter().collect::<Vec<_>>(), [NsKind::User]);
+//! ```
 
 use std::fmt;
 use std::str::FromStr;

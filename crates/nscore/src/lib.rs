@@ -13,6 +13,7 @@
 //! - [`nsfs`]: the nsfs ioctls (`NS_GET_USERNS`, `NS_GET_PARENT`, `NS_GET_NSTYPE`,
 //!   `NS_GET_OWNER_UID`, `NS_GET_ID`).
 //! - [`byid`]: opening a namespace by its 64-bit ID (nsfs file handles, else a search).
+//! - [`listns`]: the kernel's own list of namespace IDs (`listns(2)`, Linux 6.19).
 //! - [`enter`]: `setns(2)` on one fd, and on a pidfd with a mask of kinds.
 //! - [`create`]: `unshare(2)`, `fork(2)` and waiting for a child.
 //! - [`creds`]: groups, gid, uid, capabilities, root and cwd, set just before exec.
@@ -39,6 +40,24 @@
 //! - Functions that change the calling process's namespaces or credentials must run while the
 //!   process is single-threaded (the kernel refuses `CLONE_NEWUSER` and some `setns` calls
 //!   otherwise, and rustix's credential calls change only the calling thread).
+//!
+//! ## Example
+//!
+//! ```
+//! use nscore::kind::NsKind;
+//! use nscore::proc::ProcDir;
+//!
+//! // The namespaces this process is in, as `ls -l /proc/self/ns` shows them.
+//! let me = ProcDir::open(nscore::create::getpid()).unwrap();
+//! for kind in NsKind::ALL {
+//!     match me.ns(kind) {
+//!         Ok(id) => println!("{kind}:[{}]", id.ino),
+//!         Err(e) => println!("{kind}: {e}"), // a kind this kernel lacks
+//!     }
+//! }
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod alloc;
 pub mod byid;
@@ -55,6 +74,7 @@ pub mod id;
 pub mod idmap;
 pub mod init;
 pub mod kind;
+pub mod listns;
 pub mod map;
 pub mod mount;
 pub mod netns;

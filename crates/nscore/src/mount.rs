@@ -2,6 +2,23 @@
 //! unmounting, and reading `/proc/self/mountinfo` (to find nsfs bind mounts).
 //!
 //! The calls return the bare errno; the tools word the failure as their originals do.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::mount::{parse_mountinfo, read_mountinfo, unescape};
+//!
+//! let line = b"36 35 98:0 / /mnt/my\\040disk rw,noatime shared:1 - ext4 /dev/sda1 rw\n";
+//! let m = &parse_mountinfo(line)[0];
+//! assert_eq!((m.id, m.parent), (36, 35));
+//! assert_eq!(m.target, b"/mnt/my disk");
+//! assert_eq!(m.fstype, b"ext4");
+//! assert_eq!(m.optional, [b"shared:1".to_vec()]);
+//! assert_eq!(unescape(b"a\\011b"), b"a\tb");
+//!
+//! // This process's own mount table has a root.
+//! assert!(read_mountinfo().unwrap().iter().any(|m| m.target == b"/"));
+//! ```
 
 use std::path::Path;
 

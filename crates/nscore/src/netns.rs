@@ -10,6 +10,24 @@
 //! Creating a namespace moves the *calling process* into it for a moment (`unshare(2)`, bind
 //! `/proc/self/ns/net`, then `setns(2)` back): call [`create`] only while single-threaded, as
 //! `/proc/self` names the thread-group leader.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::netns::{entry_path, invalid_name, RunDir};
+//! use std::path::Path;
+//!
+//! assert!(invalid_name(b"a/b") && invalid_name(b"..") && invalid_name(b""));
+//! assert!(!invalid_name(b"blue"));
+//! assert_eq!(entry_path("blue".as_ref()), Path::new("/run/netns/blue"));
+//!
+//! // The named network namespaces, as `ip netns list` finds them (none without /run/netns).
+//! if let Ok(dir) = RunDir::open() {
+//!     for name in dir.names().unwrap() {
+//!         println!("{}", name.to_string_lossy());
+//!     }
+//! }
+//! ```
 
 use std::ffi::{OsStr, OsString};
 use std::os::fd::{AsFd, OwnedFd};

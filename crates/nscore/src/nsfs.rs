@@ -3,6 +3,32 @@
 //! rustix does not wrap these (see ioctl_ns(2)), so this file holds the crate's ioctl calls, each a
 //! one-line `unsafe` block. ENOTTY (and ENOSYS) mean the kernel predates the ioctl and come back as
 //! [`Error::IoctlUnsupported`], which `lsns` turns into exit status 2.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::kind::NsKind;
+//! use nscore::{nsfs, Error};
+//! use std::fs::File;
+//!
+//! let net = File::open("/proc/self/ns/net").unwrap();
+//! assert_eq!(nsfs::ns_kind(&net).unwrap(), NsKind::Net);
+//!
+//! // Its owning user namespace; EPERM when that is beyond our reach (inside a container).
+//! if let Ok(owner) = nsfs::owner_user_ns(&net) {
+//!     assert_eq!(nsfs::ns_kind(&owner).unwrap(), NsKind::User);
+//!     println!("created by uid {}", nsfs::owner_uid(&owner).unwrap());
+//! }
+//! // The 64-bit ID, on Linux 6.18 and later.
+//! match nsfs::ns_id(&net) {
+//!     Ok(id) => println!("net namespace ID {id}"),
+//!     Err(Error::IoctlUnsupported { .. }) => println!("this kernel has no NS_GET_ID"),
+//!     Err(e) => panic!("{e}"),
+//! }
+//! // Only a namespace file is opened for the ioctls.
+//! let status = nsfs::open_if_nsfs(rustix::fs::CWD, "/proc/self/status").unwrap();
+//! assert!(status.is_none());
+//! ```
 
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 
@@ -56,6 +82,17 @@ pub fn open_if_nsfs<P: rustix::path::Arg>(
         Mode::empty(),
     )
     .map(Some)
+}
+
+/// `st_dev` of nsfs: one superblock holds every namespace file, so a file is a namespace
+/// exactly when `stat(2)` gives this device. Taken from our own `/proc/self/ns/*` (the first
+/// kind that can be looked at); `None` when none can.
+#[doc(alias = "stat")]
+pub fn device() -> Option<u64> {
+    NsKind::ALL.iter().find_map(|k| {
+        let path = format!("/proc/self/ns/{}", k.name());
+        rustix::fs::stat(path.as_str()).ok().map(|st| st.st_dev)
+    })
 }
 
 fn fail(name: &'static str, errno: Errno) -> Error {
@@ -200,6 +237,18 @@ mod tests {
                 Err(e) => panic!("{kind}: {e}"),
             }
         }
+    }
+
+    #[test]
+    fn every_namespace_file_is_on_the_nsfs_device() {
+        let dev = device().expect("nsfs device");
+        for kind in NsKind::ALL {
+            if let Ok(st) = rustix::fs::stat(format!("/proc/self/ns/{kind}").as_str()) {
+                assert_eq!(st.st_dev, dev, "{kind}");
+            }
+        }
+        let st = rustix::fs::stat("/proc/self/stat").unwrap();
+        assert_ne!(st.st_dev, dev);
     }
 
     #[test]

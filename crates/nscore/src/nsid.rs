@@ -5,6 +5,36 @@
 //! ip-netns(8). Messages are built with netlink-packet-route and sent on a blocking
 //! netlink-sys socket. Kernel errors keep their extended-ack text, because `ip` prints it
 //! (`Error: Peer netns already has a nsid assigned.`).
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::create::{run_in_child, unshare, ChildStatus};
+//! use nscore::kind::{NsKind, NsKinds};
+//! use nscore::nsid::NsidSocket;
+//! use std::fs::File;
+//!
+//! // `ip netns set`, in a child: network namespace A, then B, where A is given the nsid 7.
+//! let status = run_in_child(|| {
+//!     if unshare(NsKinds::from_iter([NsKind::User, NsKind::Net])).is_err() {
+//!         return 77; // user namespaces are switched off here
+//!     }
+//!     let Ok(a) = File::open("/proc/self/ns/net") else { return 1 };
+//!     if unshare(NsKinds::from_iter([NsKind::Net])).is_err() {
+//!         return 2;
+//!     }
+//!     let Ok(mut sock) = NsidSocket::open(false) else { return 3 };
+//!     if !matches!(sock.get_by_fd(&a), Ok(None)) {
+//!         return 4; // no nsid yet
+//!     }
+//!     if sock.set(&a, Some(7)).is_err() {
+//!         return 5;
+//!     }
+//!     if matches!(sock.get_by_fd(&a), Ok(Some(7))) { 0 } else { 6 }
+//! })
+//! .unwrap();
+//! assert!(matches!(status, ChildStatus::Exited(0 | 77)), "{status:?}");
+//! ```
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 

@@ -17,6 +17,31 @@
 //! only to check that it is still there, never handing that pidfd out.
 //!
 //! Errors come back as bare [`Errno`]s: the callers word them as util-linux does.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::kind::NsKind;
+//! use nscore::pidfd::{self, Pinned};
+//! use nscore::NsId;
+//!
+//! // Pin this process, then read its namespace through the pinned /proc directory.
+//! let mut me = Pinned::new(nscore::create::getpid(), None).unwrap();
+//! if let Some(fd) = me.pidfd() {
+//!     assert!(!pidfd::has_exited(fd).unwrap());
+//! }
+//! let ino = me.ns_inode(NsKind::Net).unwrap();
+//! assert_eq!(ino, NsId::from_path("/proc/self/ns/net").unwrap().ino);
+//!
+//! // A child that has exited (not yet reaped) shows it on its pidfd.
+//! let mut child = std::process::Command::new("true").spawn().unwrap();
+//! if let Ok(fd) = nscore::enter::pidfd_open(child.id() as i32) {
+//!     child.wait().unwrap();
+//!     assert!(pidfd::has_exited(&fd).unwrap());
+//! } else {
+//!     child.wait().unwrap(); // a kernel without pidfd_open (< 5.3)
+//! }
+//! ```
 
 use std::ffi::CStr;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};

@@ -5,6 +5,26 @@
 //! per-entry path strings are built and a PID that is reused half-way cannot mix two processes
 //! into one answer. A process that vanishes mid-read (ENOENT, ESRCH) is [`Error::Gone`]; one we
 //! may not look into (EACCES, EPERM) is [`Error::NotVisible`]. Callers such as `lsns` skip both.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::kind::NsKind;
+//! use nscore::proc::{ProcDir, ProcFs};
+//! use nscore::{Error, NsId};
+//!
+//! let me = nscore::create::getpid();
+//! let procfs = ProcFs::open().unwrap();
+//! assert!(procfs.pids().unwrap().contains(&me));
+//!
+//! let dir = procfs.process(me).unwrap();
+//! assert_eq!(dir.ns(NsKind::Net).unwrap(), NsId::from_path("/proc/self/ns/net").unwrap());
+//! let mut buf = Vec::new();
+//! assert_eq!(dir.ppid(&mut buf).unwrap(), std::os::unix::process::parent_id() as i32);
+//!
+//! // No process can have this PID (above the largest pid_max): it is "gone", which callers skip.
+//! assert!(matches!(ProcDir::open(i32::MAX), Err(Error::Gone { .. })));
+//! ```
 
 use std::ffi::CStr;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};

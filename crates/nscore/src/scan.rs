@@ -13,13 +13,33 @@
 //! through an fd or a mount brings its owner and parent namespaces along (recursively, as long as
 //! their kind is wanted), and during the process walk "already known" means "already found
 //! through an fd", because util-linux assigns processes to namespaces only after the walk.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::kind::NsKind;
+//! use nscore::mount::read_mountinfo;
+//! use nscore::scan::{scan, ScanRequest};
+//! use nscore::{Error, NsId};
+//!
+//! let request = ScanRequest { uid: true, ..ScanRequest::default() };
+//! let found = match scan(request, &read_mountinfo().unwrap()) {
+//!     Ok(found) => found,
+//!     Err(Error::IoctlUnsupported { .. }) => return, // a kernel without the nsfs ioctls
+//!     Err(e) => panic!("{e}"),
+//! };
+//! let mine = NsId::from_path("/proc/self/ns/net").unwrap().ino;
+//! let ns = found.get(mine).expect("our own network namespace");
+//! assert_eq!(ns.kind, NsKind::Net);
+//! assert!(ns.nprocs >= 1);
+//! ```
 
 use crate::map::Map;
 use std::ffi::CStr;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 
-use rustix::fs::{openat, readlinkat, Dir, Mode, OFlags, CWD};
+use rustix::fs::{openat, readlinkat, statat, AtFlags, Dir, FileType, Mode, OFlags, CWD};
 
 use crate::error::{Error, Result};
 use crate::id::{NsId, NsLink};
@@ -28,6 +48,7 @@ use crate::mount::MountInfo;
 use crate::nsfs;
 use crate::nsid::NsidSocket;
 use crate::proc::{ProcDir, ProcFs};
+use rustix::io::Errno;
 
 /// What the caller needs, so the walk reads nothing more.
 #[derive(Clone, Copy, Debug, Default)]
@@ -45,6 +66,10 @@ pub struct ScanRequest {
     pub netnsid: bool,
     /// Ask each namespace for its 64-bit ID ([`nsfs::ns_id`], Linux 6.18).
     pub id: bool,
+    /// Also ask the kernel for its own list (`listns(2)`, Linux 6.19) and add the namespaces
+    /// the walk cannot see (used only by a non-leader thread, held only in another mount
+    /// namespace). Without the call this does nothing.
+    pub listns: bool,
 }
 
 /// A process as the walk saw it.
@@ -121,7 +146,7 @@ struct Record {
     proc: Proc,
     /// Facts of namespaces this worker met first in this process.
     facts: Vec<(u64, Facts)>,
-    /// nsfs fds: (fd number, namespace inode from the link text).
+    /// nsfs fds: (fd number, namespace inode), whatever their link reads.
     held: Vec<(u64, u64)>,
     /// Sockets: (fd number, inode of their network namespace).
     sockets: Vec<(u64, u64)>,
@@ -135,6 +160,7 @@ fn walk(
     pids: &[i32],
     req: ScanRequest,
     kinds: NsKinds,
+    nsfs_dev: Option<u64>,
 ) -> Result<Vec<Option<Record>>> {
     let threads = if pids.len() < 512 {
         1
@@ -147,6 +173,7 @@ fn walk(
         let mut worker = Worker {
             req,
             kinds,
+            nsfs_dev,
             nsid: None,
             nsid_tried: false,
             seen: Map::default(),
@@ -203,6 +230,8 @@ fn walk(
 struct Worker {
     req: ScanRequest,
     kinds: NsKinds,
+    /// `st_dev` of nsfs, where every namespace file lives (`None`: unknown, no fd is one).
+    nsfs_dev: Option<u64>,
     nsid: Option<NsidSocket>,
     nsid_tried: bool,
     /// Namespaces whose facts this worker already looked up.
@@ -254,24 +283,27 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
         facts: Map::default(),
     };
     let procfs = ProcFs::open()?;
+    let nsfs_dev = nsfs::device();
     let pids = procfs.pids()?;
-    let records = walk(&procfs, &pids, req, kinds)?;
+    let records = walk(&procfs, &pids, req, kinds, nsfs_dev)?;
 
     // What the workers found, merged in /proc order, so "already known" means what it means
     // in util-linux's sequential walk.
     let mut procs = Vec::with_capacity(records.len());
+    // Held namespaces of kinds not asked for (their kind is known only once opened).
+    let mut unwanted: Map<u64, ()> = Map::default();
     for rec in records.into_iter().flatten() {
         for (ino, f) in rec.facts {
             w.facts.entry(ino).or_insert(f);
         }
         for &(num, ino) in &rec.held {
-            if w.found_index.contains_key(&ino) {
+            if w.found_index.contains_key(&ino) || unwanted.contains_key(&ino) {
                 continue;
             }
             let path = format!("{}/fd/{num}", rec.proc.pid);
-            // The link text could be stale by now: the process may have closed that fd and
-            // opened something else under its number (a FIFO, a device). Only a namespace is
-            // opened, and then its own identity is trusted.
+            // The fd could be another file by now: the process may have closed it and opened
+            // something else under its number (a FIFO, a device). Only a namespace is opened,
+            // and then its own identity is trusted.
             let fd = match nsfs::open_if_nsfs(procfs.fd(), path.as_str()) {
                 Ok(Some(fd)) => fd,
                 Ok(None) => continue,
@@ -279,7 +311,9 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
                 Err(e) => return Err(Error::open(format!("/proc/{path}"), e)),
             };
             if let Ok(id) = NsId::from_fd(&fd) {
-                w.add_from_fd(&fd, id.ino)?;
+                if w.add_from_fd(&fd, id.ino)?.is_none() {
+                    unwanted.insert(id.ino, ());
+                }
             }
         }
         if rec
@@ -363,6 +397,12 @@ pub fn scan(req: ScanRequest, mounts: &[MountInfo]) -> Result<Scan> {
             }
         };
         w.add_from_fd(&fd, ino)?;
+    }
+
+    // What the kernel lists and nothing above found (a namespace of a non-leader thread, one
+    // held only in another mount namespace), in the kernel's order.
+    if req.listns {
+        w.add_listed()?;
     }
 
     let mut s = Scan {
@@ -643,49 +683,49 @@ impl Worker {
             self.fd_nums = nums;
             return Ok(());
         };
-        let mut link = std::mem::take(&mut self.link_buf);
         let mut pidfd: Option<Option<OwnedFd>> = None;
         let mut name = [0u8; 24];
         for &num in &nums {
             let name = crate::proc::decimal_cstr(&mut name, num);
-            link.clear();
-            let target = match readlinkat(fdd, name, std::mem::take(&mut link)) {
-                Ok(t) => t,
+            // What the fd is, not what its link reads: an nsfs file opened through a bind
+            // mount reads as that mount's path (`/run/netns/x`), and as `/` once the mount is
+            // detached (`ip netns delete`), yet it still holds the namespace. stat(2) through
+            // the magic link names the file itself (and opens nothing: a FIFO cannot block).
+            let st = match statat(fdd, name, AtFlags::empty()) {
+                Ok(st) => st,
                 // Closed meanwhile, or not ours to look at.
                 Err(e) if skippable_errno(e) => continue,
                 Err(errno) => {
                     self.fd_nums = nums;
-                    return Err(Error::Read {
+                    return Err(Error::Stat {
                         path: dir_path(dir.pid(), &format!("fd/{num}")),
                         errno,
                     });
                 }
             };
-            let bytes = target.as_bytes();
-            if let Ok(l) = NsLink::parse(bytes) {
-                if self.kinds.contains(l.kind) {
-                    rec.held.push((num, l.ino));
-                }
-            } else if bytes.starts_with(b"socket:[") && self.kinds.contains(NsKind::Net) {
+            if self.nsfs_dev == Some(st.st_dev) {
+                // Its kind is asked when it is opened (after the walk).
+                rec.held.push((num, st.st_ino));
+            } else if FileType::from_raw_mode(st.st_mode) == FileType::Socket
+                && self.kinds.contains(NsKind::Net)
+            {
                 let pfd = pidfd.get_or_insert_with(|| {
                     rustix::process::Pid::from_raw(dir.pid()).and_then(|p| {
                         rustix::process::pidfd_open(p, rustix::process::PidfdFlags::empty()).ok()
                     })
                 });
                 // Sockets shared by several processes (inherited over fork) are asked once.
-                let sock_ino = root_ino(bytes.strip_prefix(b"socket:").unwrap_or_default());
-                let cached = sock_ino.and_then(|i| self.socket_ns.get(&i).copied());
+                let sock_ino = st.st_ino;
+                let cached = self.socket_ns.get(&sock_ino).copied();
                 let ino = cached.or_else(|| pfd.as_ref().and_then(|p| socket_netns(p, num)));
                 if let Some(ino) = ino {
-                    if let (Some(si), None) = (sock_ino, cached) {
-                        self.socket_ns.insert(si, ino);
+                    if cached.is_none() {
+                        self.socket_ns.insert(sock_ino, ino);
                     }
                     rec.sockets.push((num, ino));
                 }
             }
-            link = target.into_bytes();
         }
-        self.link_buf = link;
         self.fd_nums = nums;
         Ok(())
     }
@@ -702,6 +742,36 @@ fn socket_netns(pidfd: &OwnedFd, num: u64) -> Option<u64> {
 }
 
 impl Walker {
+    /// Add every namespace `listns(2)` shows that the walk did not find: each ID is opened by
+    /// its ID-only nsfs handle and then treated as a namespace found through an fd. An ID
+    /// whose namespace died meanwhile (ESTALE) or that we may not open (EPERM, EACCES) is
+    /// passed over: without a descriptor there is no inode to show. Kernels without the call
+    /// (or filters refusing it) add nothing.
+    fn add_listed(&mut self) -> Result<()> {
+        let ids = match crate::listns::list(self.kinds) {
+            Ok(crate::listns::Listed::Ids(ids)) => ids,
+            Ok(crate::listns::Listed::Unsupported) => return Ok(()),
+            Err(errno) => return Err(Error::sys("listns failed", errno)),
+        };
+        for id in ids {
+            let handle = crate::byid::NsHandle {
+                ns_id: id,
+                ns_type: 0,
+                ns_inum: 0,
+            };
+            let fd = match crate::byid::open_handle(&handle) {
+                Ok(fd) => fd,
+                Err(Errno::STALE | Errno::PERM | Errno::ACCESS | Errno::NOENT) => continue,
+                Err(errno) => return Err(Error::sys("open_by_handle_at failed", errno)),
+            };
+            let ino = NsId::from_fd(&fd)?.ino;
+            if !self.found_index.contains_key(&ino) {
+                self.add_from_fd(&fd, ino)?;
+            }
+        }
+        Ok(())
+    }
+
     fn nsid_socket(&mut self) -> Option<&mut NsidSocket> {
         if !self.nsid_tried {
             self.nsid_tried = true;

@@ -3,6 +3,20 @@
 //! rustix has no public `sigaction` or `sigprocmask`, so the few calls the tools need (restoring
 //! SIGPIPE, holding back SIGINT/SIGTERM while a parent waits, forwarding them to a child,
 //! re-raising a child's fatal signal) are here, each a small `unsafe` block over libc.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::signal;
+//!
+//! assert_eq!(signal::parse_name("term"), Some(15));
+//! assert_eq!(signal::parse_name("SIGKILL"), Some(9));
+//! assert_eq!(signal::parse_name("15"), None); // numbers are not names
+//!
+//! // Block SIGUSR1 for a while, then put the mask back.
+//! let saved = signal::block(&[10]).unwrap();
+//! saved.restore().unwrap();
+//! ```
 
 use std::sync::atomic::{AtomicI32, Ordering};
 

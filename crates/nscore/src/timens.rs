@@ -3,6 +3,40 @@
 //! After `unshare(CLONE_NEWTIME)` the caller may set, once and before any process enters the new
 //! namespace, how far its `CLOCK_MONOTONIC` and `CLOCK_BOOTTIME` are shifted. util-linux writes
 //! one line per clock, `"<clockid> <seconds> 0"`, boottime first; so does [`set_offset`].
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::create::{run_in_child, unshare, ChildStatus};
+//! use nscore::kind::{NsKind, NsKinds};
+//! use nscore::timens::{parse_seconds, set_offset, Clock};
+//!
+//! assert_eq!(parse_seconds(b"-3600"), Ok(-3600));
+//! assert!(parse_seconds(b"1h").is_err());
+//!
+//! // A time namespace whose boot time clock is a day ahead: the offsets are set before any
+//! // process is in it, and the next child is the first one.
+//! let status = run_in_child(|| {
+//!     if unshare(NsKinds::from_iter([NsKind::User, NsKind::Time])).is_err() {
+//!         return 77; // no user namespaces, or a kernel without time namespaces (< 5.6)
+//!     }
+//!     if set_offset(Clock::Boottime, 86400).is_err() {
+//!         return 1;
+//!     }
+//!     match run_in_child(|| {
+//!         let offsets = std::fs::read_to_string("/proc/self/timens_offsets").unwrap_or_default();
+//!         let shifted = offsets
+//!             .lines()
+//!             .any(|l| l.split_whitespace().eq(["boottime", "86400", "0"]));
+//!         if shifted { 0 } else { 2 }
+//!     }) {
+//!         Ok(ChildStatus::Exited(code)) => code,
+//!         _ => 3,
+//!     }
+//! })
+//! .unwrap();
+//! assert!(matches!(status, ChildStatus::Exited(0 | 77)), "{status:?}");
+//! ```
 
 use rustix::io::Errno;
 

@@ -12,6 +12,20 @@
 //! build, or the whole test suite compiled that way) gets the getent path without anyone
 //! having to remember a feature flag, and a dynamic build can never lose its direct calls by
 //! feature unification.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::users::{user_name, NameCache};
+//!
+//! // uid 0 has a name on any ordinary system.
+//! if let Some(name) = user_name(0) {
+//!     println!("uid 0 is {name}");
+//! }
+//! // A uid without a name prints as its number, as util-linux prints it.
+//! let mut names = NameCache::with_candidates([0, 4_000_000_000]);
+//! assert_eq!(names.name(4_000_000_000), "4000000000");
+//! ```
 
 pub use crate::getent::Passwd;
 

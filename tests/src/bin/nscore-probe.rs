@@ -6,6 +6,9 @@
 //!
 //! Usage: `nscore-probe unshare KIND,...` | `pid-parent` | `userns` | `enter PID KIND,...` |
 //! `hold KIND,...` | `fork-exit CODE` | `fork-kill SIG` | `alloc BYTES`. Output: `KEY VALUE` lines.
+//! `old-kernel ARGV0 PROGRAM ARGS...` execs PROGRAM (argv[0] ARGV0) under the test kit's 4.18
+//! look-alike (`nsutils_testkit::old_kernel`); `no-listns ARGV0 PROGRAM ARGS...` the same under
+//! a filter that refuses only `listns(2)` (ENOSYS).
 
 use std::io::{BufRead, Write};
 
@@ -117,6 +120,28 @@ fn main() {
                 }
                 Forked::Parent(pid) => println!("status {:?}", wait(pid, false).unwrap()),
             }
+        }
+        "old-kernel" => {
+            use std::os::unix::process::CommandExt;
+            nsutils_testkit::old_kernel::install()
+                .unwrap_or_else(|e| fail(&format!("cannot install the filter: {e}")));
+            let err = std::process::Command::new(arg(2))
+                .arg0(arg(1))
+                .args(&args[3..])
+                .exec();
+            eprintln!("nscore-probe: cannot run {}: {err}", arg(2));
+            std::process::exit(127);
+        }
+        "no-listns" => {
+            use std::os::unix::process::CommandExt;
+            nsutils_testkit::old_kernel::install_no_listns()
+                .unwrap_or_else(|e| fail(&format!("cannot install the filter: {e}")));
+            let err = std::process::Command::new(arg(2))
+                .arg0(arg(1))
+                .args(&args[3..])
+                .exec();
+            eprintln!("nscore-probe: cannot run {}: {err}", arg(2));
+            std::process::exit(127);
         }
         other => fail(&format!("unknown probe {other}")),
     }

@@ -18,6 +18,7 @@
 //! (`measure::level_page_cache`).
 
 use super::measure;
+use super::tables::{self, Align, Column};
 use crate::{run, Fail};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -159,10 +160,18 @@ pub fn compare(ours: &Path, pid: i32, rounds: usize) -> Result<String, Fail> {
     let oracle_dir = crate::oracle::dir();
     let root = oracle_dir.join("root");
     let oracle = crate::oracle::is_complete(&oracle_dir).then_some(root.as_path());
-    let mut md = format!(
-        "| command | nsutils-static ms | busybox-static ms | util-linux {} ms | /usr/bin ms | × busybox | × util-linux | × /usr/bin |\n|---|--:|--:|--:|--:|--:|--:|--:|\n",
-        crate::oracle::EXPECTED[0].1
-    );
+    let util_linux = format!("util-linux {} ms", crate::oracle::EXPECTED[0].1);
+    let columns: [Column; 8] = [
+        ("command", Align::Left),
+        ("nsutils-static ms", Align::Right),
+        ("busybox-static ms", Align::Right),
+        (&util_linux, Align::Right),
+        ("/usr/bin ms", Align::Right),
+        ("× busybox", Align::Right),
+        ("× util-linux", Align::Right),
+        ("× /usr/bin", Align::Right),
+    ];
+    let mut rows: Vec<Vec<String>> = Vec::new();
     let mut notes = vec![format!("busybox-static {bb_version}")];
     // Every contestant's files start from the same page-cache state (see
     // `measure::level_page_cache`): a busybox just unpacked would otherwise start faster than
@@ -183,7 +192,7 @@ pub fn compare(ours: &Path, pid: i32, rounds: usize) -> Result<String, Fail> {
             .iter()
             .filter_map(|(who, a)| {
                 let a = a.clone()?;
-                match measure::run(std::slice::from_ref(&a)) {
+                match measure::run(std::slice::from_ref(&a), Default::default()) {
                     Ok(_) => Some((*who, a)),
                     Err(e) => {
                         notes.push(format!("{}: {who} skipped: {e}", s.name));
@@ -198,7 +207,7 @@ pub fn compare(ours: &Path, pid: i32, rounds: usize) -> Result<String, Fail> {
         }
         for _ in 0..10 {
             for (_, a) in &live {
-                let _ = measure::run(std::slice::from_ref(a));
+                let _ = measure::run(std::slice::from_ref(a), Default::default());
             }
         }
         let mut walls: Vec<Vec<f64>> = vec![Vec::new(); live.len()];
@@ -206,7 +215,7 @@ pub fn compare(ours: &Path, pid: i32, rounds: usize) -> Result<String, Fail> {
             let mut got = vec![f64::NAN; live.len()];
             for k in 0..live.len() {
                 let i = (k + round) % live.len();
-                got[i] = measure::run(std::slice::from_ref(&live[i].1))
+                got[i] = measure::run(std::slice::from_ref(&live[i].1), Default::default())
                     .map_err(|e| Fail(format!("{}: {e}", s.name)))?
                     .wall;
             }
@@ -226,9 +235,8 @@ pub fn compare(ours: &Path, pid: i32, rounds: usize) -> Result<String, Fail> {
         };
         let cell =
             |x: Option<f64>, digits: usize| x.map_or("-".to_string(), |v| format!("{v:.digits$}"));
-        let line = format!(
-            "| `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
-            s.name,
+        let row = vec![
+            format!("`{}`", s.name),
             cell(ms(WHO[0]), 3),
             cell(ms(WHO[1]), 3),
             cell(ms(WHO[2]), 3),
@@ -236,10 +244,11 @@ pub fn compare(ours: &Path, pid: i32, rounds: usize) -> Result<String, Fail> {
             cell(ratio(WHO[1]), 2),
             cell(ratio(WHO[2]), 2),
             cell(ratio(WHO[3]), 2),
-        );
-        eprint!("bench: {line}");
-        md.push_str(&line);
+        ];
+        eprintln!("bench: {}", row.join(" "));
+        rows.push(row);
     }
+    let mut md = tables::markdown(&columns, rows);
     md.push('\n');
     for n in notes {
         md.push_str(&format!("- {n}\n"));

@@ -354,21 +354,11 @@ impl Drop for Target {
 /// How many more processes this machine lets us start, and why not more: the smallest of
 /// pid_max and threads-max minus what runs now, and (for non-root) RLIMIT_NPROC.
 pub fn process_headroom() -> (usize, String) {
-    let read = |p: &str| -> Option<usize> { std::fs::read_to_string(p).ok()?.trim().parse().ok() };
-    let running = std::fs::read_dir("/proc")
-        .map(|d| {
-            d.flatten()
-                .filter(|e| {
-                    e.file_name()
-                        .to_string_lossy()
-                        .bytes()
-                        .all(|b| b.is_ascii_digit())
-                })
-                .count()
-        })
+    let running = procfs::process::all_processes()
+        .map(|all| all.count())
         .unwrap_or(0);
-    let pid_max = read("/proc/sys/kernel/pid_max").unwrap_or(32768);
-    let threads_max = read("/proc/sys/kernel/threads-max").unwrap_or(usize::MAX);
+    let pid_max = procfs::sys::kernel::pid_max().map_or(32768, |n| n.max(0) as usize);
+    let threads_max = procfs::sys::kernel::threads_max().map_or(usize::MAX, |n| n as usize);
     let mut lim = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,

@@ -62,30 +62,50 @@ fn environment(c: &mut Command) {
     }
 }
 
-fn command(argv: &[OsString]) -> Command {
+/// How a command is started.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Start {
+    /// As it is.
+    #[default]
+    Plain,
+    /// With `listns(2)` refused by a seccomp filter (the test kit's
+    /// `old_kernel::install_no_listns`): the discovery of kernels before 6.19, on this kernel.
+    NoListns,
+}
+
+fn command(argv: &[OsString], start: Start) -> Command {
     let mut c = Command::new(&argv[0]);
     c.args(&argv[1..]);
     environment(&mut c);
     // A pre_exec hook makes std use fork+exec instead of posix_spawn (vfork); see the module
     // comment.
-    // SAFETY: the closure does nothing.
-    unsafe { c.pre_exec(|| Ok(())) };
+    match start {
+        Start::Plain => {
+            // SAFETY: the closure does nothing.
+            unsafe { c.pre_exec(|| Ok(())) };
+        }
+        Start::NoListns => {
+            // SAFETY: the hook makes prctl(2) calls on constant data only (no allocation),
+            // which is safe between fork and exec.
+            unsafe { c.pre_exec(nsutils_testkit::old_kernel::install_no_listns) };
+        }
+    }
     c
 }
 
 /// Run the sequence once, output discarded. Err when a command cannot start or exits non-zero.
-pub fn run(seq: &[Vec<OsString>]) -> Result<Sample, String> {
+pub fn run(seq: &[Vec<OsString>], start: Start) -> Result<Sample, String> {
     let mut s = Sample::default();
     for argv in seq {
-        let start = Instant::now();
-        let child = command(argv)
+        let t0 = Instant::now();
+        let child = command(argv, start)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("{}: {e}", argv[0].to_string_lossy()))?;
         let (status, ru) = wait4(child.id() as i32).map_err(|e| format!("wait4: {e}"))?;
-        s.wall += start.elapsed().as_secs_f64();
+        s.wall += t0.elapsed().as_secs_f64();
         s.cpu += secs(ru.ru_utime) + secs(ru.ru_stime);
         s.rss_kib = s.rss_kib.max(ru.ru_maxrss);
         if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
@@ -100,11 +120,11 @@ pub type Ran = (i32, Vec<u8>, Vec<u8>);
 
 /// Run every command of the sequence once with output captured: (exit code, stdout, stderr)
 /// each (a signal counts as 128 + its number).
-pub fn smoke(seq: &[Vec<OsString>]) -> Result<Vec<Ran>, String> {
+pub fn smoke(seq: &[Vec<OsString>], start: Start) -> Result<Vec<Ran>, String> {
     use std::os::unix::process::ExitStatusExt;
     let mut v = Vec::new();
     for argv in seq {
-        let out = command(argv)
+        let out = command(argv, start)
             .stdin(Stdio::null())
             .output()
             .map_err(|e| format!("{}: {e}", argv[0].to_string_lossy()))?;

@@ -26,10 +26,12 @@ mod busybox;
 mod load;
 mod measure;
 mod report;
+mod tables;
 
 use crate::tools::{Tool, TOOLS};
 use crate::Fail;
 use measure::Sample;
+use procfs::Current;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -98,6 +100,8 @@ pub struct Variant {
     pub label: &'static str,
     /// The command sequence.
     pub seq: Vec<Vec<OsString>>,
+    /// How its commands start (`no-listns`: under the seccomp filter).
+    pub start: measure::Start,
 }
 
 /// One scenario's outcome.
@@ -322,8 +326,13 @@ fn lsns_scenarios(load: &str, pid: i32) -> Vec<Scenario> {
 }
 
 /// Smoke-test a variant: Ok when it runs, exits 0, and passes the scenario's check.
-fn smoke(s: &Scenario, who: Who<'_>, orig_out: Option<&[u8]>) -> Result<Vec<u8>, String> {
-    let runs = measure::smoke(&s.seq(who, false))?;
+fn smoke(
+    s: &Scenario,
+    who: Who<'_>,
+    orig_out: Option<&[u8]>,
+    start: measure::Start,
+) -> Result<Vec<u8>, String> {
+    let runs = measure::smoke(&s.seq(who, false), start)?;
     let last = runs.last().cloned().unwrap_or_default();
     if let Some((code, _, err)) = runs.iter().find(|r| r.0 != 0) {
         let msg = String::from_utf8_lossy(err);
@@ -334,7 +343,7 @@ fn smoke(s: &Scenario, who: Who<'_>, orig_out: Option<&[u8]>) -> Result<Vec<u8>,
     }
     match s.check {
         Check::FalseFails => {
-            let runs = measure::smoke(&s.seq(who, true))?;
+            let runs = measure::smoke(&s.seq(who, true), start)?;
             if runs.iter().all(|r| r.0 == 0) {
                 return Err(
                     "running `false` instead of `true` still exits 0 (not implemented?)".into(),
@@ -368,7 +377,8 @@ fn run_scenario(
         notes: Vec::new(),
     };
     let mut runners: Vec<Variant> = Vec::new();
-    let orig_out = match smoke(s, Who::Original(oracle), None) {
+    let plain = measure::Start::Plain;
+    let orig_out = match smoke(s, Who::Original(oracle), None, plain) {
         Ok(o) => o,
         Err(e) => {
             out.notes.push(format!("original skipped: {e}"));
@@ -378,11 +388,13 @@ fn run_scenario(
     runners.push(Variant {
         label: "original",
         seq: s.seq(Who::Original(oracle), false),
+        start: plain,
     });
-    match smoke(s, Who::Installed, Some(&orig_out)) {
+    match smoke(s, Who::Installed, Some(&orig_out), plain) {
         Ok(_) => runners.push(Variant {
             label: "installed",
             seq: s.seq(Who::Installed, false),
+            start: plain,
         }),
         Err(e) => out.notes.push(format!("installed skipped: {e}")),
     }
@@ -392,12 +404,28 @@ fn run_scenario(
                 .push(format!("{label} skipped: {} not built", s.tool.bin));
             continue;
         }
-        match smoke(s, Who::Ours(dir), Some(&orig_out)) {
+        match smoke(s, Who::Ours(dir), Some(&orig_out), plain) {
             Ok(_) => runners.push(Variant {
                 label,
                 seq: s.seq(Who::Ours(dir), false),
+                start: plain,
             }),
             Err(e) => out.notes.push(format!("{label} skipped: {e}")),
+        }
+    }
+    // On kernels with listns(2) (6.19), lsns-rs asks the kernel for its list too: the same
+    // binary with the call refused shows what that costs.
+    if s.group == "lsns" && nscore::listns::supported() {
+        if let Some((_, dir)) = ours.iter().find(|o| o.0 == "ours") {
+            let no = measure::Start::NoListns;
+            match smoke(s, Who::Ours(dir), Some(&orig_out), no) {
+                Ok(_) => runners.push(Variant {
+                    label: "no-listns",
+                    seq: s.seq(Who::Ours(dir), false),
+                    start: no,
+                }),
+                Err(e) => out.notes.push(format!("no-listns skipped: {e}")),
+            }
         }
     }
     let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); runners.len()];
@@ -406,7 +434,7 @@ fn run_scenario(
     let warm = Instant::now();
     for _ in 0..plan.warmup {
         for r in &runners {
-            let _ = measure::run(&r.seq);
+            let _ = measure::run(&r.seq, r.start);
         }
         if warm.elapsed() > plan.budget / 8 {
             break;
@@ -422,7 +450,7 @@ fn run_scenario(
             if failed[i] {
                 continue;
             }
-            match measure::run(&r.seq) {
+            match measure::run(&r.seq, r.start) {
                 Ok(x) => samples[i].push(x),
                 Err(e) => {
                     out.notes
@@ -454,40 +482,29 @@ fn make_named_netns(n: usize) -> Result<(), Fail> {
     )
 }
 
-/// The first three fields of /proc/loadavg.
+/// The 1, 5 and 15 minute load averages (/proc/loadavg), as the kernel prints them.
 fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
+    procfs::LoadAverage::current()
+        .map(|l| format!("{:.2} {:.2} {:.2}", l.one, l.five, l.fifteen))
         .unwrap_or_default()
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn machine(oracle: &Path) -> serde_json::Value {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+    let cpu = procfs::CpuInfo::current()
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_string())
-        })
+        .and_then(|c| c.model_name(0).map(str::to_string))
         .unwrap_or_default();
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+    // uname(2)'s release is /proc/sys/kernel/osrelease whole; procfs's kernel Version keeps
+    // only major.minor.patch and would drop the local suffix (e.g. `-fc-v857`).
+    let kernel = rustix::system::uname()
+        .release()
+        .to_string_lossy()
+        .into_owned();
     let nproc = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    let mem = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .next()
-                .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string())
-        })
+    let mem = procfs::Meminfo::current()
+        .map(|m| (m.mem_total / 1024).to_string())
         .unwrap_or_default();
     let version = |argv: Vec<OsString>| {
         std::process::Command::new(&argv[0])
@@ -569,7 +586,7 @@ pub fn main(opts: Options) -> Result<(), Fail> {
 
     // The floor of the RSS column: what a trivial program reports when started the same way.
     let floor = (0..5)
-        .filter_map(|_| measure::run(&[os(&["/bin/true"])]).ok())
+        .filter_map(|_| measure::run(&[os(&["/bin/true"])], measure::Start::Plain).ok())
         .map(|s| s.rss_kib)
         .min()
         .unwrap_or(0);

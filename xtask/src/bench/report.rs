@@ -1,6 +1,7 @@
 //! The bench's results: statistics per scenario and variant, pairwise ratios, the lsns growth
 //! check, and three renderings (terminal table, JSON, docs/BENCHMARKS.md).
 
+use super::tables::{self, Align, Column};
 use super::{measure::Sample, Outcome};
 use serde_json::{json, Value};
 
@@ -114,6 +115,44 @@ pub struct Growth {
     pub cpu_10k: f64,
 }
 
+/// The results table's columns: the scenario's name, then [`Row::cells`].
+const RESULTS: [Column; 12] = [
+    ("scenario", Align::Left),
+    ("load", Align::Left),
+    ("who", Align::Left),
+    ("n", Align::Right),
+    ("median ms", Align::Right),
+    ("min", Align::Right),
+    ("max", Align::Right),
+    ("cpu ms", Align::Right),
+    ("peak RSS KiB", Align::Right),
+    ("× wall", Align::Right),
+    ("× cpu", Align::Right),
+    ("× RSS", Align::Right),
+];
+
+/// The summary table's columns.
+const SUMMARY: [Column; 6] = [
+    ("group", Align::Left),
+    ("who", Align::Left),
+    ("scenarios", Align::Right),
+    ("× wall", Align::Right),
+    ("× cpu", Align::Right),
+    ("× RSS", Align::Right),
+];
+
+/// The lsns growth table's columns.
+const GROWTH: [Column; 8] = [
+    ("scenario", Align::Left),
+    ("who", Align::Left),
+    ("2k ms", Align::Right),
+    ("10k ms", Align::Right),
+    ("growth (wall)", Align::Right),
+    ("2k CPU ms", Align::Right),
+    ("10k CPU ms", Align::Right),
+    ("growth (CPU)", Align::Right),
+];
+
 /// One table row.
 struct Row {
     group: &'static str,
@@ -146,6 +185,50 @@ impl Row {
 }
 
 impl Report {
+    /// Every row's cells, the scenario's name written by `name`, for both result tables.
+    fn cells(&self, name: impl Fn(&str) -> String) -> Vec<Vec<String>> {
+        self.rows()
+            .iter()
+            .map(|r| std::iter::once(name(&r.name)).chain(r.cells()).collect())
+            .collect()
+    }
+
+    /// The summary's rows: group, who, scenarios, × wall, × cpu, × RSS.
+    fn summary_cells(&self) -> Vec<Vec<String>> {
+        self.summary()
+            .into_iter()
+            .map(|(group, who, n, w, c, r)| {
+                vec![
+                    group.to_string(),
+                    who.to_string(),
+                    n.to_string(),
+                    fmt_ratio(w),
+                    fmt_ratio(c),
+                    fmt_ratio(r),
+                ]
+            })
+            .collect()
+    }
+
+    /// The lsns growth rows (columns as [`GROWTH`]), the scenario's name written by `name`.
+    fn growth_cells(&self, name: impl Fn(&str) -> String) -> Vec<Vec<String>> {
+        self.growth()
+            .into_iter()
+            .map(|g| {
+                vec![
+                    name(&g.name),
+                    g.who.to_string(),
+                    fmt_ms(g.wall_2k),
+                    fmt_ms(g.wall_10k),
+                    format!("{:.1}", g.wall_10k / g.wall_2k),
+                    fmt_ms(g.cpu_2k),
+                    fmt_ms(g.cpu_10k),
+                    format!("{:.1}", g.cpu_10k / g.cpu_2k),
+                ]
+            })
+            .collect()
+    }
+
     fn rows(&self) -> Vec<Row> {
         let mut rows = Vec::new();
         for o in &self.results {
@@ -211,6 +294,24 @@ impl Report {
         v
     }
 
+    /// lsns-rs with `listns(2)` against the same binary with it refused (`no-listns`, only
+    /// on kernels that have the call): (scenario, load, median × wall, × cpu) per round.
+    pub fn listns_cost(&self) -> Vec<(String, String, f64, f64)> {
+        let mut v = Vec::new();
+        for o in self.results.iter().filter(|o| o.group == "lsns") {
+            let get = |l: &str| o.variants.iter().find(|v| v.0 == l).map(|v| &v.1);
+            if let (Some(with), Some(without)) = (get("ours"), get("no-listns")) {
+                v.push((
+                    o.name.clone(),
+                    o.load.clone(),
+                    pair_ratio(with, without, |s| s.wall),
+                    pair_ratio(with, without, |s| s.cpu),
+                ));
+            }
+        }
+        v
+    }
+
     /// Per group and variant: (group, variant, scenarios, median × wall, × cpu, × RSS).
     pub fn summary(&self) -> Vec<(&'static str, &'static str, usize, f64, f64, f64)> {
         let rows = self.rows();
@@ -240,37 +341,12 @@ impl Report {
 
     /// The terminal table.
     pub fn table(&self) -> String {
-        let mut s = String::new();
-        let w = self
-            .results
-            .iter()
-            .map(|o| o.name.len())
-            .max()
-            .unwrap_or(10)
-            .max(10);
-        s.push_str(&format!(
-            "\n{:<w$} {:>9} {:<11} {:>4} {:>9} {:>9} {:>9} {:>8} {:>8} {:>6} {:>6} {:>6}\n",
-            "scenario",
-            "load",
-            "who",
-            "n",
-            "median",
-            "min",
-            "max",
-            "cpu ms",
-            "rss KiB",
-            "x wall",
-            "x cpu",
-            "x rss"
+        let mut s = String::from("\n");
+        s.push_str(&tables::plain(
+            &RESULTS,
+            self.cells(|name| name.to_string()),
         ));
-        for r in self.rows() {
-            let [load, who, n, med, min, max, cpu, rss, xw, xc, xr] = r.cells();
-            s.push_str(&format!(
-                "{:<w$} {load:>9} {who:<11} {n:>4} {med:>9} {min:>9} {max:>9} {cpu:>8} {rss:>8} {xw:>6} {xc:>6} {xr:>6}\n",
-                r.name
-            ));
-        }
-        s.push_str("(times in ms; x = ours/original, median of per-round ratios; original = the oracle's release, installed = the host's)\n");
+        s.push_str("(times in ms; × = who/original, median of per-round ratios; original = the oracle's release, installed = the host's)\n");
         for o in &self.results {
             for n in &o.notes {
                 s.push_str(&format!("note: {} [{}]: {n}\n", o.name, o.load));
@@ -279,32 +355,23 @@ impl Report {
         for n in &self.notes {
             s.push_str(&format!("note: {n}\n"));
         }
-        for (group, who, n, w, c, r) in self.summary() {
+        s.push_str("summary by group: median over its scenarios of the × columns\n");
+        s.push_str(&tables::plain(&SUMMARY, self.summary_cells()));
+        for (name, load, w, c) in self.listns_cost() {
             s.push_str(&format!(
-                "summary {group:<8} {who:<11} {n:>2} scenarios: x wall {}  x cpu {}  x rss {}\n",
+                "listns cost {name} [{load}]: ours / no-listns: x wall {}  x cpu {}\n",
                 fmt_ratio(w),
-                fmt_ratio(c),
-                fmt_ratio(r)
+                fmt_ratio(c)
             ));
         }
-        let g = self.growth();
-        if g.is_empty() {
+        if self.growth().is_empty() {
             s.push_str("lsns growth (10k/2k): not measured (needs both loads; --quick runs only idle and 2k)\n");
         } else {
             s.push_str("lsns growth, 10k / 2k (linear = 5): fastest wall time, median CPU time\n");
-            for g in g {
-                s.push_str(&format!(
-                    "  {:<32} {:<11} wall {} -> {} ms: {:.1}   cpu {} -> {} ms: {:.1}\n",
-                    g.name,
-                    g.who,
-                    fmt_ms(g.wall_2k),
-                    fmt_ms(g.wall_10k),
-                    g.wall_10k / g.wall_2k,
-                    fmt_ms(g.cpu_2k),
-                    fmt_ms(g.cpu_10k),
-                    g.cpu_10k / g.cpu_2k
-                ));
-            }
+            s.push_str(&tables::plain(
+                &GROWTH,
+                self.growth_cells(|name| name.to_string()),
+            ));
         }
         s.push_str(&format!(
             "RSS floor (/bin/true started the same way): {} KiB; run took {:.0}s\n",
@@ -427,51 +494,44 @@ impl Report {
             "- RSS floor: a trivial program (`/bin/true`) started the same way reports {} KiB.\n\n",
             self.floor_rss_kib
         ));
-        s.push_str("| scenario | load | who | n | median ms | min | max | cpu ms | peak RSS KiB | × wall | × cpu | × RSS |\n");
-        s.push_str("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
-        for r in self.rows() {
-            s.push_str(&format!("| `{}` | {} |\n", r.name, r.cells().join(" | ")));
-        }
+        s.push_str(&tables::markdown(
+            &RESULTS,
+            self.cells(|name| format!("`{name}`")),
+        ));
         s.push_str("\n× = who / original (median of per-round ratios); below 1 means faster or smaller than the release.\n\n");
         s.push_str(
             "## Summary by group\n\nMedian over the group's scenarios of the × columns above.\n\n",
         );
-        s.push_str(
-            "| group | who | scenarios | × wall | × cpu | × RSS |\n|---|---|--:|--:|--:|--:|\n",
-        );
-        for (group, who, n, w, c, r) in self.summary() {
-            s.push_str(&format!(
-                "| {group} | {who} | {n} | {} | {} | {} |\n",
-                fmt_ratio(w),
-                fmt_ratio(c),
-                fmt_ratio(r)
-            ));
-        }
+        s.push_str(&tables::markdown(&SUMMARY, self.summary_cells()));
         s.push('\n');
         s.push_str(
             "## lsns growth\n\nTime at ~10,000 processes divided by the time at ~2,000 (linear growth gives \
              about 5): the fastest wall time of each load (the run least disturbed by other work on the \
              machine) and the median user+system CPU time.\n\n",
         );
-        let g = self.growth();
-        if g.is_empty() {
-            s.push_str("Not measured in this run.\n");
-        } else {
-            s.push_str("| scenario | who | 2k ms | 10k ms | growth (wall) | 2k CPU ms | 10k CPU ms | growth (CPU) |\n");
-            s.push_str("|---|---|--:|--:|--:|--:|--:|--:|\n");
-            for g in g {
+        let cost = self.listns_cost();
+        if !cost.is_empty() {
+            s.push_str(
+                "lsns-rs with listns(2) against the same binary with the call refused by seccomp \
+                 (`no-listns`), median of per-round ratios:\n\n| scenario | load | × wall | × CPU |\n\
+                 |---|---|--:|--:|\n",
+            );
+            for (name, load, w, c) in cost {
                 s.push_str(&format!(
-                    "| `{}` | {} | {} | {} | {:.1} | {} | {} | {:.1} |\n",
-                    g.name,
-                    g.who,
-                    fmt_ms(g.wall_2k),
-                    fmt_ms(g.wall_10k),
-                    g.wall_10k / g.wall_2k,
-                    fmt_ms(g.cpu_2k),
-                    fmt_ms(g.cpu_10k),
-                    g.cpu_10k / g.cpu_2k
+                    "| `{name}` | {load} | {} | {} |\n",
+                    fmt_ratio(w),
+                    fmt_ratio(c)
                 ));
             }
+            s.push('\n');
+        }
+        if self.growth().is_empty() {
+            s.push_str("Not measured in this run.\n");
+        } else {
+            s.push_str(&tables::markdown(
+                &GROWTH,
+                self.growth_cells(|name| format!("`{name}`")),
+            ));
         }
         let mut notes: Vec<String> = self
             .results
@@ -518,6 +578,72 @@ mod tests {
         assert_eq!(
             (st.n, st.median_ms, st.min_ms, st.max_ms),
             (3, 1000.0, 1000.0, 10000.0)
+        );
+    }
+
+    #[test]
+    fn markdown_and_terminal_tables_hold_the_figures() {
+        let report = Report {
+            command: "cargo xtask bench".into(),
+            machine: json!({}),
+            floor_rss_kib: 900,
+            loads: Vec::new(),
+            results: vec![Outcome {
+                group: "startup",
+                name: "unshare -U true".into(),
+                load: "idle".into(),
+                variants: vec![
+                    ("original", vec![sample(0.002), sample(0.004)]),
+                    ("ours", vec![sample(0.001), sample(0.002)]),
+                ],
+                notes: Vec::new(),
+            }],
+            notes: Vec::new(),
+            seconds: 1.0,
+        };
+        let md = report.markdown();
+        let cells = |line: &str| -> Vec<String> {
+            line.trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect()
+        };
+        let row = md
+            .lines()
+            .find(|l| l.starts_with("| `unshare -U true`") && l.contains("ours"))
+            .expect("ours row");
+        assert_eq!(
+            cells(row),
+            [
+                "`unshare -U true`",
+                "idle",
+                "ours",
+                "2",
+                "1.50",
+                "1.00",
+                "2.00",
+                "0.75",
+                "1000",
+                "0.50",
+                "0.50",
+                "1.00"
+            ]
+        );
+        let sep = md
+            .lines()
+            .find(|l| l.starts_with("|--"))
+            .expect("separator");
+        assert_eq!(sep.matches(":|").count(), 9, "{sep}");
+        assert!(md.contains("| startup | ours "), "{md}");
+        let term = report.table();
+        assert!(
+            term.lines()
+                .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                    == [
+                        "unshare", "-U", "true", "idle", "ours", "2", "1.50", "1.00", "2.00",
+                        "0.75", "1000", "0.50", "0.50", "1.00"
+                    ]),
+            "{term}"
         );
     }
 }

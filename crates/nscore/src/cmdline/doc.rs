@@ -3,6 +3,20 @@
 //!
 //! Each tool crate exposes `pub fn doc() -> ToolDoc`; xtask renders it. Keeping the words next to
 //! the option table means `--help`, the man page and the completions cannot drift apart.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::cmdline::doc::{opt_docs, ValueHint};
+//! use nscore::cmdline::getopt::{HasArg, OptDef};
+//!
+//! let table = [OptDef::new('t', Some('t'), Some("target"), HasArg::Required, Some(" <pid>"),
+//!     "target process", 0)];
+//! let hint = |key| if key == 't' { ValueHint::Pid } else { ValueHint::None };
+//! let docs = opt_docs(&table, &table, hint);
+//! assert_eq!(docs[0].long, Some("target"));
+//! assert_eq!(docs[0].hint, ValueHint::Pid);
+//! ```
 
 use super::getopt::{HasArg, OptDef};
 

@@ -15,6 +15,37 @@
 //!
 //! Arguments are handled as bytes ([`OsString`] throughout): non-UTF-8 words parse exactly as
 //! glibc parses them, and error messages keep their bytes ([`GetoptError::to_bytes`]).
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::cmdline::getopt::{Getopt, HasArg, OptDef, Ordering};
+//! use std::ffi::OsString;
+//!
+//! #[derive(Clone, Copy, Debug, PartialEq)]
+//! enum Opt {
+//!     Net,
+//!     Target,
+//! }
+//! const OPTS: &[OptDef<Opt>] = &[
+//!     OptDef::new(Opt::Net, Some('n'), Some("net"), HasArg::Optional, Some("[=<file>]"),
+//!         "enter the network namespace", 0),
+//!     OptDef::new(Opt::Target, Some('t'), Some("target"), HasArg::Required, Some("<pid>"),
+//!         "target process", 0),
+//! ];
+//!
+//! // `nsenter -t 42 --net ip a`: `+` mode stops at the first operand.
+//! let args: Vec<OsString> = ["-t", "42", "--net", "ip", "a"].iter().map(OsString::from).collect();
+//! let mut parser = Getopt::new(&args, OPTS, Ordering::RequireOrder);
+//! let opts: Vec<_> = parser.by_ref().collect::<Result<_, _>>().unwrap();
+//! assert_eq!(opts, [(Opt::Target, Some(OsString::from("42"))), (Opt::Net, None)]);
+//! assert_eq!(parser.operands(), ["ip", "a"]);
+//!
+//! // Errors are glibc's words.
+//! let bad = [OsString::from("--bogus")];
+//! let err = Getopt::new(&bad, OPTS, Ordering::RequireOrder).next().unwrap().unwrap_err();
+//! assert_eq!(err.to_string(), "unrecognized option '--bogus'");
+//! ```
 
 use std::ffi::{OsStr, OsString};
 use std::fmt;

@@ -19,6 +19,27 @@
 //!
 //! Entries whose help is `""` are hidden; a blank line separates groups ([`OptDef::group`]);
 //! lines after the first of a multi-line help start at the description column.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::cmdline::getopt::{HasArg, OptDef};
+//! use nscore::cmdline::help::render_options;
+//!
+//! let opts = [
+//!     OptDef::new((), Some('t'), Some("target"), HasArg::Required, Some(" <pid>"),
+//!         "target process to get namespaces from", 0),
+//!     OptDef::new((), None, Some("preserve-credentials"), HasArg::No, None,
+//!         "do not touch uids or gids", 1),
+//! ];
+//! let mut out = String::new();
+//! render_options(&mut out, &opts, 24, "     ");
+//! assert_eq!(
+//!     out,
+//!     " -t, --target <pid>     target process to get namespaces from\n\
+//!      \n     --preserve-credentials\n                        do not touch uids or gids\n"
+//! );
+//! ```
 
 use super::getopt::{HasArg, OptDef};
 

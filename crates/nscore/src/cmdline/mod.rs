@@ -6,6 +6,15 @@
 //! quirks to the byte (the `+` stop-at-first-operand mode, optional arguments only when attached,
 //! unambiguous prefixes of long options, and glibc's own error messages with exit status 1).
 //! docs/DESIGN.md records the spike that led here.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::cmdline::{prog, set_argv0};
+//!
+//! set_argv0("/usr/local/bin/unshare".as_ref());
+//! assert_eq!(prog(), "unshare"); // messages start `unshare: `
+//! ```
 
 pub mod doc;
 pub mod getopt;

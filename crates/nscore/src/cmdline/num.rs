@@ -5,6 +5,23 @@
 //! ID ranges. They all share one scanner: leading C-locale white space, an optional sign, then
 //! digits in a base. [`scan`] is that scanner; the functions below are the rules each caller
 //! applies on top, so every tool accepts and refuses exactly the same strings as its original.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::cmdline::num::{strtol_base0, strtos64, strtou64, strtou64_or_err};
+//! use rustix::io::Errno;
+//!
+//! assert_eq!(strtou64(b"4026531840"), Ok(4026531840));
+//! assert_eq!(strtou64(b"12x"), Err(Errno::INVAL));
+//! assert_eq!(strtou64(b"-1"), Err(Errno::RANGE));
+//! assert_eq!(strtos64(b" -5"), Ok(-5)); // leading blanks, as strtol
+//! assert_eq!(strtol_base0(b"0x10"), Some(16));
+//! assert_eq!(
+//!     strtou64_or_err(b"many", "invalid PID argument").unwrap_err().to_string(),
+//!     "invalid PID argument: 'many'"
+//! );
+//! ```
 
 use rustix::io::Errno;
 

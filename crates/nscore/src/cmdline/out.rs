@@ -8,6 +8,16 @@
 //! - the final flush failed with EPIPE or EBADF (stdout closed, `>&-`): nothing printed, exit
 //!   status unchanged (util-linux's `flush_standard_stream` takes EBADF as success);
 //! - the final flush failed otherwise: `PROG: write error: <strerror>`, exit 1.
+//!
+//! # Example
+//!
+//! ```
+//! use nscore::cmdline::out;
+//!
+//! // Buffered as C stdio buffers stdout: line by line on a terminal, in blocks otherwise.
+//! out::write_str("lsns-rs would print its table here\n");
+//! out::flush(); // before a fork or exec, so nothing is written twice or lost
+//! ```
 
 use std::io::Write;
 use std::sync::Mutex;
