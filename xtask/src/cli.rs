@@ -7,7 +7,7 @@
 //! To add a subcommand: a variant here (its doc comment is the one-line summary `cargo xtask
 //! --help` lists, then the longer text of its own `--help`), and its arm in `main.rs`.
 
-use crate::{bench, fuzz, kernels, oracle, suite};
+use crate::{bench, debsrc, fuzz, kernels, oracle, rpm, suite};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -52,6 +52,10 @@ pub enum Task {
         /// release binaries
         #[arg(long, value_name = "DIR")]
         from: Option<PathBuf>,
+        /// Write no manifest, for a package build (the package manager tracks the files);
+        /// needs --destdir
+        #[arg(long)]
+        no_manifest: bool,
     },
     /// Remove what install recorded in its manifest
     Uninstall {
@@ -130,6 +134,19 @@ pub enum Task {
     /// docs/COMPATIBILITY.md does not list, any crash or hang of ours fails the run, and is
     /// minimised to a short command line. See docs/TESTING.md.
     Fuzz(fuzz::Options),
+    /// Write the Debian source package under target/debsrc
+    ///
+    /// nsutils_VERSION.orig.tar.xz (the git tree without debian/, plus every crate of
+    /// Cargo.lock in vendor/ and a .cargo/config.toml naming it), the .debian.tar.xz (debian/,
+    /// with debian/copyright written from vendor/) and the .dsc; `dpkg-buildpackage -us -uc`
+    /// in target/debsrc/nsutils-VERSION builds it offline. See xtask/README.md.
+    Debsrc(debsrc::Opts),
+    /// Build the RPM from nsutils.spec under target/rpm (offline), then rpmlint
+    ///
+    /// Writes the vendored source tarball to target/rpm/SOURCES and the spec to
+    /// target/rpm/SPECS, then runs rpmbuild -bb --nodeps there (in a new network namespace as
+    /// root) and rpmlint on the result when it is installed (an error fails).
+    Rpm(rpm::Opts),
 }
 
 /// Where install and uninstall work.
@@ -231,13 +248,26 @@ mod tests {
             place,
             drop_in,
             from,
+            no_manifest,
         })) = parse(&["install", "--drop-in", "--prefix=/opt/x", "--destdir", "d"])
         else {
             panic!("install did not parse");
         };
-        assert!(drop_in && from.is_none());
+        assert!(drop_in && from.is_none() && !no_manifest);
         assert_eq!(place.prefix, "/opt/x");
         assert_eq!(place.destdir.as_deref(), Some("d"));
         assert!(matches!(parse(&[]), Ok(None)));
+        assert!(matches!(
+            parse(&["install", "--no-manifest", "--destdir", "d"]),
+            Ok(Some(Task::Install {
+                no_manifest: true,
+                ..
+            }))
+        ));
+        assert!(matches!(
+            parse(&["rpm", "--source-only"]),
+            Ok(Some(Task::Rpm(rpm::Opts { source_only: true })))
+        ));
+        assert!(matches!(parse(&["debsrc"]), Ok(Some(Task::Debsrc(_)))));
     }
 }

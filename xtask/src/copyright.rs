@@ -78,21 +78,16 @@ fn metadata_cargo() -> (Command, PathBuf) {
     (c, tmp)
 }
 
-/// The crates linked into the packages `roots`, built for `triple`, sorted by name and
-/// version.
-pub fn linked_crates(roots: &[&str], triple: &str) -> Result<Vec<Crate>, Fail> {
+/// `cargo metadata` of the workspace at `dir`, for `triple` only when given.
+fn metadata(dir: &Path, triple: Option<&str>) -> Result<Value, Fail> {
     let (mut cargo, tmp) = metadata_cargo();
-    let out = cargo
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--offline",
-            "--locked",
-            "--filter-platform",
-            triple,
-        ])
-        .output();
+    cargo
+        .current_dir(dir)
+        .args(["metadata", "--format-version", "1", "--offline", "--locked"]);
+    if let Some(t) = triple {
+        cargo.args(["--filter-platform", t]);
+    }
+    let out = cargo.output();
     let _ = std::fs::remove_dir_all(&tmp);
     let out = out.map_err(|e| Fail(format!("cannot run cargo metadata: {e}")))?;
     if !out.status.success() {
@@ -101,8 +96,65 @@ pub fn linked_crates(roots: &[&str], triple: &str) -> Result<Vec<Crate>, Fail> {
             String::from_utf8_lossy(&out.stderr)
         )));
     }
-    let meta: Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| Fail(format!("cargo metadata: bad JSON: {e}")))?;
+    serde_json::from_slice(&out.stdout).map_err(|e| Fail(format!("cargo metadata: bad JSON: {e}")))
+}
+
+/// A package of `cargo metadata` as a [`Crate`].
+fn to_crate(p: &Value) -> Crate {
+    let s = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+    Crate {
+        name: s("name"),
+        version: s("version"),
+        license: s("license"),
+        authors: p["authors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        dir: PathBuf::from(s("manifest_path"))
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_default(),
+    }
+}
+
+/// Fail on a crate without a licence; sort by name and version.
+fn checked(mut crates: Vec<Crate>) -> Result<Vec<Crate>, Fail> {
+    for c in &crates {
+        if c.license.is_empty() {
+            return Err(Fail(format!(
+                "crate {} {} declares no licence in its Cargo.toml",
+                c.name, c.version
+            )));
+        }
+    }
+    crates.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
+    Ok(crates)
+}
+
+/// Every crate of Cargo.lock (all platforms, dev and build dependencies too), as in the
+/// vendored source tree at `dir`: what `vendor/` holds.
+pub fn vendored_crates(dir: &Path) -> Result<Vec<Crate>, Fail> {
+    let meta = metadata(dir, None)?;
+    let packages = meta["packages"]
+        .as_array()
+        .ok_or_else(|| Fail("cargo metadata: unexpected layout".into()))?;
+    checked(
+        packages
+            .iter()
+            .filter(|p| !p["source"].is_null())
+            .map(to_crate)
+            .collect(),
+    )
+}
+
+/// The crates linked into the packages `roots`, built for `triple`, sorted by name and
+/// version.
+pub fn linked_crates(roots: &[&str], triple: &str) -> Result<Vec<Crate>, Fail> {
+    let meta = metadata(&workspace_root(), Some(triple))?;
     let bad = || Fail("cargo metadata: unexpected layout".into());
     let packages = meta["packages"].as_array().ok_or_else(bad)?;
     let by_id: BTreeMap<&str, &Value> = packages
@@ -152,42 +204,14 @@ pub fn linked_crates(roots: &[&str], triple: &str) -> Result<Vec<Crate>, Fail> {
             }
         }
     }
-    let mut crates: Vec<Crate> = seen
-        .into_iter()
-        .filter_map(|id| by_id.get(id))
-        // Workspace crates have no source: they are nsutils.
-        .filter(|p| !p["source"].is_null())
-        .map(|p| {
-            let s = |k: &str| p[k].as_str().unwrap_or_default().to_string();
-            Crate {
-                name: s("name"),
-                version: s("version"),
-                license: s("license"),
-                authors: p["authors"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|x| x.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                dir: PathBuf::from(s("manifest_path"))
-                    .parent()
-                    .map(PathBuf::from)
-                    .unwrap_or_default(),
-            }
-        })
-        .collect();
-    for c in &crates {
-        if c.license.is_empty() {
-            return Err(Fail(format!(
-                "crate {} {} declares no licence in its Cargo.toml",
-                c.name, c.version
-            )));
-        }
-    }
-    crates.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
-    Ok(crates)
+    checked(
+        seen.into_iter()
+            .filter_map(|id| by_id.get(id))
+            // Workspace crates have no source: they are nsutils.
+            .filter(|p| !p["source"].is_null())
+            .map(|p| to_crate(p))
+            .collect(),
+    )
 }
 
 /// An SPDX expression in DEP-5 syntax: `MIT OR Apache-2.0` → `MIT or Apache-2.0`,
@@ -320,22 +344,45 @@ pub fn rustc_version() -> Option<String> {
 /// The DEP-5 copyright file for binaries built for `triple` from the packages `roots`.
 pub fn dep5(roots: &[&str], triple: &str) -> Result<String, Fail> {
     let crates = linked_crates(roots, triple)?;
+    let comment = format!(
+        "The programs are statically linked with the Rust standard library and\n \
+         with the crates listed below (from Cargo.lock, as built for\n \
+         {triple}). Each paragraph names a crate's source directory as\n \
+         `cargo vendor --versioned-dirs` lays it out."
+    );
+    let rust = rustc_version().unwrap_or_else(|| "unknown".into());
+    let std = format!(
+        "Files: rust-std/*\nCopyright: The Rust Project Developers\nLicense: MIT or Apache-2.0\n\
+         Comment: The Rust standard library (rustc {rust}).\n\n"
+    );
+    render(&crates, &comment, &std)
+}
+
+/// The DEP-5 copyright file of the Debian source package made from the vendored tree at
+/// `dir` (`cargo xtask debsrc`): nsutils, then every crate in `vendor/` (all of Cargo.lock,
+/// whether linked or not), each by the directory it is in.
+pub fn dep5_source(dir: &Path) -> Result<String, Fail> {
+    let crates = vendored_crates(dir)?;
+    let comment = "vendor/ holds every crate of Cargo.lock (`cargo vendor --versioned-dirs`);\n \
+         the programs are statically linked with some of them and with the Rust\n \
+         standard library (MIT or Apache-2.0), which comes from the rustc package.";
+    render(&crates, comment, "")
+}
+
+/// A DEP-5 file: header with `comment`, nsutils, one paragraph per crate, `extra` paragraphs,
+/// then the text of every licence named.
+fn render(crates: &[Crate], comment: &str, extra: &str) -> Result<String, Fail> {
     let mut s = String::from(
         "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\
          Upstream-Name: nsutils\n",
     );
-    s.push_str(&format!(
-        "Comment: The programs are statically linked with the Rust standard library and\n \
-         with the crates listed below (from Cargo.lock, as built for\n \
-         {triple}). Each paragraph names a crate's source directory as\n \
-         `cargo vendor --versioned-dirs` lays it out.\n\n"
-    ));
+    s.push_str(&format!("Comment: {comment}\n\n"));
     s.push_str("Files: *\nCopyright: 2026 nsutils developers\nLicense: MIT or Apache-2.0\n\n");
     let mut used: BTreeMap<String, Vec<&Crate>> = BTreeMap::new();
     for n in ["MIT", "Apache-2.0"] {
         used.insert(n.to_string(), Vec::new());
     }
-    for c in &crates {
+    for c in crates {
         let expr = dep5_expr(&c.license);
         let holders = if c.authors.is_empty() {
             format!("the {} authors", c.name)
@@ -350,11 +397,7 @@ pub fn dep5(roots: &[&str], triple: &str) -> Result<String, Fail> {
             used.entry(n).or_default().push(c);
         }
     }
-    let rust = rustc_version().unwrap_or_else(|| "unknown".into());
-    s.push_str(&format!(
-        "Files: rust-std/*\nCopyright: The Rust Project Developers\nLicense: MIT or Apache-2.0\n\
-         Comment: The Rust standard library (rustc {rust}).\n\n"
-    ));
+    s.push_str(extra);
     let n = used.len();
     for (i, (name, users)) in used.iter().enumerate() {
         s.push_str(&format!("License: {name}\n"));

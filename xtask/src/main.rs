@@ -5,7 +5,9 @@
 //! `man.rs`, `complete.rs`, `dist.rs` and `copyright.rs` (tarball and .deb), `static_build.rs`,
 //! `suite.rs` (`test`, the README's test command), `deps.rs`, `oracle.rs` and `apt.rs` (the
 //! released originals from Debian unstable), `kernels/` (the kernel matrix), `fuzz/`
-//! (differential fuzzing against the oracle).
+//! (differential fuzzing against the oracle), `debsrc.rs` and `rpm.rs` (what distributions
+//! build from: the Debian source package and the RPM, over the vendored source tarball of
+//! `srctar.rs`).
 //!
 //! `--from DIR` takes already built binaries from DIR (e.g. target/debug) instead of building
 //! release binaries; the packaging test uses it to stay fast.
@@ -15,6 +17,7 @@ mod bench;
 mod cli;
 mod complete;
 mod copyright;
+mod debsrc;
 mod deps;
 mod dist;
 mod fuzz;
@@ -22,6 +25,8 @@ mod install;
 mod kernels;
 mod man;
 mod oracle;
+mod rpm;
+mod srctar;
 mod static_build;
 mod suite;
 mod target;
@@ -159,11 +164,19 @@ fn real_main(task: Task) -> Result<(), Fail> {
             place: p,
             drop_in,
             from,
+            no_manifest,
         } => {
             let (prefix, destdir) = place(p)?;
+            // Without a manifest nothing tells our files from others': only into a staging
+            // directory, which a package build starts empty.
+            if no_manifest && destdir.is_none() {
+                return Err(Fail(
+                    "--no-manifest needs --destdir (a package's staging directory)".into(),
+                ));
+            }
             let dir = bins(from)?;
             let entries = install::layout(&dir, drop_in, VERSION, &prefix.to_string_lossy())?;
-            let m = install::install(&entries, &prefix, destdir.as_deref(), true)?;
+            let m = install::install(&entries, &prefix, destdir.as_deref(), !no_manifest)?;
             for p in &m.paths {
                 println!("{}", install::staged(destdir.as_deref(), p).display());
             }
@@ -226,6 +239,8 @@ fn real_main(task: Task) -> Result<(), Fail> {
         Task::Bench(opts) => bench::main(opts)?,
         Task::Kernels(opts) => kernels::run(&opts)?,
         Task::Fuzz(opts) => fuzz::run(&opts.opts()?)?,
+        Task::Debsrc(opts) => debsrc::run(&opts)?,
+        Task::Rpm(opts) => rpm::run(&opts)?,
     }
     Ok(())
 }
