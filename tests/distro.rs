@@ -27,10 +27,10 @@
 //!
 //! The quick checks below (not ignored) keep the packaging files in step with the workspace.
 
-use nsutils_testkit::{need_root, sandbox};
+use nsutils_testkit::{need_root, run_ok as run, sandbox};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -53,20 +53,6 @@ fn cargo_target() -> PathBuf {
 fn lock() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}\n{}{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 /// The xtask binary and the debug tools, built once (a no-op after `cargo test --workspace`).

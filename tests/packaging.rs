@@ -10,10 +10,10 @@
 //! so no release build happens here. The test first runs `cargo build -p xtask -p <tools>` (a
 //! no-op after `cargo test --workspace`), so it never uses a stale xtask.
 
-use nsutils_testkit::target_dir;
+use nsutils_testkit::{run_ok as run, target_dir};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -81,20 +81,6 @@ fn xtask() -> PathBuf {
             dir.join("xtask")
         })
         .clone()
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}\n{}{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 /// A fresh, empty temporary directory.

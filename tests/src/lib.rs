@@ -190,6 +190,22 @@ const SCRATCH_C: &std::ffi::CStr = c"/run/nsutils-scratch";
 const SANDBOX_BIN_C: &std::ffi::CStr = c"/run/nsutils-bin";
 const SANDBOX_ORACLE_C: &std::ffi::CStr = c"/run/nsutils-oracle";
 
+/// Run `cmd` to its end and return its output; panic with its status, stdout and stderr
+/// unless it exited 0 (for set-up steps that must work).
+pub fn run_ok(cmd: &mut Command) -> std::process::Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Run a shell script inside a fresh [`sandbox`] and return what it did.
 pub fn sandbox_sh(script: &str) -> Outcome {
     let mut cmd = Command::new("/bin/sh");

@@ -37,7 +37,7 @@ use crate::kind::{NsKind, NsKinds};
 /// 470 on every architecture that shares the generic numbering of new calls (x86_64, i386,
 /// arm, arm64, riscv, loongarch, powerpc, s390). Elsewhere (alpha, mips) none is used and the
 /// call is reported as missing.
-#[cfg(any(
+const SYS_LISTNS: Option<libc::c_long> = if cfg!(any(
     target_arch = "x86_64",
     target_arch = "x86",
     target_arch = "aarch64",
@@ -48,21 +48,11 @@ use crate::kind::{NsKind, NsKinds};
     target_arch = "powerpc",
     target_arch = "powerpc64",
     target_arch = "s390x"
-))]
-const SYS_LISTNS: Option<libc::c_long> = Some(470);
-#[cfg(not(any(
-    target_arch = "x86_64",
-    target_arch = "x86",
-    target_arch = "aarch64",
-    target_arch = "arm",
-    target_arch = "riscv64",
-    target_arch = "riscv32",
-    target_arch = "loongarch64",
-    target_arch = "powerpc",
-    target_arch = "powerpc64",
-    target_arch = "s390x"
-)))]
-const SYS_LISTNS: Option<libc::c_long> = None;
+)) {
+    Some(470)
+} else {
+    None
+};
 
 /// `NS_ID_REQ_SIZE_VER0` (`<linux/nsfs.h>`): the size of the first `struct ns_id_req`.
 pub const NS_ID_REQ_SIZE_VER0: u32 = 32;
