@@ -300,7 +300,9 @@ fn script(
 ) -> Result<String, Fail> {
     let oracle = crate::oracle::dir();
     let q = |p: &Path| format!("'{}'", p.display());
-    let mut sh = format!("cd {}\n", q(&workspace_root()));
+    // In the result directory, which a guest always sees (the checkout may be under a
+    // directory the guest has its own tmpfs on).
+    let mut sh = format!("cd {}\n", q(out));
     let (mut core_at, mut oracle_at, mut bins_at) = (q(core), q(&oracle), q(bins));
     if stage {
         let list = |v: Vec<PathBuf>| v.iter().map(|p| q(p)).collect::<Vec<_>>().join(" ");
@@ -426,7 +428,18 @@ fn in_vm(
         .map_err(|e| Fail(format!("{}: {e}", sh.display())))?;
     eprintln!("xtask kernels: booting {} ({})", f.release, f.kernel.distro);
     // A hang guard far above a slow run (a few minutes under TCG).
-    let boot = vng.boot(f, accel, &out, &sh, Duration::from_secs(40 * 60))?;
+    // What the script reads from the host: the oracle, our binaries and the core.
+    let ro: Vec<PathBuf> = [crate::oracle::dir(), bins.to_path_buf(), core.to_path_buf()]
+        .iter()
+        .filter_map(|p| {
+            if p.is_dir() {
+                Some(p.clone())
+            } else {
+                p.parent().map(Path::to_path_buf)
+            }
+        })
+        .collect();
+    let boot = vng.boot(f, accel, &out, &ro, &sh, Duration::from_secs(40 * 60))?;
     let col = Column {
         title: f.release.clone(),
         who: format!("{} ({})", f.kernel.distro, f.package_version),

@@ -105,15 +105,26 @@ pub struct Boot {
 impl Vng {
     /// Boot `k` with `out` writable and run `script` (a file inside `out`, run by /bin/sh as
     /// root) as the guest's only program; the console goes to `out/console.log`. `limit`
-    /// guards against a hang (QEMU and everything under it is killed then).
+    /// guards against a hang (QEMU and everything under it is killed then). `ro` are host
+    /// directories the script reads: the guest sees the host's root, but with fresh tmpfs on
+    /// /tmp and /var/tmp, so a checkout there is only visible through these read-only
+    /// mounts (none of them may contain `out`, which they would cover).
     pub fn boot(
         &self,
         k: &Fetched,
         accel: Accel,
         out: &Path,
+        ro: &[PathBuf],
         script: &Path,
         limit: Duration,
     ) -> Result<Boot, Fail> {
+        if let Some(d) = ro.iter().find(|d| out.starts_with(d)) {
+            return Err(Fail(format!(
+                "{} would cover the VM's result directory {}",
+                d.display(),
+                out.display()
+            )));
+        }
         let log = out.join("console.log");
         let console =
             std::fs::File::create(&log).map_err(|e| Fail(format!("{}: {e}", log.display())))?;
@@ -138,6 +149,9 @@ impl Vng {
             // panics (seen with 5.10: "IO-APIC + timer doesn't work").
             .args(["--append", "mitigations=off no_timer_check"])
             .arg(format!("--rwdir={}", out.display()))
+            .args(ro.iter().map(|d| format!("--rodir={}", d.display())))
+            // The caller's working directory may be one the guest cannot see.
+            .args(["--cwd", "/"])
             .arg("--exec")
             .arg(format!("/bin/sh {}", script.display()));
         if accel == Accel::Tcg {
@@ -175,7 +189,7 @@ impl Vng {
         let flag = dir.join("ok");
         std::fs::write(&script, format!("echo ok > {}\n", flag.display()))
             .map_err(|e| Fail(format!("{}: {e}", script.display())))?;
-        self.boot(k, Accel::Kvm, &dir, &script, Duration::from_secs(120))?;
+        self.boot(k, Accel::Kvm, &dir, &[], &script, Duration::from_secs(120))?;
         let works = flag.is_file();
         let _ = std::fs::remove_dir_all(&dir);
         Ok(if works { Accel::Kvm } else { Accel::Tcg })
