@@ -136,8 +136,12 @@ impl Vng {
             self.venv_bin.display(),
             std::env::var("PATH").unwrap_or_else(|_| "/usr/sbin:/usr/bin:/sbin:/bin".into())
         );
-        let mut cmd = Command::new("timeout");
-        cmd.args(["--kill-after=10", &format!("{}", limit.as_secs())])
+        // setpriv(1) sets the parent-death signal and execs timeout(1): should xtask die (a
+        // Ctrl-C, a kill), timeout gets SIGTERM and ends QEMU's whole process group with it,
+        // so no VM outlives the run (seen: a killed run's guest went on booting for minutes).
+        let mut cmd = Command::new("setpriv");
+        cmd.args(["--pdeathsig", "TERM", "timeout"])
+            .args(["--kill-after=10", &format!("{}", limit.as_secs())])
             .arg(self.venv_bin.join("vng"))
             .arg("-v")
             .arg("-r")
@@ -164,7 +168,7 @@ impl Vng {
             .stdout(console)
             .stderr(console_err)
             .status()
-            .map_err(|e| Fail(format!("cannot run vng: {e}")))?;
+            .map_err(|e| Fail(format!("cannot run setpriv/timeout/vng: {e}")))?;
         Ok(Boot {
             took: start.elapsed(),
             // timeout(1) exits 124 when it ended the command (137 after --kill-after).
