@@ -107,18 +107,23 @@ pub fn install() -> std::io::Result<()> {
     if unsafe { libc::personality(now as libc::c_ulong | UNAME26) } == -1 {
         return Err(std::io::Error::last_os_error());
     }
-    let prog = program();
+    load(&program(), !rustix::process::geteuid().is_root())
+}
+
+/// Install the seccomp filter `prog` on the calling thread, setting `no_new_privs` first when
+/// asked (the kernel requires it without CAP_SYS_ADMIN). Only `prctl(2)`, no allocation: usable
+/// between fork and exec.
+fn load(prog: &[libc::sock_filter], no_new_privs: bool) -> std::io::Result<()> {
     let fprog = libc::sock_fprog {
         len: prog.len() as u16,
         filter: prog.as_ptr() as *mut libc::sock_filter,
     };
-    if !rustix::process::geteuid().is_root() {
-        // SAFETY: PR_SET_NO_NEW_PRIVS takes plain integers.
-        if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
+    // SAFETY: PR_SET_NO_NEW_PRIVS takes plain integers.
+    if no_new_privs && unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+        return Err(std::io::Error::last_os_error());
     }
-    // SAFETY: `fprog` points at `prog`, which outlives the call; the kernel copies the program.
+    // SAFETY: `fprog` points at `prog`, which outlives the call; the kernel only reads the
+    // program (and copies it).
     let r = unsafe {
         libc::prctl(
             libc::PR_SET_SECCOMP,
@@ -161,27 +166,7 @@ const NO_LISTNS: [libc::sock_filter; 6] = {
 /// for checks by hand). Sets `no_new_privs`. Only `prctl(2)` on constant data, no allocation:
 /// usable between fork and exec (`pre_exec`).
 pub fn install_no_listns() -> std::io::Result<()> {
-    let fprog = libc::sock_fprog {
-        len: NO_LISTNS.len() as u16,
-        filter: NO_LISTNS.as_ptr() as *mut libc::sock_filter,
-    };
-    // SAFETY: PR_SET_NO_NEW_PRIVS takes plain integers.
-    if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    // SAFETY: `fprog` points at a constant program that lives for the whole program; the
-    // kernel only reads it (and copies it).
-    let r = unsafe {
-        libc::prctl(
-            libc::PR_SET_SECCOMP,
-            libc::SECCOMP_MODE_FILTER,
-            &fprog as *const libc::sock_fprog,
-        )
-    };
-    if r != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(())
+    load(&NO_LISTNS, true)
 }
 
 #[cfg(test)]

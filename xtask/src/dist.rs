@@ -303,13 +303,7 @@ pub fn tarball(bin_dir: &Path, version: &str, name: &str, epoch: u64) -> Result<
     install::install(&entries, Path::new("/"), Some(&stage), false)?;
     normalise(&stage, epoch)?;
     let tarball = out.join(format!("{name}.tar.gz"));
-    run(Command::new("tar")
-        .arg("--sort=name")
-        .arg("--format=gnu")
-        .arg("--owner=0")
-        .arg("--group=0")
-        .arg("--numeric-owner")
-        .arg(format!("--mtime=@{epoch}"))
+    run(reproducible_tar(epoch)
         .arg("--use-compress-program=gzip -9n")
         .arg("-cf")
         .arg(&tarball)
@@ -318,6 +312,22 @@ pub fn tarball(bin_dir: &Path, version: &str, name: &str, epoch: u64) -> Result<
         .arg(name))?;
     let _ = fs::remove_dir_all(&stage);
     Ok(tarball)
+}
+
+/// `tar` with what makes an archive the same bytes on every build: names sorted, GNU format,
+/// owner and group 0 by number, every mtime `epoch` (SOURCE_DATE_EPOCH); the caller adds the
+/// compressor and the files.
+pub fn reproducible_tar(epoch: u64) -> Command {
+    let mut tar = Command::new("tar");
+    tar.args([
+        "--sort=name",
+        "--format=gnu",
+        "--owner=0",
+        "--group=0",
+        "--numeric-owner",
+    ])
+    .arg(format!("--mtime=@{epoch}"));
+    tar
 }
 
 /// Build the tarball and the .deb from binaries in `bin_dir`; returns their paths.

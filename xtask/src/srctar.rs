@@ -8,7 +8,7 @@
 //! It is reproducible: names sorted, owner root, every mtime `SOURCE_DATE_EPOCH` (the last
 //! commit's time by default), xz single-threaded.
 
-use crate::dist::source_date_epoch;
+use crate::dist::{reproducible_tar, source_date_epoch};
 use crate::{cargo, run, workspace_root, Fail, VERSION};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -115,14 +115,8 @@ pub fn make(out: &Path) -> Result<PathBuf, Fail> {
         fs::create_dir_all(parent).map_err(|e| Fail(format!("{}: {e}", parent.display())))?;
     }
     let tmp = out.with_extension("partial");
-    run(Command::new("tar")
-        .arg("--sort=name")
-        .arg("--format=gnu")
-        .arg("--owner=0")
-        .arg("--group=0")
-        .arg("--numeric-owner")
+    run(reproducible_tar(epoch)
         .arg("--mode=u+rw,go+rX,go-w")
-        .arg(format!("--mtime=@{epoch}"))
         .arg("--use-compress-program=xz -6 -T1")
         .arg("-cf")
         .arg(&tmp)

@@ -121,21 +121,14 @@ fn main() {
                 Forked::Parent(pid) => println!("status {:?}", wait(pid, false).unwrap()),
             }
         }
-        "old-kernel" => {
+        "old-kernel" | "no-listns" => {
             use std::os::unix::process::CommandExt;
-            nsutils_testkit::old_kernel::install()
-                .unwrap_or_else(|e| fail(&format!("cannot install the filter: {e}")));
-            let err = std::process::Command::new(arg(2))
-                .arg0(arg(1))
-                .args(&args[3..])
-                .exec();
-            eprintln!("nscore-probe: cannot run {}: {err}", arg(2));
-            std::process::exit(127);
-        }
-        "no-listns" => {
-            use std::os::unix::process::CommandExt;
-            nsutils_testkit::old_kernel::install_no_listns()
-                .unwrap_or_else(|e| fail(&format!("cannot install the filter: {e}")));
+            let installed = if arg(0) == "old-kernel" {
+                nsutils_testkit::old_kernel::install()
+            } else {
+                nsutils_testkit::old_kernel::install_no_listns()
+            };
+            installed.unwrap_or_else(|e| fail(&format!("cannot install the filter: {e}")));
             let err = std::process::Command::new(arg(2))
                 .arg0(arg(1))
                 .args(&args[3..])
