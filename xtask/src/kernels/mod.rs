@@ -428,17 +428,14 @@ fn in_vm(
         .map_err(|e| Fail(format!("{}: {e}", sh.display())))?;
     eprintln!("xtask kernels: booting {} ({})", f.release, f.kernel.distro);
     // A hang guard far above a slow run (a few minutes under TCG).
-    // What the script reads from the host: the oracle, our binaries and the core.
-    let ro: Vec<PathBuf> = [crate::oracle::dir(), bins.to_path_buf(), core.to_path_buf()]
-        .iter()
-        .filter_map(|p| {
-            if p.is_dir() {
-                Some(p.clone())
-            } else {
-                p.parent().map(Path::to_path_buf)
-            }
-        })
-        .collect();
+    // What the script reads from the host: the oracle, our binaries, and the core's profile
+    // directory (`target/debug`: the core binary in `deps/` and the nscore-probe beside it,
+    // which the core names by its absolute path).
+    let profile = core
+        .parent()
+        .and_then(Path::parent)
+        .ok_or_else(|| Fail(format!("no profile directory above {}", core.display())))?;
+    let ro = [crate::oracle::dir(), bins.to_path_buf(), profile.to_path_buf()];
     let boot = vng.boot(f, accel, &out, &ro, &sh, Duration::from_secs(40 * 60))?;
     let col = Column {
         title: f.release.clone(),
