@@ -296,7 +296,7 @@ fn fork_exec(name: &OsStr, cmd: &[OsString]) -> i32 {
             }
             nscore::create::exit_child(1)
         }
-        Ok(Forked::Parent(pid)) => match nscore::create::wait(pid, false) {
+        Ok(Forked::Parent(pid)) => match nscore::create::wait_or_kill(pid, false) {
             Ok(ChildStatus::Exited(code)) => code,
             Ok(_) => die(1),
             Err(e) => {

@@ -121,6 +121,35 @@ pub fn wait(pid: i32, untraced: bool) -> Result<ChildStatus> {
     }
 }
 
+/// [`wait`], and should it fail, do not leave the child behind: for any error but ECHILD (the
+/// child is no longer ours to wait for, and its PID may already be another process's), the
+/// child is sent SIGKILL and reaped before the error is returned. A caller that reports a
+/// failed wait and exits would otherwise leave its program running, reparented elsewhere.
+///
+/// # Example
+///
+/// ```
+/// use nscore::create::{fork, exit_child, wait_or_kill, ChildStatus, Forked};
+///
+/// match fork()? {
+///     Forked::Child => exit_child(7),
+///     Forked::Parent(pid) => assert_eq!(wait_or_kill(pid, false)?, ChildStatus::Exited(7)),
+/// }
+/// # Ok::<(), nscore::Error>(())
+/// ```
+pub fn wait_or_kill(pid: i32, untraced: bool) -> Result<ChildStatus> {
+    let r = wait(pid, untraced);
+    if let Err(e) = &r {
+        if e.errno() != Some(Errno::CHILD) {
+            if let Some(target) = Pid::from_raw(pid) {
+                let _ = rustix::process::kill_process(target, rustix::process::Signal::KILL);
+                let _ = wait(pid, false);
+            }
+        }
+    }
+    r
+}
+
 /// Run `f` in a forked child and wait for it: `f`'s return value is the child's exit code
 /// (a panic in `f` is exit code 101), and the child ends with `_exit` ([`exit_child`]), so it
 /// never runs its copy of the caller's code after `f`.

@@ -579,7 +579,7 @@ fn continue_as_child() -> Result<Option<i32>, Fatal> {
         }
     };
     loop {
-        match nscore::create::wait(child, true) {
+        match nscore::create::wait_or_kill(child, true) {
             Ok(ChildStatus::Stopped(_)) => {
                 let _ = nscore::signal::raise(sig("STOP"));
                 let _ = nscore::signal::kill(child, sig("CONT"));
@@ -589,7 +589,8 @@ fn continue_as_child() -> Result<Option<i32>, Fatal> {
                 let _ = nscore::signal::raise(sig);
                 return Ok(Some(1));
             }
-            // util-linux exits 1 silently here; a failure deserves its message.
+            // util-linux exits 1 silently here, leaving the child; a failure deserves its
+            // message, and the child is stopped (wait_or_kill).
             Err(e) => return Err(fatal(&e)),
         }
     }

@@ -95,7 +95,7 @@ fn stop_process(pid: i32) {
 /// util-linux's `waitchild`: wait for `pid`; a non-zero exit code is passed on, a death by
 /// signal is not.
 fn wait_success(pid: i32) -> Result<(), Stop> {
-    match create::wait(pid, false)? {
+    match create::wait_or_kill(pid, false)? {
         ChildStatus::Exited(0) => Ok(()),
         ChildStatus::Exited(code) => Err(Stop::Code(code)),
         _ => Ok(()),
@@ -490,7 +490,8 @@ pub fn run(o: Options) -> Result<i32, Stop> {
             _ => b.keep(),
         }
     }
-    match create::wait(pid, false)? {
+    // A failed wait is reported, and the child does not outlive us (util-linux leaves it).
+    match create::wait_or_kill(pid, false)? {
         ChildStatus::Exited(code) => match init_died_of.map(create::read_byte) {
             Some(Ok(Some(sig))) => die_of(i32::from(sig)),
             _ => Ok(code),

@@ -435,7 +435,11 @@ fn in_vm(
         .parent()
         .and_then(Path::parent)
         .ok_or_else(|| Fail(format!("no profile directory above {}", core.display())))?;
-    let ro = [crate::oracle::dir(), bins.to_path_buf(), profile.to_path_buf()];
+    let ro = [
+        crate::oracle::dir(),
+        bins.to_path_buf(),
+        profile.to_path_buf(),
+    ];
     let boot = vng.boot(f, accel, &out, &ro, &sh, Duration::from_secs(40 * 60))?;
     let col = Column {
         title: f.release.clone(),
