@@ -32,6 +32,7 @@ pub struct Options {
 
 /// Run the whole suite.
 pub fn main(opts: &Options) -> Result<(), Fail> {
+    close_inherited_descriptors();
     deps::main().map_err(|Fail(msg)| {
         Fail(format!(
             "{msg}\nxtask test: the prerequisites are missing, so no test ran"
@@ -91,5 +92,26 @@ fn report(stages: &[Stage]) -> Result<(), Fail> {
         Ok(())
     } else {
         Err(Fail(format!("{failed} of {} stages failed", stages.len())))
+    }
+}
+
+/// Mark every descriptor above standard error close-on-exec, so that no stage inherits what
+/// the caller's shell left open. Some shells and their hosts (terminal multiplexers, editors,
+/// remote runners) leak sockets and pipes into what they start; the tests count descriptors
+/// (nsenter's `ioctl(N, SIOCGSKNS)` messages name them) and list namespaces held through them
+/// (lsns shows a socket's network namespace), so a leaked socket of the host's network
+/// namespace became a row of its own and shifted each number by one (seen in a Debian 12 run).
+fn close_inherited_descriptors() {
+    let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
+        return;
+    };
+    let fds: Vec<i32> = dir
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .filter(|&fd| fd > 2)
+        .collect();
+    for fd in fds {
+        // SAFETY: fcntl(F_SETFD) takes plain integers; on a descriptor already closed (the
+        // directory's own) it fails with EBADF, which changes nothing.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
     }
 }

@@ -196,6 +196,7 @@ fn download(k: Kernel, dir: &Path) -> Result<(), Fail> {
     if image != beside {
         std::fs::copy(&image, &beside).map_err(|e| Fail(format!("{}: {e}", beside.display())))?;
     }
+    crate::deps::install_missing(&[("depmod", "kmod")])?;
     run(Command::new("depmod").arg("-b").arg(&fresh).arg(&release))?;
     std::fs::write(fresh.join(".complete"), "")
         .map_err(|e| Fail(format!("{}: {e}", fresh.display())))?;

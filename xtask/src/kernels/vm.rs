@@ -51,10 +51,14 @@ fn venv() -> PathBuf {
     cache_dir().join("venv")
 }
 
-/// Install what booting needs and is missing: Debian's QEMU (as root, through apt-get) and
+/// Install what booting needs and is missing: Debian's QEMU and a static busybox, which
+/// virtme-ng puts in the initramfs that loads the 9p modules (as root, through apt-get), and
 /// virtme-ng in its own virtual environment.
 pub fn tools() -> Result<Vng, Fail> {
-    crate::deps::install_missing(&[("qemu-system-x86_64", "qemu-system-x86")])?;
+    crate::deps::install_missing(&[
+        ("qemu-system-x86_64", "qemu-system-x86"),
+        ("busybox", "busybox-static"),
+    ])?;
     let venv = venv();
     let bin = venv.join("bin");
     let marker = venv.join(".nsutils-virtme");
