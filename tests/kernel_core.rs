@@ -22,6 +22,8 @@ use nsutils_testkit::{
 };
 
 const PROBE: &str = env!("CARGO_BIN_EXE_nscore-probe");
+/// Where the 4.18 look-alike's scripts run the probe from (see [`functions`]).
+const OLD_PROBE: &str = "/run/nsutils-old-kernel-probe";
 
 /// The shell functions of one side: `unshare`, `nsenter`, `lsns`, `netns` (ip netns) and
 /// `netns_g OPTION ARGS...` (one ip global option, before `netns` for ip), each under the 4.18
@@ -39,12 +41,19 @@ fn functions() -> String {
     let b = SANDBOX_BIN;
     let wrap = |argv0: &str| {
         if old {
-            format!("{PROBE} old-kernel {argv0} ")
+            format!("{OLD_PROBE} old-kernel {argv0} ")
         } else {
             String::new()
         }
     };
     let mut f = String::new();
+    if old {
+        // Checks run tools as an ordinary user too, who may not reach the probe where cargo
+        // built it (a checkout under a 0700 home): a copy in the sandbox's own /run.
+        f.push_str(&format!(
+            "cp {PROBE} {OLD_PROBE} && chmod 755 {OLD_PROBE}\n"
+        ));
+    }
     for (func, argv0, ours, prog, words) in [
         ("unshare", "unshare", "unshare-rs", "unshare", ""),
         ("nsenter", "nsenter", "nsenter-rs", "nsenter", ""),
