@@ -90,9 +90,22 @@ NSIPC=$(stat -L -c %i /proc/$T2/ns/ipc); NSUSER3=$(stat -L -c %i /proc/$T3/ns/us
     // new tmpfs on /run/w, netns a network and mount namespace of its own with a new registry,
     // which vanish with the side (and every bind it made: on /dev/null too).
     let (side_setup, side_wrap) = match tool {
+        // Pinned to one CPU: on Linux 6.18 binding a new mount namespace (--mount=FILE) fails
+        // with EINVAL when it was made on another CPU than the caller's own (per-CPU ID
+        // batches; docs/KERNELS.md), for the original and ours alike, so which side got
+        // which CPU decided the outcome. On one CPU the bind always works.
         ToolId::Unshare => (
             "mount -t tmpfs fuzz /run/w && cd /run/w && : > f && mkdir d".to_string(),
-            vec!["unshare", "-m", "--propagation", "private", "--"],
+            vec![
+                "taskset",
+                "-c",
+                first_cpu(),
+                "unshare",
+                "-m",
+                "--propagation",
+                "private",
+                "--",
+            ],
         ),
         ToolId::Netns => (
             format!("mkdir -p /run/netns && mount -t tmpfs fuzz /run/netns && {NETNS_STATE}"),
@@ -166,6 +179,28 @@ pub fn run_many(tool: &Tool, cases: &[Case]) -> Result<Vec<(Ran, Ran)>, String> 
         }
     }
     Ok(out)
+}
+
+/// The first CPU this process may run on (`Cpus_allowed_list` of /proc/self/status), as
+/// taskset(1) takes it; "0" when it cannot be read.
+fn first_cpu() -> &'static str {
+    static CPU: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CPU.get_or_init(|| {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+                    .map(|v| {
+                        v.trim()
+                            .chars()
+                            .take_while(char::is_ascii_digit)
+                            .collect::<String>()
+                    })
+            })
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| "0".into())
+    })
 }
 
 /// A difference the kernel makes now and then, for the original and ours alike, so the case
