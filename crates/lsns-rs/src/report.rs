@@ -205,11 +205,15 @@ pub fn table_columns(opts: &Options, visible: usize) -> Vec<Column> {
         .iter()
         .enumerate()
         .map(|(i, &c)| {
-            let tree = match opts.tree {
-                Tree::Process => c == Col::Command,
-                Tree::Owner | Tree::Parent => c == Col::Ns,
-                Tree::None => false,
-            };
+            // A column only the filter asked for is hidden, and never the tree's: the
+            // release's JSON nests rows only under a column it shows (`lsns -Q COMMAND -o
+            // NS,PNS -J` is flat; found by the fuzzer).
+            let tree = i < visible
+                && match opts.tree {
+                    Tree::Process => c == Col::Command,
+                    Tree::Owner | Tree::Parent => c == Col::Ns,
+                    Tree::None => false,
+                };
             Column {
                 header: c.name().into(),
                 key: c.key(),
