@@ -167,7 +167,7 @@ pub fn run_many(tool: &Tool, cases: &[Case]) -> Result<Vec<(Ran, Ran)>, String> 
     for (i, pair) in out.iter_mut().enumerate() {
         for _ in 0..4 {
             let silent = tool.retry_silent
-                && nsutils_testkit::original_failed_silently(pair.0.outcome(), pair.1.outcome());
+                && nsutils_testkit::original_lost_a_race(pair.0.outcome(), pair.1.outcome());
             if !silent && !kernel_flake(&cases[i], &pair.0, &pair.1) {
                 break;
             }
