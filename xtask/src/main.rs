@@ -246,6 +246,11 @@ fn real_main(task: Task) -> Result<(), Fail> {
 }
 
 fn main() {
+    // The bench's measuring runner: a fresh, small process (bench/measure.rs), before clap.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == bench::measure::RUNNER_ARG) {
+        std::process::exit(bench::measure::runner_main(&args[2..]));
+    }
     // clap prints --help and --version itself, and exits 2 with its usual message on a wrong
     // option; without a subcommand the help goes to stdout with status 0.
     let Some(task) = Cli::parse().command else {

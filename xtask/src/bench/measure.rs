@@ -3,8 +3,12 @@
 //!
 //! The child is started with fork+exec (not vfork): Linux records the pre-exec address
 //! space's high-water mark in the child's `ru_maxrss`, so a vfork child would report the
-//! bench's own peak. A forked child starts from the bench's few resident pages instead; the
-//! bench reports that floor (a trivial program's peak RSS) next to the results.
+//! bench's own peak. A forked child starts from its parent's resident anonymous pages instead,
+//! and the bench itself is large (clap, tabled, procfs, the load's bookkeeping: 2.6 MiB, above
+//! our tools' own peak), so the forking is done by a fresh xtask process that does nothing else
+//! ([`RUNNER_ARG`], [`runner_main`]), one per sample; it measures the wall time itself, so its
+//! own start is not counted. The bench reports the floor (a trivial program's peak RSS
+//! started the same way) next to the results.
 //!
 //! Every command gets the same small environment (PATH and the locale), not the one `cargo
 //! run` hands the bench.
@@ -93,8 +97,84 @@ fn command(argv: &[OsString], start: Start) -> Command {
     c
 }
 
-/// Run the sequence once, output discarded. Err when a command cannot start or exits non-zero.
+/// xtask's hidden first argument that makes it a runner: `xtask __bench-run START (N WORD...)...`
+/// runs the sequence (START `plain` or `no-listns`; each command is its word count N, then its
+/// words) and prints `WALL CPU RSS` (seconds, seconds, KiB) on stdout, or a message on stderr
+/// and exits 1.
+pub const RUNNER_ARG: &str = "__bench-run";
+
+/// Run the sequence once, output discarded, from a fresh runner process (see the module
+/// comment). Err when a command cannot start or exits non-zero.
 pub fn run(seq: &[Vec<OsString>], start: Start) -> Result<Sample, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("xtask's own path: {e}"))?;
+    let mut c = Command::new(exe);
+    c.arg(RUNNER_ARG).arg(match start {
+        Start::Plain => "plain",
+        Start::NoListns => "no-listns",
+    });
+    for argv in seq {
+        c.arg(argv.len().to_string()).args(argv);
+    }
+    let out = c
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot start the bench runner: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut f = text.split_whitespace();
+    let mut next = || {
+        f.next()
+            .ok_or_else(|| format!("bench runner said {text:?}"))
+    };
+    let (wall, cpu, rss) = (next()?, next()?, next()?);
+    let bad = || format!("bench runner said {text:?}");
+    Ok(Sample {
+        wall: wall.parse().map_err(|_| bad())?,
+        cpu: cpu.parse().map_err(|_| bad())?,
+        rss_kib: rss.parse().map_err(|_| bad())?,
+    })
+}
+
+/// The runner's side of [`run`] (`args` after [`RUNNER_ARG`]); returns the exit status.
+pub fn runner_main(args: &[OsString]) -> i32 {
+    let start = match args.first().and_then(|a| a.to_str()) {
+        Some("plain") => Start::Plain,
+        Some("no-listns") => Start::NoListns,
+        _ => {
+            eprintln!("bench runner: no start given");
+            return 1;
+        }
+    };
+    let mut seq = Vec::new();
+    let mut rest = &args[1..];
+    while let Some(n) = rest.first() {
+        let Some(n) = n.to_str().and_then(|n| n.parse::<usize>().ok()) else {
+            eprintln!("bench runner: bad word count {n:?}");
+            return 1;
+        };
+        if n == 0 || rest.len() < 1 + n {
+            eprintln!("bench runner: a command of {n} words is cut short");
+            return 1;
+        }
+        seq.push(rest[1..1 + n].to_vec());
+        rest = &rest[1 + n..];
+    }
+    match run_here(&seq, start) {
+        Ok(s) => {
+            println!("{} {} {}", s.wall, s.cpu, s.rss_kib);
+            0
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
+}
+
+/// Run the sequence once in this process's children, output discarded.
+fn run_here(seq: &[Vec<OsString>], start: Start) -> Result<Sample, String> {
     let mut s = Sample::default();
     for argv in seq {
         let t0 = Instant::now();

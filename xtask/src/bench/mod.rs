@@ -24,7 +24,7 @@
 
 mod busybox;
 mod load;
-mod measure;
+pub mod measure;
 mod report;
 mod tables;
 
