@@ -1401,3 +1401,25 @@ fn filter_in_namespace_id_mode() {
     assert_eq!(ours.code, 0, "{ours:?}");
     assert_eq!(ours.out().lines().count(), 2, "{ours:?}");
 }
+
+/// A column only the filter names is hidden and is never the tree's: with `-o` and no `-T`
+/// the JSON stays flat, as 2.42.4 prints it (lsns-rs once nested rows under a hidden COMMAND;
+/// found by the fuzzer). Processes with children in other namespaces make nesting possible.
+#[test]
+fn filter_only_column_is_never_the_tree() {
+    if !need_root() {
+        return;
+    }
+    let setup = "unshare -u -i sleep 600 & unshare -u sleep 600 &";
+    for args in [
+        &["-Q", "COMMAND", "-o", "NS,PNS", "-J"][..],
+        &["-Q", "COMMAND", "-o", "PPID,NS", "-J"],
+        &["-Q", "NS", "-o", "TYPE", "-J", "-Towner"],
+        &["-Q", "COMMAND", "-o", "NS,COMMAND", "-J"],
+    ] {
+        let o = same_in_pidns(setup, args);
+        if args[3] != "NS,COMMAND" && args[4] != "-Towner" {
+            assert!(!o.out().contains("\"children\""), "{o:?}");
+        }
+    }
+}
